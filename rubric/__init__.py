@@ -1,0 +1,7 @@
+"""Essay Marker's core: schemes, script import, the marking-set store, exports and the CLI.
+
+Pure Python: this package never imports Qt or the GUI (an import-linter contract and a
+test enforce it).
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,368 @@
+"""The ``essay-marker`` command line: every core job is scriptable.
+
+Errors print one line, ``error: …``, on stderr and exit with status 1 (2 for a usage
+mistake). ``--json`` prints machine-readable output on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rubric import __version__
+from rubric.errors import EssayMarkerError, MarkError
+
+SUBCOMMANDS = (
+    "new", "import", "inspect", "scheme", "scripts", "mark", "export-set", "open-set", "sets",
+)
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from rubric.store.library import new_set
+    from rubric.templates import scheme_from_id_or_file
+
+    scheme = scheme_from_id_or_file(args.scheme)
+    path = new_set(args.name, scheme)
+    if args.json:
+        _print_json({"path": str(path), "name": args.name, "scheme": scheme.id})
+    else:
+        print(path)
+    return 0
+
+
+def _open(set_arg: str):
+    from rubric.store import MarkingSet, resolve_set
+
+    return MarkingSet.open(resolve_set(set_arg))
+
+
+def _import_options(args: argparse.Namespace, word_limit: int | None = None):
+    from rubric.importing.model import ImportOptions
+
+    options = ImportOptions(word_limit=word_limit)
+    if getattr(args, "pattern", None):
+        options = ImportOptions(name_pattern=args.pattern, word_limit=word_limit)
+    return options
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    outcomes = []
+    with _open(args.set) as marking_set:
+        options = _import_options(args, marking_set.scheme.word_limit)
+        for outcome in marking_set.import_files(args.paths, options):
+            outcomes.append(outcome)
+            if not args.json:
+                print(outcome.line(), flush=True)
+    imported = sum(o.imported for o in outcomes)
+    skipped = sum(o.skipped for o in outcomes)
+    failed = len(outcomes) - imported - skipped
+    if args.json:
+        _print_json({
+            "imported": imported, "skipped": skipped, "failed": failed,
+            "files": [
+                {"file": str(o.path), "status": "imported" if o.imported else
+                 "skipped" if o.skipped else "failed", "script_id": o.script_id,
+                 "candidate": o.candidate, "reason": o.error, "warnings": list(o.warnings)}
+                for o in outcomes
+            ],
+        })
+    else:
+        print(f"{imported} imported, {skipped} skipped, {failed} failed")
+    return 0 if imported > 0 else 1
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from rubric.importing import inspect_file
+
+    draft = inspect_file(Path(args.file), _import_options(args, args.word_limit))
+    data = draft.to_json()
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"file:       {data['file']} ({data['format']})")
+    print(f"title:      {data['title'] or '(none found)'}")
+    print(f"candidate:  {data['candidate'] or '(none found)'}")
+    print(f"words:      {data['word_count']:,} (coursework count {data['coursework_word_count']:,})")
+    print(f"paragraphs: {len(data['paragraphs'])}")
+    for warning in data["warnings"]:
+        print(f"warning:    {warning}")
+    return 0
+
+
+def cmd_scheme(args: argparse.Namespace) -> int:
+    from rubric.scheme import load_scheme, scheme_summary
+    from rubric.templates import bundled_templates, template
+
+    if args.scheme_command == "list":
+        templates = bundled_templates()
+        if args.json:
+            _print_json([scheme_summary(s) for s in templates])
+        else:
+            for scheme in templates:
+                criteria = ", ".join(f"{c.name} {c.maximum}" for c in scheme.criteria)
+                print(f"{scheme.id:28} {scheme.total:>3} marks  ({criteria})  {scheme.title}")
+        return 0
+    if args.scheme_command == "show":
+        path = Path(args.id)
+        scheme = load_scheme(path) if path.suffix == ".json" else template(args.id)
+        if args.json:
+            _print_json(scheme.to_dict())
+        else:
+            print(f"{scheme.title}  [{scheme.id}]  {scheme.board} {scheme.paper}".rstrip())
+            print(f"Question: {scheme.question}")
+            if scheme.word_limit:
+                print(f"Word limit: {scheme.word_limit:,}")
+            for criterion in scheme.criteria:
+                print(f"\n{criterion.name} (out of {criterion.maximum})")
+                for level in criterion.levels:
+                    print(f"  {level.label:8} {level.range_text:>6}  {level.descriptor}")
+        return 0
+    # validate
+    scheme = load_scheme(Path(args.file))
+    if args.json:
+        _print_json({"file": args.file, "valid": True, **scheme_summary(scheme)})
+    else:
+        print(f"{Path(args.file).name}: valid ({scheme.total} marks, "
+              f"{len(scheme.criteria)} criteria)")
+    return 0
+
+
+def _script_row(marking_set, summary, statuses) -> dict[str, Any]:
+    marks = marking_set.marks(summary.id)
+    markers = {m.id: m for m in marking_set.markers()}
+    return {
+        "id": summary.id,
+        "candidate": summary.candidate,
+        "candidate_name": summary.candidate_name,
+        "candidate_number": summary.candidate_number,
+        "file": summary.file_name,
+        "word_count": summary.word_count,
+        "coursework_word_count": summary.coursework_word_count,
+        "status": statuses[summary.id],
+        "warnings": [w.message for w in summary.warnings],
+        "marks": [
+            {"criterion": m.criterion, "level": m.level, "mark": m.mark,
+             "marker": markers[m.marker_id].name, "role": markers[m.marker_id].role,
+             "needs_review": m.needs_review}
+            for m in marks
+        ],
+    }
+
+
+def cmd_scripts(args: argparse.Namespace) -> int:
+    with _open(args.set) as marking_set:
+        statuses = marking_set.statuses()
+        rows = [_script_row(marking_set, s, statuses) for s in marking_set.scripts()]
+    if args.json:
+        _print_json(rows)
+        return 0
+    if not rows:
+        print("no scripts yet (add some with: essay-marker import SET FILES...)")
+        return 0
+    for row in rows:
+        marks = ", ".join(
+            f"{m['criterion']} {m['mark'] if m['mark'] is not None else '?'}"
+            f" ({m['marker']})" for m in row["marks"]
+        ) or "-"
+        print(f"{row['id']:>4}  {row['candidate'][:32]:32} {row['word_count']:>6,} words  "
+              f"{row['status']:12} {marks}")
+    return 0
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    from rubric.ids import ScriptId
+
+    with _open(args.set) as marking_set:
+        if args.marker:
+            marking_set.use_marker(args.marker, args.initials, args.role)
+        marker = marking_set.current_marker
+        script_id = ScriptId(args.script_id)
+        marking_set.summary(script_id)  # a clear error for an unknown id
+        criterion = args.criterion
+        if criterion is None and (args.mark is not None or args.level is not None):
+            if len(marking_set.scheme.criteria) != 1:
+                names = ", ".join(c.name for c in marking_set.scheme.criteria)
+                raise MarkError(f"say which criterion with --criterion ({names})")
+            criterion = marking_set.scheme.criteria[0].name
+        if args.mark is not None:
+            marking_set.set_mark(script_id, criterion, args.mark, args.level)
+        elif args.level is not None:
+            marking_set.set_level(script_id, criterion, args.level)
+        if args.www is not None or args.ebi is not None or args.comment is not None:
+            marking_set.set_comments(script_id, www=args.www, ebi=args.ebi, general=args.comment)
+        for quote, comment in args.annotate or []:
+            marking_set.annotate_quote(script_id, quote, comment, args.annotation_criterion)
+        if args.complete:
+            marking_set.set_complete(script_id, True)
+        statuses = marking_set.statuses()
+        row = _script_row(marking_set, marking_set.summary(script_id), statuses)
+        row["total"] = marking_set.total(script_id)
+        row["marker"] = {"name": marker.name, "initials": marker.initials, "role": marker.role}
+    if args.json:
+        _print_json(row)
+    else:
+        total = "no mark yet" if row["total"] is None else f"{row['total']}/{marking_set.scheme.total}"
+        print(f"{row['candidate']}: {total}, {row['status']} (marker {marker.name}, {marker.role})")
+    return 0
+
+
+def cmd_export_set(args: argparse.Namespace) -> int:
+    with _open(args.set) as marking_set:
+        path = marking_set.export_to(Path(args.path))
+    if args.json:
+        _print_json({"path": str(path)})
+    else:
+        print(path)
+    return 0
+
+
+def cmd_open_set(args: argparse.Namespace) -> int:
+    from rubric.store.library import import_set_file
+
+    path = import_set_file(Path(args.file))
+    if args.json:
+        _print_json({"path": str(path)})
+    else:
+        print(path)
+    return 0
+
+
+def cmd_sets(args: argparse.Namespace) -> int:
+    from rubric.store import set_files
+
+    files = set_files()
+    if args.json:
+        _print_json([str(p) for p in files])
+    else:
+        for path in files:
+            print(path)
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="essay-marker",
+        description="Mark essays against level-based rubrics, offline. With no command, "
+                    "opens the app (essay-marker [SET_OR_FILE]).",
+    )
+    parser.add_argument("--version", action="version", version=f"essay-marker {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("new", help="create a marking set in the app's data folder")
+    p.add_argument("name", help="the set's name, e.g. '13B Russia mock'")
+    p.add_argument("--scheme", default="aqa-history-essay-25",
+                   help="a template id (see 'scheme list') or a scheme JSON file")
+    _add_json(p)
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("import", help="import script files and folders into a set")
+    p.add_argument("set", help="a set's name or .markset path")
+    p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
+    p.add_argument("--pattern", help="file-name pattern, e.g. '{number}_{surname}_{forename}'")
+    _add_json(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("inspect", help="show what the importer understands of a file")
+    p.add_argument("file")
+    p.add_argument("--pattern", help="file-name pattern, e.g. '{number}_{surname}_{forename}'")
+    p.add_argument("--word-limit", type=int, help="warn above this coursework word count")
+    _add_json(p)
+    p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser("scheme", help="list, show or validate schemes")
+    scheme_sub = p.add_subparsers(dest="scheme_command", metavar="list|show|validate",
+                                  required=True)
+    q = scheme_sub.add_parser("list", help="the bundled templates")
+    _add_json(q)
+    q = scheme_sub.add_parser("show", help="a template (by id) or a scheme file")
+    q.add_argument("id")
+    _add_json(q)
+    q = scheme_sub.add_parser("validate", help="check a scheme JSON file")
+    q.add_argument("file")
+    _add_json(q)
+    p.set_defaults(func=cmd_scheme)
+
+    p = sub.add_parser("scripts", help="list a set's scripts with their marks")
+    p.add_argument("set")
+    _add_json(p)
+    p.set_defaults(func=cmd_scripts)
+
+    p = sub.add_parser("mark", help="record marks and comments for one script")
+    p.add_argument("set")
+    p.add_argument("script_id", type=int)
+    p.add_argument("--criterion", help="criterion name, e.g. AO1 (optional with one criterion)")
+    p.add_argument("--mark", type=int)
+    p.add_argument("--level", help="level label, e.g. 'Level 4'")
+    p.add_argument("--www", help="what went well")
+    p.add_argument("--ebi", help="even better if")
+    p.add_argument("--comment", help="general comment")
+    p.add_argument("--annotate", nargs=2, action="append", metavar=("QUOTED_PASSAGE", "COMMENT"),
+                   help="comment on a passage of the script (repeatable)")
+    p.add_argument("--annotation-criterion", help="tag --annotate comments with a criterion")
+    p.add_argument("--complete", action="store_true", help="mark the script as finished")
+    p.add_argument("--marker", help="marker name (default: the set's teacher)")
+    p.add_argument("--initials")
+    p.add_argument("--role", default="teacher", choices=("teacher", "second", "moderator"))
+    _add_json(p)
+    p.set_defaults(func=cmd_mark)
+
+    p = sub.add_parser("export-set", help="write a consistent copy of a set to share")
+    p.add_argument("set")
+    p.add_argument("path")
+    _add_json(p)
+    p.set_defaults(func=cmd_export_set)
+
+    p = sub.add_parser("open-set", help="bring a shared .markset file into the app's data folder")
+    p.add_argument("file")
+    _add_json(p)
+    p.set_defaults(func=cmd_open_set)
+
+    p = sub.add_parser("sets", help="list the marking sets in the app's data folder")
+    _add_json(p)
+    p.set_defaults(func=cmd_sets)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except EssayMarkerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: still one line, unless debugging
+        if os.environ.get("ESSAY_MARKER_DEBUG"):
+            raise
+        print(f"error: unexpected problem ({type(exc).__name__}: {exc}); "
+              "set ESSAY_MARKER_DEBUG=1 for details", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""What the importer understood of one file: a :class:`ScriptDraft`, before it joins a set."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: Paragraph kinds. Only ``body`` and ``quote`` count towards the coursework word count.
+PARAGRAPH_KINDS = ("body", "quote", "heading", "footnote", "reference", "appendix")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    kind: str = "body"
+
+
+@dataclass(frozen=True)
+class ScriptWarning:
+    """A problem worth the marker's attention; ``code`` is stable, ``message`` is for people."""
+
+    code: str  # duplicate_passage | over_word_limit | empty | near_empty | no_text_layer | ...
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    #: How candidate number and name are read from a file name; see rubric.importing.names.
+    name_pattern: str = "{number}_{surname}_{forename}"
+    max_bytes: int = 25 * 1024 * 1024
+    word_limit: int | None = None
+    #: Wall-clock limit for parsing one file (PDFs are parsed in a limited child process).
+    time_limit: float = 10.0
+    memory_limit_mb: int = 300
+
+
+@dataclass
+class ScriptDraft:
+    """One script as read from its file. ``text`` joins paragraphs with ``\\n``; annotation
+    offsets index that text."""
+
+    path: Path
+    format: str
+    paragraphs: list[Paragraph]
+    title: str = ""
+    candidate_name: str = ""
+    candidate_number: str = ""
+    word_count: int = 0
+    coursework_word_count: int = 0
+    warnings: list[ScriptWarning] = field(default_factory=list)
+    has_text: bool = True
+    page_count: int | None = None
+    source_bytes: bytes = b""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def source_hash(self) -> str:
+        return hashlib.sha256(self.source_bytes).hexdigest()
+
+    @property
+    def candidate(self) -> str:
+        """Display form: 'Jane Smith (1234)', 'Jane Smith', '1234', or ''."""
+        if self.candidate_name and self.candidate_number:
+            return f"{self.candidate_name} ({self.candidate_number})"
+        return self.candidate_name or self.candidate_number
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": str(self.path),
+            "format": self.format,
+            "title": self.title,
+            "candidate": self.candidate,
+            "candidate_name": self.candidate_name,
+            "candidate_number": self.candidate_number,
+            "paragraphs": [p.text for p in self.paragraphs],
+            "paragraph_kinds": [p.kind for p in self.paragraphs],
+            "word_count": self.word_count,
+            "coursework_word_count": self.coursework_word_count,
+            "warnings": [w.message for w in self.warnings],
+            "warning_codes": [w.code for w in self.warnings],
+            "has_text": self.has_text,
+            "page_count": self.page_count,
+        }

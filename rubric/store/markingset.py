@@ -1,0 +1,1054 @@
+"""A marking set: one SQLite file holding the scheme, scripts, markers, marks, annotations,
+overall comments, the comment bank and an audit log.
+
+Every mutating method commits before it returns (WAL journal, ``synchronous=FULL``), so
+killing the process afterwards loses nothing, and returns a :class:`Changes` object.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from rubric.errors import MarkError, NotFoundError, SetError
+from rubric.ids import AnnotationId, BankCommentId, MarkerId, MarkId, ScriptId
+from rubric.importing.model import ImportOptions, Paragraph, ScriptDraft, ScriptWarning
+from rubric.scheme import Scheme, scheme_from_json
+from rubric.store import backups
+from rubric.store.lock import SetLock
+from rubric.store.records import (
+    COMMENT_KINDS,
+    ROLES,
+    Annotation,
+    AuditEntry,
+    BankComment,
+    Changes,
+    Mark,
+    MarkConflict,
+    Marker,
+    OverallComment,
+    Script,
+    ScriptSummary,
+)
+from rubric.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+APPLICATION_ID = 0x45534D4B  # "ESMK": marks the SQLite file as a marking set
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _initials(name: str) -> str:
+    parts = [p for p in name.replace("-", " ").split() if p]
+    return "".join(p[0].upper() for p in parts)[:4] or "?"
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """One file of an import into a set: imported (with its id), skipped, or failed."""
+
+    path: Path
+    script_id: ScriptId | None = None
+    skipped: bool = False
+    error: str | None = None
+    candidate: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def imported(self) -> bool:
+        return self.script_id is not None
+
+    def line(self) -> str:
+        """One line for the user: ``imported``, ``skipped: reason`` or ``failed: reason``."""
+        if self.imported:
+            extra = f" ({'; '.join(self.warnings)})" if self.warnings else ""
+            return f"imported  {self.path.name}: {self.candidate or 'no candidate name'}{extra}"
+        if self.skipped:
+            return f"skipped   {self.path.name}: {self.error}"
+        return f"failed    {self.path.name}: {self.error}"
+
+
+class MarkingSet:
+    """An open marking set. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
+
+    backup_keep = 10
+    backup_every_seconds = 10 * 60
+
+    def __init__(self, path: Path, db: sqlite3.Connection, lock: SetLock):
+        self.path = path
+        self._db = db
+        self._lock = lock
+        self._scheme: Scheme | None = None
+        self._scheme_version = 0
+        self._marker: Marker | None = None
+        self._last_backup = time.monotonic()
+        self._closed = False
+
+    # -- opening and closing ------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | Path, name: str, scheme: Scheme) -> MarkingSet:
+        """A new, empty set at ``path`` (which must not exist) marked against ``scheme``."""
+        path = Path(path)
+        if path.exists():
+            raise SetError(f"{path.name}: a file with this name already exists")
+        scheme.validated()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        marking_set = cls._connect(path, creating=True)
+        try:
+            with marking_set._transaction():
+                db = marking_set._db
+                db.executemany(
+                    "INSERT INTO meta(key, value) VALUES (?, ?)",
+                    [("name", name), ("created_at", _now())],
+                )
+                db.execute(
+                    "INSERT INTO schemes(version, json, created_at) VALUES (1, ?, ?)",
+                    (scheme.to_json(), _now()),
+                )
+                marking_set._audit("create set", new={"name": name, "scheme": scheme.id})
+        except BaseException:
+            marking_set.close()
+            raise
+        marking_set._load_scheme()
+        return marking_set
+
+    @classmethod
+    def open(cls, path: str | Path) -> MarkingSet:
+        """Open an existing set, migrating it (after a backup) if it is older than this app."""
+        path = Path(path)
+        if not path.is_file():
+            raise SetError(f"{path.name}: no such marking set")
+        marking_set = cls._connect(path, creating=False)
+        try:
+            marking_set._load_scheme()
+            marking_set._maybe_backup(force=True)
+        except BaseException:
+            marking_set.close()
+            raise
+        return marking_set
+
+    @classmethod
+    def _connect(cls, path: Path, creating: bool) -> MarkingSet:
+        lock = SetLock(path)
+        lock.acquire()
+        try:
+            if not creating:
+                _check_is_marking_set(path)
+            db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                db.execute("PRAGMA foreign_keys=ON")
+                db.execute("PRAGMA busy_timeout=5000")
+                marking_set = cls(path, db, lock)
+                marking_set._migrate(creating)
+            except sqlite3.DatabaseError as exc:
+                db.close()
+                raise SetError(f"{path.name}: cannot open the marking set ({exc})") from None
+        except BaseException:
+            lock.release()
+            raise
+        return marking_set
+
+    def _migrate(self, creating: bool) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise SetError(
+                f"{self.path.name}: made by a newer Essay Marker (format {version}); "
+                "update the app to open it"
+            )
+        if version == SCHEMA_VERSION:
+            return
+        if version > 0 and not creating:
+            backups.backup_set(self._db, self.path, reason=f"before-upgrade-v{version}")
+        while version < SCHEMA_VERSION:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                MIGRATIONS[version](self._db)
+                if self._db.in_transaction is False:
+                    self._db.execute("BEGIN IMMEDIATE")
+                version += 1
+                self._db.execute(f"PRAGMA user_version={version}")
+                self._db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)",
+                    (str(version),),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._maybe_backup(force=False)
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+        finally:
+            self._db.close()
+            self._lock.release()
+
+    def __enter__(self) -> MarkingSet:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- internals ---------------------------------------------------------------------
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        if self._closed:
+            raise SetError(f"{self.path.name}: the set is closed")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        else:
+            self._db.execute("COMMIT")
+        self._maybe_backup(force=False)
+
+    def _maybe_backup(self, force: bool) -> None:
+        if force or time.monotonic() - self._last_backup > self.backup_every_seconds:
+            backups.backup_set(self._db, self.path, keep=self.backup_keep)
+            self._last_backup = time.monotonic()
+
+    def _audit(
+        self,
+        action: str,
+        *,
+        script_id: int | None = None,
+        entity_id: int | None = None,
+        old: Any = None,
+        new: Any = None,
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO audit(at, marker_id, action, script_id, entity_id, old, new) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                _now(),
+                self._marker.id if self._marker else None,
+                action,
+                script_id,
+                entity_id,
+                None if old is None else json.dumps(old, ensure_ascii=False),
+                None if new is None else json.dumps(new, ensure_ascii=False),
+            ),
+        )
+
+    def _load_scheme(self) -> None:
+        row = self._db.execute(
+            "SELECT version, json FROM schemes ORDER BY version DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            raise SetError(f"{self.path.name}: the set has no scheme")
+        self._scheme_version = row[0]
+        self._scheme = scheme_from_json(row[1], f"{self.path.name} (scheme v{row[0]})")
+
+    def _require_script(self, script_id: int) -> None:
+        if self._db.execute("SELECT 1 FROM scripts WHERE id=?", (script_id,)).fetchone() is None:
+            raise NotFoundError(f"no script with id {script_id} in this set")
+
+    def _marker_id(self, marker: MarkerId | None) -> MarkerId:
+        if marker is not None:
+            return marker
+        return self.current_marker.id
+
+    # -- set properties ----------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        row = self._db.execute("SELECT value FROM meta WHERE key='name'").fetchone()
+        return row[0] if row else self.path.stem
+
+    def rename(self, name: str) -> Changes:
+        name = name.strip()
+        if not name:
+            raise SetError("a marking set needs a name")
+        with self._transaction():
+            old = self.name
+            self._db.execute("UPDATE meta SET value=? WHERE key='name'", (name,))
+            self._audit("rename set", old=old, new=name)
+        return Changes(script_list=True)
+
+    @property
+    def scheme(self) -> Scheme:
+        assert self._scheme is not None
+        return self._scheme
+
+    @property
+    def scheme_version(self) -> int:
+        return self._scheme_version
+
+    # -- markers -----------------------------------------------------------------------
+
+    def use_marker(self, name: str, initials: str | None = None, role: str = "teacher") -> Marker:
+        """Mark as this marker from now on (created on first use)."""
+        name = name.strip()
+        if not name:
+            raise SetError("a marker needs a name")
+        if role not in ROLES:
+            raise SetError(f"role must be one of {', '.join(ROLES)} (not '{role}')")
+        row = self._db.execute(
+            "SELECT id, name, initials, role FROM markers WHERE name=? AND role=?", (name, role)
+        ).fetchone()
+        if row is None:
+            with self._transaction():
+                cursor = self._db.execute(
+                    "INSERT INTO markers(name, initials, role) VALUES (?, ?, ?)",
+                    (name, (initials or _initials(name)).strip(), role),
+                )
+                row = (cursor.lastrowid, name, initials or _initials(name), role)
+                self._audit("add marker", entity_id=row[0], new={"name": name, "role": role})
+        elif initials and initials != row[2]:
+            with self._transaction():
+                self._db.execute("UPDATE markers SET initials=? WHERE id=?", (initials, row[0]))
+            row = (row[0], row[1], initials, row[3])
+        self._marker = Marker(MarkerId(row[0]), row[1], row[2], row[3])
+        return self._marker
+
+    @property
+    def current_marker(self) -> Marker:
+        if self._marker is None:
+            markers = self.markers()
+            teacher = next((m for m in markers if m.role == "teacher"), None)
+            if teacher is not None:
+                self._marker = teacher
+            else:
+                self.use_marker("Teacher", "T", "teacher")
+        assert self._marker is not None
+        return self._marker
+
+    def markers(self) -> list[Marker]:
+        return [
+            Marker(MarkerId(r[0]), r[1], r[2], r[3])
+            for r in self._db.execute("SELECT id, name, initials, role FROM markers ORDER BY id")
+        ]
+
+    def marker(self, marker_id: MarkerId) -> Marker:
+        row = self._db.execute(
+            "SELECT id, name, initials, role FROM markers WHERE id=?", (marker_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no marker with id {marker_id} in this set")
+        return Marker(MarkerId(row[0]), row[1], row[2], row[3])
+
+    # -- scripts -----------------------------------------------------------------------
+
+    def add_script(self, draft: ScriptDraft) -> Changes:
+        """Add an imported script; ``Changes.created`` is its id."""
+        paragraphs = json.dumps([[p.kind, p.text] for p in draft.paragraphs], ensure_ascii=False)
+        warnings = json.dumps(
+            [w.to_dict() for w in draft.warnings if w.code != "over_word_limit"],
+            ensure_ascii=False,
+        )
+        with self._transaction():
+            position = self._db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM scripts")
+            position = position.fetchone()[0]
+            cursor = self._db.execute(
+                "INSERT INTO scripts(position, candidate_name, candidate_number, title, file_name,"
+                " format, source_hash, paragraphs, word_count, coursework_word_count, warnings,"
+                " has_text, page_count, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    position, draft.candidate_name, draft.candidate_number, draft.title,
+                    draft.path.name, draft.format, draft.source_hash, paragraphs,
+                    draft.word_count, draft.coursework_word_count, warnings,
+                    int(draft.has_text), draft.page_count, _now(),
+                ),
+            )
+            script_id = ScriptId(cursor.lastrowid)
+            self._db.execute(
+                "INSERT INTO script_sources(script_id, bytes) VALUES (?, ?)",
+                (script_id, draft.source_bytes),
+            )
+            self._audit("import script", script_id=script_id, entity_id=script_id,
+                        new={"file": draft.path.name, "words": draft.word_count})
+        return Changes(scripts=frozenset({script_id}), script_list=True, created=script_id)
+
+    def script_with_hash(self, source_hash: str) -> ScriptId | None:
+        row = self._db.execute(
+            "SELECT id FROM scripts WHERE source_hash=?", (source_hash,)
+        ).fetchone()
+        return ScriptId(row[0]) if row else None
+
+    def import_files(
+        self, paths: Iterable[str | Path], options: ImportOptions | None = None
+    ) -> Iterator[ImportOutcome]:
+        """Import files and folders, yielding one outcome per file (a generator, for progress
+        and Cancel: stop iterating to stop importing; what was imported stays)."""
+        from rubric.importing import import_batch
+
+        options = options or ImportOptions(word_limit=self.scheme.word_limit)
+        for result in import_batch([Path(p) for p in paths], options):
+            if result.draft is None:
+                yield ImportOutcome(result.path, skipped=result.skipped, error=result.error)
+                continue
+            existing = self.script_with_hash(result.draft.source_hash)
+            if existing is not None:
+                yield ImportOutcome(
+                    result.path, skipped=True,
+                    error=f"already in this set (same file as {self.summary(existing).candidate})",
+                )
+                continue
+            changes = self.add_script(result.draft)
+            yield ImportOutcome(
+                result.path,
+                script_id=ScriptId(changes.created),
+                candidate=result.draft.candidate,
+                warnings=tuple(w.message for w in result.draft.warnings),
+            )
+
+    _SUMMARY_COLUMNS = (
+        "id, position, candidate_name, candidate_number, title, file_name, format, word_count,"
+        " coursework_word_count, warnings, has_text, page_count, completed_at"
+    )
+
+    def _summary_from_row(self, row: tuple) -> ScriptSummary:
+        return ScriptSummary(
+            id=ScriptId(row[0]), position=row[1], candidate_name=row[2],
+            candidate_number=row[3], title=row[4], file_name=row[5], format=row[6],
+            word_count=row[7], coursework_word_count=row[8],
+            warnings=self._warnings(row[9], row[8]), has_text=bool(row[10]),
+            page_count=row[11], completed=row[12] is not None,
+        )
+
+    def _warnings(self, stored: str, coursework_words: int) -> tuple[ScriptWarning, ...]:
+        warnings = [ScriptWarning(w["code"], w["message"]) for w in json.loads(stored)]
+        limit = self.scheme.word_limit
+        if limit and coursework_words > limit:
+            warnings.append(ScriptWarning(
+                "over_word_limit",
+                f"{coursework_words:,} words: {coursework_words - limit:,} over the "
+                f"{limit:,}-word limit",
+            ))
+        return tuple(warnings)
+
+    def scripts(self) -> list[ScriptSummary]:
+        """Every script, in import order, without text."""
+        rows = self._db.execute(f"SELECT {self._SUMMARY_COLUMNS} FROM scripts ORDER BY position")
+        return [self._summary_from_row(r) for r in rows]
+
+    def script_ids(self) -> list[ScriptId]:
+        return [ScriptId(r[0]) for r in self._db.execute("SELECT id FROM scripts ORDER BY position")]
+
+    def summary(self, script_id: ScriptId) -> ScriptSummary:
+        row = self._db.execute(
+            f"SELECT {self._SUMMARY_COLUMNS} FROM scripts WHERE id=?", (script_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no script with id {script_id} in this set")
+        return self._summary_from_row(row)
+
+    def script(self, script_id: ScriptId) -> Script:
+        """One script with its paragraphs."""
+        row = self._db.execute(
+            f"SELECT {self._SUMMARY_COLUMNS}, paragraphs, source_hash FROM scripts WHERE id=?",
+            (script_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no script with id {script_id} in this set")
+        summary = self._summary_from_row(row[:13])
+        paragraphs = tuple(Paragraph(text, kind) for kind, text in json.loads(row[13]))
+        return Script(**summary.__dict__, paragraphs=paragraphs, source_hash=row[14])
+
+    def source_bytes(self, script_id: ScriptId) -> bytes:
+        row = self._db.execute(
+            "SELECT bytes FROM script_sources WHERE script_id=?", (script_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no script with id {script_id} in this set")
+        return bytes(row[0])
+
+    def update_candidate(self, script_id: ScriptId, name: str | None = None,
+                         number: str | None = None) -> Changes:
+        summary = self.summary(script_id)
+        new_name = summary.candidate_name if name is None else name.strip()
+        new_number = summary.candidate_number if number is None else number.strip()
+        with self._transaction():
+            self._db.execute(
+                "UPDATE scripts SET candidate_name=?, candidate_number=? WHERE id=?",
+                (new_name, new_number, script_id),
+            )
+            self._audit("edit candidate", script_id=script_id,
+                        old=[summary.candidate_name, summary.candidate_number],
+                        new=[new_name, new_number])
+        return Changes(scripts=frozenset({script_id}), script_list=True)
+
+    def remove_script(self, script_id: ScriptId) -> Changes:
+        summary = self.summary(script_id)
+        with self._transaction():
+            self._db.execute("DELETE FROM scripts WHERE id=?", (script_id,))
+            self._audit("remove script", script_id=script_id, old={"file": summary.file_name})
+        return Changes(scripts=frozenset({script_id}), script_list=True)
+
+    # -- marks -------------------------------------------------------------------------
+
+    def _criterion(self, name: str):
+        criterion = self.scheme.criterion(name)
+        if criterion is None:
+            known = ", ".join(c.name for c in self.scheme.criteria)
+            raise MarkError(f"no criterion '{name}' in the scheme (criteria: {known})")
+        return criterion
+
+    def _existing_mark(self, script_id: int, criterion: str, marker_id: int) -> Mark | None:
+        row = self._db.execute(
+            "SELECT id, script_id, criterion, marker_id, level, mark, needs_review, review_reason,"
+            " updated_at FROM marks WHERE script_id=? AND criterion=? AND marker_id=?",
+            (script_id, criterion, marker_id),
+        ).fetchone()
+        return _mark_from_row(row) if row else None
+
+    def check_mark(self, criterion_name: str, mark: int | None, level_label: str | None) -> str:
+        """The level label a mark belongs to; raises :class:`MarkError` if it does not fit."""
+        criterion = self._criterion(criterion_name)
+        level = None
+        if level_label is not None:
+            level = criterion.level(level_label)
+            if level is None:
+                labels = ", ".join(lv.label for lv in criterion.levels)
+                raise MarkError(
+                    f"{criterion.name}: no level '{level_label}' (levels: {labels})"
+                )
+        if mark is None:
+            if level is None:
+                raise MarkError(f"{criterion.name}: give a level or a mark")
+            return level.label
+        if isinstance(mark, bool) or not isinstance(mark, int):
+            raise MarkError(f"{criterion.name}: a mark must be a whole number, not {mark!r}")
+        if mark < 0:
+            raise MarkError(f"{criterion.name}: {mark} is below 0")
+        if mark > criterion.maximum:
+            raise MarkError(
+                f"{criterion.name}: {mark} is above the maximum of {criterion.maximum}"
+            )
+        if level is not None:
+            if not level.contains(mark):
+                raise MarkError(
+                    f"{criterion.name}: {mark} is outside {level.label} ({level.range_text})"
+                )
+            return level.label
+        found = criterion.level_for_mark(mark)
+        if found is None:
+            raise MarkError(f"{criterion.name}: {mark} is in no level of the scheme")
+        return found.label
+
+    def _write_mark(
+        self, script_id: ScriptId, criterion: str, marker_id: MarkerId,
+        level: str | None, mark: int | None, action: str,
+    ) -> Changes:
+        old = self._existing_mark(script_id, criterion, marker_id)
+        if old is not None and old.level == level and old.mark == mark and not old.needs_review:
+            return Changes()
+        now = _now()
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO marks(script_id, criterion, marker_id, level, mark, needs_review,"
+                " review_reason, created_at, updated_at) VALUES (?,?,?,?,?,0,'',?,?)"
+                " ON CONFLICT(script_id, criterion, marker_id) DO UPDATE SET level=excluded.level,"
+                " mark=excluded.mark, needs_review=0, review_reason='',"
+                " updated_at=excluded.updated_at",
+                (script_id, criterion, marker_id, level, mark, now, now),
+            )
+            self._audit(
+                action, script_id=script_id,
+                old=None if old is None else {"criterion": criterion, "level": old.level,
+                                              "mark": old.mark},
+                new={"criterion": criterion, "level": level, "mark": mark},
+            )
+        return Changes(scripts=frozenset({script_id}), marks=True, status=True)
+
+    def set_mark(
+        self, script_id: ScriptId, criterion: str, mark: int, level: str | None = None,
+        marker: MarkerId | None = None,
+    ) -> Changes:
+        """Record ``mark`` for ``criterion`` (its level is found from the mark if not given)."""
+        self._require_script(script_id)
+        level_label = self.check_mark(criterion, mark, level)
+        return self._write_mark(script_id, criterion, self._marker_id(marker), level_label, mark,
+                                "set mark")
+
+    def set_level(
+        self, script_id: ScriptId, criterion: str, level: str, marker: MarkerId | None = None
+    ) -> Changes:
+        """Choose a level. The mark is kept if it fits the level; a single-mark level (such as
+        Level 0) sets its mark; otherwise the mark waits to be placed within the level."""
+        self._require_script(script_id)
+        self.check_mark(criterion, None, level)
+        level_obj = self._criterion(criterion).level(level)
+        assert level_obj is not None
+        marker_id = self._marker_id(marker)
+        old = self._existing_mark(script_id, criterion, marker_id)
+        mark: int | None = None
+        if old is not None and old.mark is not None and level_obj.contains(old.mark):
+            mark = old.mark
+        elif level_obj.min_mark == level_obj.max_mark:
+            mark = level_obj.min_mark
+        return self._write_mark(script_id, criterion, marker_id, level, mark, "set level")
+
+    def restore_mark(
+        self, script_id: ScriptId, criterion: str, level: str | None, mark: int | None,
+        marker: MarkerId | None = None,
+    ) -> Changes:
+        """Put back an earlier state of a mark exactly (used by undo); None, None clears it."""
+        self._require_script(script_id)
+        if level is None and mark is None:
+            return self.clear_mark(script_id, criterion, marker)
+        if mark is not None:
+            self.check_mark(criterion, mark, level)
+        return self._write_mark(script_id, criterion, self._marker_id(marker), level, mark,
+                                "restore mark")
+
+    def clear_mark(
+        self, script_id: ScriptId, criterion: str, marker: MarkerId | None = None
+    ) -> Changes:
+        marker_id = self._marker_id(marker)
+        old = self._existing_mark(script_id, criterion, marker_id)
+        if old is None:
+            return Changes()
+        with self._transaction():
+            self._db.execute("DELETE FROM marks WHERE id=?", (old.id,))
+            self._audit("clear mark", script_id=script_id, entity_id=old.id,
+                        old={"criterion": criterion, "level": old.level, "mark": old.mark})
+        return Changes(scripts=frozenset({script_id}), marks=True, status=True)
+
+    def marks(
+        self, script_id: ScriptId | None = None, marker: MarkerId | None = None
+    ) -> list[Mark]:
+        """Marks, optionally only of one script and/or one marker."""
+        sql = ("SELECT id, script_id, criterion, marker_id, level, mark, needs_review,"
+               " review_reason, updated_at FROM marks")
+        clauses, params = [], []
+        if script_id is not None:
+            clauses.append("script_id=?")
+            params.append(script_id)
+        if marker is not None:
+            clauses.append("marker_id=?")
+            params.append(marker)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY script_id, marker_id, id"
+        return [_mark_from_row(r) for r in self._db.execute(sql, params)]
+
+    def marks_for(self, script_id: ScriptId, marker: MarkerId | None = None) -> dict[str, Mark]:
+        """This marker's marks on one script, by criterion name."""
+        return {m.criterion: m for m in self.marks(script_id, self._marker_id(marker))}
+
+    def total(self, script_id: ScriptId, marker: MarkerId | None = None) -> int | None:
+        """Sum of placed marks, or None when no mark is placed yet."""
+        placed = [m.mark for m in self.marks_for(script_id, marker).values() if m.mark is not None]
+        return sum(placed) if placed else None
+
+    def marks_needing_review(self) -> list[Mark]:
+        return [m for m in self.marks() if m.needs_review]
+
+    # -- status ------------------------------------------------------------------------
+
+    def set_complete(self, script_id: ScriptId, complete: bool = True) -> Changes:
+        """Mark a script as finished (or reopen it)."""
+        summary = self.summary(script_id)
+        if summary.completed == complete:
+            return Changes()
+        with self._transaction():
+            self._db.execute(
+                "UPDATE scripts SET completed_at=? WHERE id=?",
+                (_now() if complete else None, script_id),
+            )
+            self._audit("complete" if complete else "reopen", script_id=script_id,
+                        old=summary.completed, new=complete)
+        return Changes(scripts=frozenset({script_id}), status=True)
+
+    def statuses(self) -> dict[ScriptId, str]:
+        """Status of every script: unmarked, in progress, marked or moderated."""
+        result: dict[ScriptId, str] = {}
+        moderated = {r[0] for r in self._db.execute(
+            "SELECT DISTINCT marks.script_id FROM marks JOIN markers ON markers.id=marks.marker_id"
+            " WHERE markers.role='moderator' AND marks.mark IS NOT NULL")}
+        touched = {r[0] for r in self._db.execute(
+            "SELECT script_id FROM marks UNION SELECT script_id FROM annotations"
+            " UNION SELECT script_id FROM overall_comments"
+            " WHERE www != '' OR ebi != '' OR general != ''")}
+        for script_id, completed in self._db.execute("SELECT id, completed_at FROM scripts"):
+            if script_id in moderated:
+                status = "moderated"
+            elif completed is not None:
+                status = "marked"
+            elif script_id in touched:
+                status = "in progress"
+            else:
+                status = "unmarked"
+            result[ScriptId(script_id)] = status
+        return result
+
+    def status(self, script_id: ScriptId) -> str:
+        self._require_script(script_id)
+        return self.statuses()[script_id]
+
+    # -- annotations -------------------------------------------------------------------
+
+    def add_annotation(
+        self, script_id: ScriptId, start: int, end: int, comment: str,
+        criterion: str | None = None, marker: MarkerId | None = None,
+        annotation_id: AnnotationId | None = None,
+    ) -> Changes:
+        """Anchor ``comment`` to text[start:end] of the script; ``Changes.created`` is its id.
+        ``annotation_id`` restores a deleted annotation under its old id (undo)."""
+        text = self.script(script_id).text
+        if not (0 <= start < end <= len(text)):
+            raise MarkError(
+                f"the passage {start}–{end} is outside the script (0–{len(text)})"
+            )
+        if criterion is not None:
+            self._criterion(criterion)
+        quote = text[start:end]
+        marker_id = self._marker_id(marker)
+        now = _now()
+        with self._transaction():
+            cursor = self._db.execute(
+                "INSERT INTO annotations(id, script_id, marker_id, start, end, quote, comment,"
+                " criterion, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (annotation_id, script_id, marker_id, start, end, quote, comment, criterion,
+                 now, now),
+            )
+            new_id = AnnotationId(cursor.lastrowid)
+            self._audit("add annotation", script_id=script_id, entity_id=new_id,
+                        new={"quote": quote, "comment": comment, "criterion": criterion})
+        return Changes(scripts=frozenset({script_id}), annotations=True, status=True,
+                       created=new_id)
+
+    def annotate_quote(
+        self, script_id: ScriptId, quote: str, comment: str, criterion: str | None = None,
+        marker: MarkerId | None = None,
+    ) -> Changes:
+        """Anchor a comment to the first occurrence of ``quote`` (whitespace-insensitive)."""
+        text = self.script(script_id).text
+        span = find_passage(text, quote)
+        if span is None:
+            short = quote if len(quote) <= 60 else quote[:57] + "..."
+            raise MarkError(f"the passage “{short}” is not in this script")
+        return self.add_annotation(script_id, span[0], span[1], comment, criterion, marker)
+
+    def update_annotation(
+        self, annotation_id: AnnotationId, *, comment: str | None = None,
+        criterion: str | None | type[...] = ...,
+    ) -> Changes:
+        """Edit an annotation's comment and/or criterion (``criterion=None`` removes the tag)."""
+        old = self.annotation(annotation_id)
+        new_comment = old.comment if comment is None else comment
+        new_criterion = old.criterion if criterion is ... else criterion
+        if new_criterion is not None:
+            self._criterion(new_criterion)
+        if new_comment == old.comment and new_criterion == old.criterion:
+            return Changes()
+        with self._transaction():
+            self._db.execute(
+                "UPDATE annotations SET comment=?, criterion=?, updated_at=? WHERE id=?",
+                (new_comment, new_criterion, _now(), annotation_id),
+            )
+            self._audit("edit annotation", script_id=old.script_id, entity_id=annotation_id,
+                        old={"comment": old.comment, "criterion": old.criterion},
+                        new={"comment": new_comment, "criterion": new_criterion})
+        return Changes(scripts=frozenset({old.script_id}), annotations=True)
+
+    def delete_annotation(self, annotation_id: AnnotationId) -> Changes:
+        old = self.annotation(annotation_id)
+        with self._transaction():
+            self._db.execute("DELETE FROM annotations WHERE id=?", (annotation_id,))
+            self._audit("delete annotation", script_id=old.script_id, entity_id=annotation_id,
+                        old={"quote": old.quote, "comment": old.comment,
+                             "criterion": old.criterion})
+        return Changes(scripts=frozenset({old.script_id}), annotations=True, status=True)
+
+    def annotation(self, annotation_id: AnnotationId) -> Annotation:
+        row = self._db.execute(
+            f"SELECT {_ANNOTATION_COLUMNS} FROM annotations WHERE id=?", (annotation_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no annotation with id {annotation_id} in this set")
+        return _annotation_from_row(row)
+
+    def annotations(
+        self, script_id: ScriptId | None = None, marker: MarkerId | None = None
+    ) -> list[Annotation]:
+        sql = f"SELECT {_ANNOTATION_COLUMNS} FROM annotations"
+        clauses, params = [], []
+        if script_id is not None:
+            clauses.append("script_id=?")
+            params.append(script_id)
+        if marker is not None:
+            clauses.append("marker_id=?")
+            params.append(marker)
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        sql += " ORDER BY script_id, start, id"
+        return [_annotation_from_row(r) for r in self._db.execute(sql, params)]
+
+    # -- overall comments --------------------------------------------------------------
+
+    def comments(self, script_id: ScriptId, marker: MarkerId | None = None) -> OverallComment:
+        marker_id = self._marker_id(marker)
+        row = self._db.execute(
+            "SELECT www, ebi, general FROM overall_comments WHERE script_id=? AND marker_id=?",
+            (script_id, marker_id),
+        ).fetchone()
+        if row is None:
+            return OverallComment(script_id, marker_id)
+        return OverallComment(script_id, marker_id, row[0], row[1], row[2])
+
+    def all_comments(self) -> list[OverallComment]:
+        return [
+            OverallComment(ScriptId(r[0]), MarkerId(r[1]), r[2], r[3], r[4])
+            for r in self._db.execute(
+                "SELECT script_id, marker_id, www, ebi, general FROM overall_comments"
+                " ORDER BY script_id, marker_id")
+        ]
+
+    def set_comments(
+        self, script_id: ScriptId, *, www: str | None = None, ebi: str | None = None,
+        general: str | None = None, marker: MarkerId | None = None,
+    ) -> Changes:
+        """Set what went well / even better if / general comment (None leaves one as it is)."""
+        self._require_script(script_id)
+        old = self.comments(script_id, marker)
+        new = OverallComment(
+            script_id, old.marker_id,
+            old.www if www is None else www,
+            old.ebi if ebi is None else ebi,
+            old.general if general is None else general,
+        )
+        if new == old:
+            return Changes()
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO overall_comments(script_id, marker_id, www, ebi, general, updated_at)"
+                " VALUES (?,?,?,?,?,?) ON CONFLICT(script_id, marker_id) DO UPDATE SET"
+                " www=excluded.www, ebi=excluded.ebi, general=excluded.general,"
+                " updated_at=excluded.updated_at",
+                (script_id, new.marker_id, new.www, new.ebi, new.general, _now()),
+            )
+            changed = {k: (getattr(old, k), getattr(new, k))
+                       for k in ("www", "ebi", "general") if getattr(old, k) != getattr(new, k)}
+            self._audit("edit comments", script_id=script_id,
+                        old={k: v[0] for k, v in changed.items()},
+                        new={k: v[1] for k, v in changed.items()})
+        return Changes(scripts=frozenset({script_id}), comments=True, status=True)
+
+    # -- comment bank ------------------------------------------------------------------
+
+    def bank(self, kind: str | None = None) -> list[BankComment]:
+        sql = "SELECT id, kind, criterion, level, text, shortcut, uses FROM bank"
+        params: list[Any] = []
+        if kind is not None:
+            sql += " WHERE kind=?"
+            params.append(kind)
+        sql += " ORDER BY position, id"
+        return [BankComment(BankCommentId(r[0]), r[1], r[2], r[3], r[4], r[5], r[6])
+                for r in self._db.execute(sql, params)]
+
+    def add_bank_comment(
+        self, text: str, kind: str = "general", criterion: str | None = None,
+        level: str | None = None, shortcut: str | None = None,
+    ) -> Changes:
+        text = text.strip()
+        if not text:
+            raise SetError("a bank comment needs some text")
+        if kind not in COMMENT_KINDS:
+            raise SetError(f"kind must be one of {', '.join(COMMENT_KINDS)} (not '{kind}')")
+        with self._transaction():
+            position = self._db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM bank")
+            cursor = self._db.execute(
+                "INSERT INTO bank(kind, criterion, level, text, shortcut, position)"
+                " VALUES (?,?,?,?,?,?)",
+                (kind, criterion, level, text, shortcut or None, position.fetchone()[0]),
+            )
+            self._audit("add bank comment", entity_id=cursor.lastrowid,
+                        new={"kind": kind, "text": text})
+        return Changes(bank=True, created=cursor.lastrowid)
+
+    def add_bank_comments(self, comments: Iterable[dict[str, Any]]) -> Changes:
+        """Add many bank comments in one transaction (a bundled bank or an imported one)."""
+        rows = list(comments)
+        with self._transaction():
+            position = self._db.execute(
+                "SELECT COALESCE(MAX(position), 0) FROM bank").fetchone()[0]
+            for offset, comment in enumerate(rows, start=1):
+                if comment.get("kind") not in COMMENT_KINDS or not str(comment.get("text", "")).strip():
+                    raise SetError(f"bank comment {offset}: needs a known kind and some text")
+                self._db.execute(
+                    "INSERT INTO bank(kind, criterion, level, text, shortcut, position)"
+                    " VALUES (?,?,?,?,?,?)",
+                    (comment["kind"], comment.get("criterion"), comment.get("level"),
+                     comment["text"].strip(), comment.get("shortcut"), position + offset),
+                )
+            self._audit("add bank comments", new={"count": len(rows)})
+        return Changes(bank=True)
+
+    def update_bank_comment(self, comment_id: BankCommentId, text: str) -> Changes:
+        with self._transaction():
+            old = self._db.execute("SELECT text FROM bank WHERE id=?", (comment_id,)).fetchone()
+            if old is None:
+                raise NotFoundError(f"no bank comment with id {comment_id}")
+            self._db.execute("UPDATE bank SET text=? WHERE id=?", (text.strip(), comment_id))
+            self._audit("edit bank comment", entity_id=comment_id, old=old[0], new=text.strip())
+        return Changes(bank=True)
+
+    def delete_bank_comment(self, comment_id: BankCommentId) -> Changes:
+        with self._transaction():
+            old = self._db.execute("SELECT text FROM bank WHERE id=?", (comment_id,)).fetchone()
+            if old is None:
+                raise NotFoundError(f"no bank comment with id {comment_id}")
+            self._db.execute("DELETE FROM bank WHERE id=?", (comment_id,))
+            self._audit("delete bank comment", entity_id=comment_id, old=old[0])
+        return Changes(bank=True)
+
+    def note_bank_use(self, comment_id: BankCommentId) -> None:
+        """Count a use (the bank sorts often-used comments first); not worth an audit entry."""
+        with self._transaction():
+            self._db.execute("UPDATE bank SET uses = uses + 1 WHERE id=?", (comment_id,))
+
+    # -- the scheme --------------------------------------------------------------------
+
+    def conflicts_with(self, scheme: Scheme) -> list[MarkConflict]:
+        """Marks that would not fit ``scheme`` (shown before a scheme change is applied)."""
+        conflicts = []
+        for mark in self.marks():
+            reason = _misfit(scheme, mark)
+            if reason:
+                conflicts.append(MarkConflict(mark, reason))
+        return conflicts
+
+    def update_scheme(self, scheme: Scheme) -> Changes:
+        """Store ``scheme`` as a new version. Every mark is kept; marks that no longer fit are
+        flagged for review (``Mark.needs_review``), and flags that now fit are cleared."""
+        scheme.validated()
+        if scheme == self.scheme:
+            return Changes()
+        affected: set[int] = set()
+        with self._transaction():
+            version = self._scheme_version + 1
+            self._db.execute(
+                "INSERT INTO schemes(version, json, created_at) VALUES (?, ?, ?)",
+                (version, scheme.to_json(), _now()),
+            )
+            for mark in self.marks():
+                reason = _misfit(scheme, mark)
+                if reason or mark.needs_review:
+                    affected.add(mark.script_id)
+                self._db.execute(
+                    "UPDATE marks SET needs_review=?, review_reason=? WHERE id=?",
+                    (int(bool(reason)), reason, mark.id),
+                )
+            self._audit("edit scheme", old={"version": self._scheme_version},
+                        new={"version": version, "flagged": len(affected)})
+        self._load_scheme()
+        return Changes(scripts=frozenset(ScriptId(s) for s in affected), scheme=True,
+                       marks=bool(affected), script_list=True)
+
+    def scheme_versions(self) -> list[tuple[int, str]]:
+        return list(self._db.execute("SELECT version, created_at FROM schemes ORDER BY version"))
+
+    # -- audit, snapshots --------------------------------------------------------------
+
+    def audit_log(self, script_id: ScriptId | None = None, limit: int = 1000) -> list[AuditEntry]:
+        sql = "SELECT id, at, marker_id, action, script_id, entity_id, old, new FROM audit"
+        params: list[Any] = []
+        if script_id is not None:
+            sql += " WHERE script_id=?"
+            params.append(script_id)
+        sql += " ORDER BY id DESC LIMIT ?"
+        params.append(limit)
+        return [
+            AuditEntry(r[0], r[1], r[2], r[3], r[4], r[5],
+                       None if r[6] is None else json.loads(r[6]),
+                       None if r[7] is None else json.loads(r[7]))
+            for r in self._db.execute(sql, params)
+        ]
+
+    def export_to(self, path: str | Path) -> Path:
+        """Write a consistent snapshot of the set to ``path`` (SQLite's backup API), atomically."""
+        return backups.snapshot(self._db, Path(path))
+
+    def backup_now(self) -> Path:
+        path = backups.backup_set(self._db, self.path, keep=self.backup_keep)
+        self._last_backup = time.monotonic()
+        return path
+
+    def integrity_ok(self) -> bool:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+_ANNOTATION_COLUMNS = ("id, script_id, marker_id, start, end, quote, comment, criterion,"
+                       " created_at")
+
+
+def _annotation_from_row(row: tuple) -> Annotation:
+    return Annotation(AnnotationId(row[0]), ScriptId(row[1]), MarkerId(row[2]), row[3], row[4],
+                      row[5], row[6], row[7], row[8])
+
+
+def _mark_from_row(row: tuple) -> Mark:
+    return Mark(MarkId(row[0]), ScriptId(row[1]), row[2], MarkerId(row[3]), row[4], row[5],
+                bool(row[6]), row[7], row[8])
+
+
+def _misfit(scheme: Scheme, mark: Mark) -> str:
+    """Why ``mark`` does not fit ``scheme`` ('' when it fits)."""
+    criterion = scheme.criterion(mark.criterion)
+    if criterion is None:
+        return f"criterion {mark.criterion} is no longer in the scheme"
+    if mark.mark is not None and mark.mark > criterion.maximum:
+        return f"{mark.criterion}: {mark.mark} is above the new maximum of {criterion.maximum}"
+    if mark.level is not None:
+        level = criterion.level(mark.level)
+        if level is None:
+            return f"{mark.criterion}: {mark.level} is no longer a level"
+        if mark.mark is not None and not level.contains(mark.mark):
+            return (f"{mark.criterion}: {mark.mark} is now outside {mark.level} "
+                    f"({level.range_text})")
+    return ""
+
+
+def find_passage(text: str, quote: str) -> tuple[int, int] | None:
+    """Where ``quote`` stands in ``text``, ignoring differences in white space."""
+    quote = quote.strip()
+    if not quote:
+        return None
+    index = text.find(quote)
+    if index >= 0:
+        return index, index + len(quote)
+    import re
+
+    pattern = r"\s+".join(re.escape(word) for word in quote.split())
+    match = re.search(pattern, text)
+    return (match.start(), match.end()) if match else None
+
+
+def _check_is_marking_set(path: Path) -> None:
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise SetError(f"{path.name}: cannot read the file ({exc.strerror})") from None
+    if not header.startswith(b"SQLite format 3\x00"):
+        raise SetError(f"{path.name}: this is not a marking set file")
+    if len(header) >= 72 and int.from_bytes(header[68:72], "big") not in (0, APPLICATION_ID):
+        raise SetError(f"{path.name}: this is an SQLite file of another program, not a marking set")

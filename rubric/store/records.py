@@ -1,0 +1,171 @@
+"""Plain records returned by a marking set, and the "what changed" object of every mutation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rubric.ids import AnnotationId, BankCommentId, MarkerId, MarkId, ScriptId
+from rubric.importing.model import Paragraph, ScriptWarning
+
+ROLES = ("teacher", "second", "moderator")
+STATUSES = ("unmarked", "in progress", "marked", "moderated")
+COMMENT_KINDS = ("www", "ebi", "general", "annotation")
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What a mutating call changed, so views refresh only that.
+
+    ``created`` is the id of a new object (annotation, script, bank comment, marker) if any.
+    """
+
+    scripts: frozenset[ScriptId] = frozenset()
+    marks: bool = False
+    annotations: bool = False
+    comments: bool = False
+    status: bool = False
+    scheme: bool = False
+    bank: bool = False
+    markers: bool = False
+    script_list: bool = False
+    created: int | None = None
+
+    def __or__(self, other: Changes) -> Changes:
+        return Changes(
+            scripts=self.scripts | other.scripts,
+            marks=self.marks or other.marks,
+            annotations=self.annotations or other.annotations,
+            comments=self.comments or other.comments,
+            status=self.status or other.status,
+            scheme=self.scheme or other.scheme,
+            bank=self.bank or other.bank,
+            markers=self.markers or other.markers,
+            script_list=self.script_list or other.script_list,
+            created=other.created if other.created is not None else self.created,
+        )
+
+    @property
+    def nothing(self) -> bool:
+        return self == Changes()
+
+
+@dataclass(frozen=True)
+class Marker:
+    id: MarkerId
+    name: str
+    initials: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Mark:
+    id: MarkId
+    script_id: ScriptId
+    criterion: str
+    marker_id: MarkerId
+    level: str | None
+    mark: int | None
+    needs_review: bool
+    review_reason: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: AnnotationId
+    script_id: ScriptId
+    marker_id: MarkerId
+    start: int
+    end: int
+    quote: str
+    comment: str
+    criterion: str | None
+    created_at: str = ""
+
+
+@dataclass(frozen=True)
+class OverallComment:
+    script_id: ScriptId
+    marker_id: MarkerId
+    www: str = ""
+    ebi: str = ""
+    general: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.www.strip() or self.ebi.strip() or self.general.strip())
+
+
+@dataclass(frozen=True)
+class BankComment:
+    id: BankCommentId
+    kind: str
+    criterion: str | None
+    level: str | None
+    text: str
+    shortcut: str | None
+    uses: int = 0
+
+
+@dataclass(frozen=True)
+class ScriptSummary:
+    """A row of the script list: everything but the text."""
+
+    id: ScriptId
+    position: int
+    candidate_name: str
+    candidate_number: str
+    title: str
+    file_name: str
+    format: str
+    word_count: int
+    coursework_word_count: int
+    warnings: tuple[ScriptWarning, ...]
+    has_text: bool
+    page_count: int | None
+    completed: bool
+
+    @property
+    def candidate(self) -> str:
+        if self.candidate_name and self.candidate_number:
+            return f"{self.candidate_name} ({self.candidate_number})"
+        return self.candidate_name or self.candidate_number or self.file_name
+
+
+@dataclass(frozen=True)
+class Script(ScriptSummary):
+    paragraphs: tuple[Paragraph, ...] = field(default=())
+    source_hash: str = ""
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+    def paragraph_starts(self) -> list[int]:
+        """Offset in ``text`` where each paragraph starts."""
+        starts, offset = [], 0
+        for paragraph in self.paragraphs:
+            starts.append(offset)
+            offset += len(paragraph.text) + 1
+        return starts
+
+
+@dataclass(frozen=True)
+class MarkConflict:
+    """A mark that does not fit a (new) scheme, and why."""
+
+    mark: Mark
+    reason: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: str
+    marker_id: MarkerId | None
+    action: str
+    script_id: ScriptId | None
+    entity_id: int | None
+    old: Any
+    new: Any

@@ -1,0 +1,17 @@
+"""Every test runs with its own data folder and offscreen Qt, never touching real settings."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def fresh_data_dir(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("essay-marker-home")
+    monkeypatch.setenv("ESSAY_MARKER_HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+    return home
