@@ -19,6 +19,7 @@ from rubric.errors import EssayMarkerError, MarkError
 
 SUBCOMMANDS = (
     "new", "import", "inspect", "scheme", "scripts", "mark", "export-set", "open-set", "sets",
+    "demo",
 )
 
 
@@ -255,6 +256,17 @@ def cmd_sets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from rubric.demo import demo_set_path
+
+    path = demo_set_path()
+    if args.json:
+        _print_json({"path": str(path)})
+    else:
+        print(path)
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 
@@ -339,6 +351,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sets", help="list the marking sets in the app's data folder")
     _add_json(p)
     p.set_defaults(func=cmd_sets)
+
+    p = sub.add_parser("demo", help="create (on first use) the bundled demo set; print its path")
+    _add_json(p)
+    p.set_defaults(func=cmd_demo)
     return parser
 
 

@@ -45,13 +45,13 @@ class Level:
         width = self.max_mark - self.min_mark + 1
         if width <= 1:
             return "middle"
-        offset = mark - self.min_mark
-        if width == 2:
-            return "lower" if offset == 0 else "upper"
+        # Each mark stands for the unit cell [offset, offset + 1); place it by its centre so
+        # that the thirds are symmetric (16–20: 16–17 lower, 18 middle, 19–20 upper).
+        centre = mark - self.min_mark + 0.5
         third = width / 3
-        if offset < third:
+        if centre < third:
             return "lower"
-        if offset >= width - third:
+        if centre > width - third:
             return "upper"
         return "middle"
 
@@ -150,6 +150,11 @@ class Scheme:
         write_text_atomically(Path(path), self.to_json())
 
 
+def _level_name(label: str) -> str:
+    """'Level 4' stays as it is; a bare label '4' reads 'level 4'."""
+    return label if label.lower().startswith("level") else f"level {label}"
+
+
 def problems(scheme: Scheme) -> list[str]:
     """Every problem of ``scheme``, each located ("criterion AO2, level 3: ...")."""
     found: list[str] = []
@@ -175,7 +180,7 @@ def problems(scheme: Scheme) -> list[str]:
         labels: set[str] = set()
         previous: Level | None = None
         for l_index, level in enumerate(criterion.levels, start=1):
-            lwhere = f"{where}, level {level.label.strip() or l_index}"
+            lwhere = f"{where}, {_level_name(level.label.strip() or str(l_index))}"
             if not level.label.strip():
                 found.append(f"{where}, level {l_index}: the label is empty")
             elif level.label in labels:
@@ -199,9 +204,9 @@ def problems(scheme: Scheme) -> list[str]:
                         )
                     else:
                         found.append(
-                            f"criterion {criterion.name}, level {previous.label}: range "
-                            f"{previous.min_mark}–{previous.max_mark} overlaps level "
-                            f"{level.label} ({level.min_mark}–{level.max_mark})"
+                            f"{where}, {_level_name(previous.label.strip() or str(l_index - 1))}"
+                            f": range {previous.min_mark}–{previous.max_mark} overlaps "
+                            f"{_level_name(level.label)} ({level.min_mark}–{level.max_mark})"
                         )
                 elif level.min_mark > previous.max_mark + 1:
                     gap = (
@@ -210,8 +215,8 @@ def problems(scheme: Scheme) -> list[str]:
                         else f"{previous.max_mark + 1}–{level.min_mark - 1}"
                     )
                     found.append(
-                        f"{where}: marks {gap} fall between level {previous.label} and "
-                        f"level {level.label}"
+                        f"{where}: marks {gap} fall between {_level_name(previous.label)} and "
+                        f"{_level_name(level.label)}"
                     )
             previous = level
         first, last = criterion.levels[0], criterion.levels[-1]
@@ -332,7 +337,8 @@ def scheme_from_dict(data: Any, source: str | None = None) -> Scheme:
             found.append(f"{cwhere}: 'levels' must be a list")
             raw_levels = []
         for l_index, rl in enumerate(raw_levels, start=1):
-            lwhere = f"{cwhere}, level {rl.get('label', l_index) if isinstance(rl, dict) else l_index}"
+            label = str(rl.get("label", l_index)) if isinstance(rl, dict) else str(l_index)
+            lwhere = f"{cwhere}, {_level_name(label)}"
             if not _check_keys(found, lwhere, rl, _LEVEL_KEYS):
                 continue
             levels.append(Level(
