@@ -1,0 +1,190 @@
+"""Small dialogs. Each has an ``ask`` classmethod so tests can replace the modal step."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from rubric.scheme import Scheme
+from rubric.store import BankComment
+from rubric.templates import bundled_templates
+
+
+class AnnotationDialog(QDialog):
+    """Comment on a passage: the comment (with the bank's annotation comments as a
+    completer and a pick list) and an optional criterion."""
+
+    def __init__(self, parent: QWidget | None, quote: str, criteria: list[str],
+                 bank: list[BankComment], comment: str = "", criterion: str | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Comment on passage")
+        self.setMinimumWidth(480)
+        layout = QVBoxLayout(self)
+        shown = quote if len(quote) <= 240 else quote[:237] + "…"
+        passage = QLabel(f"“{shown}”")
+        passage.setWordWrap(True)
+        passage.setStyleSheet("font-style: italic; color: palette(placeholder-text);")
+        layout.addWidget(passage)
+        self.comment_edit = QPlainTextEdit(comment)
+        self.comment_edit.setObjectName("annotation_comment")
+        self.comment_edit.setPlaceholderText("Your comment on this passage…")
+        self.comment_edit.setTabChangesFocus(True)
+        self.comment_edit.setFixedHeight(90)
+        layout.addWidget(self.comment_edit)
+        form = QFormLayout()
+        self.bank_combo = QComboBox()
+        self.bank_combo.setObjectName("annotation_bank")
+        self.bank_combo.addItem("Insert a comment from the bank…", None)
+        for item in bank:
+            if item.kind == "annotation":
+                self.bank_combo.addItem(item.text, item.text)
+        self.bank_combo.activated.connect(self._use_bank)
+        completer = QCompleter([b.text for b in bank if b.kind == "annotation"], self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        form.addRow("Bank:", self.bank_combo)
+        self.criterion_combo = QComboBox()
+        self.criterion_combo.setObjectName("annotation_criterion")
+        self.criterion_combo.addItem("No criterion", None)
+        for name in criteria:
+            self.criterion_combo.addItem(name, name)
+        if criterion:
+            self.criterion_combo.setCurrentIndex(self.criterion_combo.findData(criterion))
+        elif len(criteria) == 1:
+            self.criterion_combo.setCurrentIndex(1)
+        form.addRow("Criterion:", self.criterion_combo)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.comment_edit.textChanged.connect(
+            lambda: self.ok_button.setEnabled(bool(self.comment_edit.toPlainText().strip())))
+        self.ok_button.setEnabled(bool(comment.strip()))
+        layout.addWidget(buttons)
+
+    def _use_bank(self, index: int) -> None:
+        text = self.bank_combo.itemData(index)
+        if text:
+            self.comment_edit.setPlainText(text)
+            self.comment_edit.setFocus()
+
+    def values(self) -> tuple[str, str | None]:
+        return self.comment_edit.toPlainText().strip(), self.criterion_combo.currentData()
+
+    @classmethod
+    def ask(cls, parent, quote: str, criteria: list[str], bank: list[BankComment],
+            comment: str = "", criterion: str | None = None) -> tuple[str, str | None] | None:
+        dialog = cls(parent, quote, criteria, bank, comment, criterion)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.values()
+        return None
+
+
+class NewSetDialog(QDialog):
+    """A name and a scheme (a bundled template or a scheme file)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("New marking set")
+        self.setMinimumWidth(460)
+        layout = QFormLayout(self)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("e.g. 13B Russia mock, November")
+        layout.addRow("&Name:", self.name_edit)
+        self.scheme_combo = QComboBox()
+        for scheme in bundled_templates():
+            self.scheme_combo.addItem(f"{scheme.title} ({scheme.total} marks)", scheme.id)
+        layout.addRow("&Scheme:", self.scheme_combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("Create")
+        ok.setEnabled(False)
+        self.name_edit.textChanged.connect(lambda t: ok.setEnabled(bool(t.strip())))
+        layout.addRow(buttons)
+
+    @classmethod
+    def ask(cls, parent) -> tuple[str, str] | None:
+        dialog = cls(parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.name_edit.text().strip(), dialog.scheme_combo.currentData()
+        return None
+
+
+class MarkerDialog(QDialog):
+    """Who is marking: name, initials, role."""
+
+    ROLES = (("Teacher", "teacher"), ("Second marker", "second"), ("Moderator", "moderator"))
+
+    def __init__(self, parent, name: str, initials: str, role: str):
+        super().__init__(parent)
+        self.setWindowTitle("Marker")
+        layout = QFormLayout(self)
+        self.name_edit = QLineEdit(name)
+        self.initials_edit = QLineEdit(initials)
+        self.initials_edit.setMaxLength(4)
+        self.role_combo = QComboBox()
+        for text, value in self.ROLES:
+            self.role_combo.addItem(text, value)
+        self.role_combo.setCurrentIndex(max(0, self.role_combo.findData(role)))
+        layout.addRow("&Name:", self.name_edit)
+        layout.addRow("&Initials:", self.initials_edit)
+        layout.addRow("&Role:", self.role_combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+
+    @classmethod
+    def ask(cls, parent, name: str, initials: str, role: str) -> tuple[str, str, str] | None:
+        dialog = cls(parent, name, initials, role)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.name_edit.text().strip():
+            return (dialog.name_edit.text().strip(), dialog.initials_edit.text().strip(),
+                    dialog.role_combo.currentData())
+        return None
+
+
+class ImportSummaryDialog(QDialog):
+    """What an import did: counts, then one line per file with its reason."""
+
+    def __init__(self, parent, lines: list[str], imported: int, skipped: int, failed: int,
+                 cancelled: bool):
+        super().__init__(parent)
+        self.setObjectName("import_summary")
+        self.setWindowTitle("Import finished" if not cancelled else "Import cancelled")
+        self.setMinimumSize(620, 360)
+        layout = QVBoxLayout(self)
+        head = f"<b>{imported} imported</b>, {skipped} skipped, {failed} could not be read"
+        if cancelled:
+            head += " — cancelled; the scripts imported so far are kept"
+        self.headline = QLabel(head)
+        layout.addWidget(self.headline)
+        self.list = QListWidget()
+        self.list.addItems(lines)
+        layout.addWidget(self.list)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.accept)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+
+def scheme_label(scheme: Scheme) -> str:
+    criteria = ", ".join(f"{c.name} {c.maximum}" for c in scheme.criteria)
+    return f"{scheme.title} — {scheme.total} marks ({criteria})"

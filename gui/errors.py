@@ -1,0 +1,84 @@
+"""One place for failures: plain-words message boxes, and an exception hook that logs an
+unexpected error (no student names: only the error type and the code location) and shows it
+with a "Copy details" button. The user's work is already saved, so nothing is lost."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from logging.handlers import RotatingFileHandler
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from rubric.errors import EssayMarkerError
+from rubric.store import data_dir
+
+log = logging.getLogger("essay_marker")
+
+
+def setup_logging() -> None:
+    if log.handlers:
+        return
+    folder = data_dir() / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    handler = RotatingFileHandler(folder / "essay-marker.log", maxBytes=1_000_000,
+                                  backupCount=3, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+
+def _code_locations(tb: TracebackType | None) -> str:
+    """The traceback as file:line function lines, without the exception's message (which may
+    quote a student's text or name)."""
+    frames = traceback.extract_tb(tb)
+    return "\n".join(f"  {f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in frames)
+
+
+def show_error(parent: QWidget | None, title: str, message: str) -> None:
+    """A clear message box for an expected failure (bad file, mark out of range...)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok,
+                      parent)
+    box.setObjectName("error_box")
+    box.open() if _testing_non_blocking() else box.exec()
+
+
+def _testing_non_blocking() -> bool:
+    app = QApplication.instance()
+    return bool(app and app.property("essay_marker_non_blocking_dialogs"))
+
+
+def report_exception(exc_type, exc: BaseException, tb: TracebackType | None) -> None:
+    if isinstance(exc, EssayMarkerError):
+        show_error(QApplication.activeWindow(), "Essay Marker", str(exc))
+        return
+    details = f"{exc_type.__name__}\n{_code_locations(tb)}"
+    log.error("unexpected error: %s", details)
+    box = QMessageBox(QMessageBox.Icon.Critical, "Something went wrong",
+                      "Essay Marker hit an unexpected problem. Your marking is already saved; "
+                      "you can carry on.\n\nIf it happens again, copy the details and send them "
+                      "to whoever supports the app (they contain no student names).",
+                      QMessageBox.StandardButton.Ok, QApplication.activeWindow())
+    box.setObjectName("unexpected_error_box")
+    box.setDetailedText(details)
+    copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+    copy.clicked.disconnect()
+    copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
+    box.open() if _testing_non_blocking() else box.exec()
+
+
+def install_exception_hook() -> None:
+    setup_logging()
+
+    def hook(exc_type, exc, tb):
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        try:
+            report_exception(exc_type, exc, tb)
+        except Exception:  # never let the reporter itself kill the app
+            sys.__excepthook__(exc_type, exc, tb)
+
+    sys.excepthook = hook

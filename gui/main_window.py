@@ -1,0 +1,1071 @@
+"""The main window: start page, or the workbench (script list | script | rubric panel)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QItemSelectionModel,
+    QSize,
+    Qt,
+    QTimer,
+)
+from PySide6.QtGui import QAction, QKeySequence, QPalette, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QSizePolicy,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import commands
+from gui.dialogs import (
+    AnnotationDialog,
+    ImportSummaryDialog,
+    MarkerDialog,
+    NewSetDialog,
+)
+from gui.errors import show_error
+from gui.models import (
+    SCRIPT_ID_ROLE,
+    AnnotationListModel,
+    ScriptFilterModel,
+    ScriptListModel,
+)
+from gui.rubric_panel import RubricPanel, panel_style
+from gui.script_view import ScriptView
+from gui.settings import (
+    CENTRE_SPLITTER,
+    GEOMETRY,
+    MAIN_SPLITTER,
+    MARKER_INITIALS,
+    MARKER_NAME,
+    MARKER_ROLE,
+    NAME_PATTERN,
+    RECENT_SETS,
+    SCRIPT_FONT_SIZE,
+    WINDOW_STATE,
+    Settings,
+)
+from gui.start_page import StartPage
+from gui.tasks import GeneratorTask, start
+from rubric.errors import EssayMarkerError
+from rubric.ids import AnnotationId, ScriptId
+from rubric.importing.model import ImportOptions
+from rubric.store import Changes, MarkingSet, Script
+
+
+class ScriptListPanel(QWidget):
+    """Search, status filter and the script table."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 4, 8)
+        layout.setSpacing(6)
+        self.search = QLineEdit()
+        self.search.setObjectName("script_search")
+        self.search.setPlaceholderText("Search candidates…")
+        self.search.setClearButtonEnabled(True)
+        self.filter = QComboBox()
+        self.filter.setObjectName("status_filter")
+        self.filter.addItems(ScriptFilterModel.FILTERS)
+        top = QHBoxLayout()
+        top.addWidget(self.search, 3)
+        top.addWidget(self.filter, 2)
+        layout.addLayout(top)
+        self.table = QTableView()
+        self.table.setObjectName("script_table")
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.table)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("count_label")
+        layout.addWidget(self.count_label)
+
+
+class AnnotationPanel(QWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 8, 4, 8)
+        title = QLabel("<b>Annotations</b>")
+        layout.addWidget(title)
+        self.model = AnnotationListModel(self)
+        self.view = QListView()
+        self.view.setObjectName("annotation_list")
+        self.view.setModel(self.model)
+        self.view.setWordWrap(True)
+        self.view.setSpacing(3)
+        self.view.setAlternatingRowColors(True)
+        layout.addWidget(self.view)
+        self.hint = QLabel("Select a passage in the script and press Ctrl+M to comment on it.")
+        self.hint.setWordWrap(True)
+        self.hint.setObjectName("hint")
+        layout.addWidget(self.hint)
+        buttons = QHBoxLayout()
+        self.edit_button = QPushButton("Edit…")
+        self.delete_button = QPushButton("Delete")
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.delete_button)
+        layout.addLayout(buttons)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings | None = None):
+        super().__init__()
+        self.settings = settings or Settings()
+        self.setWindowTitle("Essay Marker")
+        self.setAcceptDrops(True)
+        self.marking_set: MarkingSet | None = None
+        self.current_script: Script | None = None
+        self.undo_stack = QUndoStack(self)
+        self._import_task: GeneratorTask | None = None
+        self.last_import_summary: ImportSummaryDialog | None = None
+        self.save_layout_on_close = True
+
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.start_page = StartPage()
+        self.start_page.open_requested.connect(self.open_set)
+        self.start_page.new_requested.connect(self.new_set)
+        self.start_page.open_file_requested.connect(self.open_set_file)
+        self.start_page.demo_requested.connect(self.open_demo)
+        self.stack.addWidget(self.start_page)
+        self._build_workbench()
+        self._build_actions()
+        self._build_status_bar()
+        self._restore_layout()
+        self._update_enabled()
+        self.start_page.refresh(self.settings.get(RECENT_SETS))
+
+    # -- construction --------------------------------------------------------------------
+
+    def _build_workbench(self) -> None:
+        self.workbench = QWidget()
+        outer = QVBoxLayout(self.workbench)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.main_splitter.setObjectName("main_splitter")
+        self.main_splitter.setChildrenCollapsible(False)
+        self.list_panel = ScriptListPanel()
+        self.main_splitter.addWidget(self.list_panel)
+
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        self.banner = QLabel()
+        self.banner.setObjectName("warning_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.banner.hide()
+        centre_layout.addWidget(self.banner)
+        self.centre_splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.centre_splitter.setObjectName("centre_splitter")
+        self.script_stack = QStackedWidget()
+        self.script_view = ScriptView()
+        self.script_view.set_font_size(self.settings.get(SCRIPT_FONT_SIZE))
+        self.script_stack.addWidget(self.script_view)
+        self.pdf_view = None  # made on first use: QtPdf costs start-up time
+        self.centre_splitter.addWidget(self.script_stack)
+        self.annotation_panel = AnnotationPanel()
+        self.centre_splitter.addWidget(self.annotation_panel)
+        self.centre_splitter.setStretchFactor(0, 4)
+        self.centre_splitter.setStretchFactor(1, 1)
+        centre_layout.addWidget(self.centre_splitter)
+        self.main_splitter.addWidget(centre)
+
+        self.rubric_panel = RubricPanel()
+        self.main_splitter.addWidget(self.rubric_panel)
+        self.main_splitter.setStretchFactor(0, 2)
+        self.main_splitter.setStretchFactor(1, 5)
+        self.main_splitter.setStretchFactor(2, 3)
+        self.main_splitter.setSizes([380, 680, 380])
+        self.centre_splitter.setSizes([520, 200])
+        outer.addWidget(self.main_splitter)
+        self.stack.addWidget(self.workbench)
+
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        self.rubric_panel.setStyleSheet(panel_style(dark))
+        self.banner.setStyleSheet(
+            "QLabel#warning_banner { background: %s; color: %s; padding: 7px 12px; "
+            "border-bottom: 1px solid #e0b252; }" % (("#4a3b12", "#ffe9b0") if dark
+                                                     else ("#fff4d6", "#5c4400")))
+        self.annotation_panel.hint.setStyleSheet("color: palette(placeholder-text);")
+
+        self.script_view.annotation_clicked.connect(self._annotation_clicked_in_text)
+        self.script_view.passage_selected.connect(lambda _has: self._update_enabled())
+        self.annotation_panel.view.clicked.connect(self._annotation_clicked_in_list)
+        self.annotation_panel.view.doubleClicked.connect(lambda _i: self.edit_annotation())
+        self.annotation_panel.edit_button.clicked.connect(self.edit_annotation)
+        self.annotation_panel.delete_button.clicked.connect(self.delete_annotation)
+        self.rubric_panel.level_chosen.connect(self._level_chosen)
+        self.rubric_panel.mark_chosen.connect(self._mark_chosen)
+        self.rubric_panel.comment_edited.connect(self._comment_edited)
+        self.rubric_panel.bank_used.connect(self._bank_used)
+        self.rubric_panel.bank_add_requested.connect(self._bank_add)
+        self.list_panel.search.textChanged.connect(self._search_changed)
+        self.list_panel.filter.currentTextChanged.connect(self._filter_changed)
+
+    def _action(self, text: str, slot, shortcuts=(), name: str = "", tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.setObjectName(name or text)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.act_new = a("&New marking set…", self.new_set, [QKeySequence.StandardKey.New],
+                         "new_set")
+        self.act_open_file = a("&Open set file…", self.open_set_file,
+                               [QKeySequence.StandardKey.Open], "open_set_file")
+        self.act_demo = a("Open the &demo set", self.open_demo, (), "open_demo")
+        self.act_import = a("&Import scripts…", self.import_files_dialog, ["Ctrl+I"],
+                            "import_scripts", "Add essays (docx, pdf, txt, odt, rtf) to this set")
+        self.act_import_folder = a("Import a &folder…", self.import_folder_dialog,
+                                   ["Ctrl+Shift+I"], "import_folder")
+        self.act_share = a("&Share a copy of this set…", self.share_set, (), "share_set")
+        self.act_marker = a("Marker &details…", self.edit_marker, (), "marker_details")
+        self.act_close_set = a("&Close set", self.close_set, ["Ctrl+Shift+W"], "close_set")
+        self.act_quit = a("&Quit", self.close, [QKeySequence.StandardKey.Quit], "quit")
+
+        self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        self.act_undo.setObjectName("undo")
+        self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Redo),
+                                    QKeySequence("Ctrl+Y")])
+        self.act_redo.setObjectName("redo")
+        self.addAction(self.act_undo)
+        self.addAction(self.act_redo)
+        self.act_edit_rubric = a("Edit &rubric…", self.edit_rubric, ["Ctrl+Shift+R"],
+                                 "edit_rubric")
+
+        self.act_prev = a("&Previous script", lambda: self.step_script(-1),
+                          ["Ctrl+Left", "Ctrl+PgUp"], "previous_script")
+        self.act_next = a("&Next script", lambda: self.step_script(1),
+                          ["Ctrl+Right", "Ctrl+PgDown"], "next_script")
+        self.act_complete_next = a("Mark complete, next &unmarked", self.complete_and_next,
+                                   ["Ctrl+Return", "Ctrl+Enter"], "complete_next")
+        self.act_reopen = a("Re&open script", self.reopen_script, (), "reopen_script")
+
+        self.level_actions = []
+        for digit in range(0, 6):
+            action = a(f"Choose level {digit}" if digit else "Choose level 0 (nothing creditworthy)",
+                       lambda d=digit: self.choose_level(d), [f"Alt+{digit}"], f"level_{digit}")
+            self.level_actions.append(action)
+        self.act_focus_mark = a("Focus &mark", lambda: self.rubric_panel.focus_mark(),
+                                ["Ctrl+K"], "focus_mark")
+        self.act_next_criterion = a("Next criterion", lambda: self.rubric_panel.next_criterion(1),
+                                    ["Alt+Down"], "next_criterion")
+        self.act_prev_criterion = a("Previous criterion",
+                                    lambda: self.rubric_panel.next_criterion(-1),
+                                    ["Alt+Up"], "previous_criterion")
+        self.act_www = a("What went well", lambda: self.rubric_panel.focus_comment("www"),
+                         ["Ctrl+1"], "focus_www")
+        self.act_ebi = a("Even better if", lambda: self.rubric_panel.focus_comment("ebi"),
+                         ["Ctrl+2"], "focus_ebi")
+        self.act_general = a("General comment",
+                             lambda: self.rubric_panel.focus_comment("general"),
+                             ["Ctrl+3"], "focus_general")
+        self.act_bank_www = a("What went well from the bank…",
+                              lambda: self.rubric_panel.show_bank_for("www"), ["Alt+W"],
+                              "bank_www")
+        self.act_bank_ebi = a("Even better if from the bank…",
+                              lambda: self.rubric_panel.show_bank_for("ebi"), ["Alt+B"],
+                              "bank_ebi")
+        self.act_annotate = a("&Comment on selection…", self.annotate_selection, ["Ctrl+M"],
+                              "annotate", "Select a passage in the script first")
+
+        self.act_bigger = a("&Larger text", lambda: self.zoom_script(1),
+                            [QKeySequence.StandardKey.ZoomIn, "Ctrl+="], "zoom_in")
+        self.act_smaller = a("&Smaller text", lambda: self.zoom_script(-1),
+                             [QKeySequence.StandardKey.ZoomOut], "zoom_out")
+        self.act_shortcuts = a("&Keyboard shortcuts", self.show_shortcuts, ["F1"], "shortcuts")
+        self.act_about = a("&About Essay Marker", self.show_about, (), "about")
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.act_new, self.act_open_file, self.act_demo, None, self.act_import,
+                       self.act_import_folder, self.act_share, None, self.act_marker,
+                       self.act_close_set, None, self.act_quit):
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+        self.file_menu = file_menu
+        edit_menu = bar.addMenu("&Edit")
+        for action in (self.act_undo, self.act_redo, None, self.act_edit_rubric):
+            edit_menu.addSeparator() if action is None else edit_menu.addAction(action)
+        self.edit_menu = edit_menu
+        marking_menu = bar.addMenu("&Marking")
+        for action in (*self.level_actions, None, self.act_focus_mark, self.act_next_criterion,
+                       self.act_prev_criterion, None, self.act_www, self.act_ebi,
+                       self.act_general, self.act_bank_www, self.act_bank_ebi, None,
+                       self.act_annotate):
+            marking_menu.addSeparator() if action is None else marking_menu.addAction(action)
+        script_menu = bar.addMenu("&Script")
+        for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen):
+            script_menu.addAction(action)
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.act_bigger)
+        view_menu.addAction(self.act_smaller)
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.act_shortcuts)
+        help_menu.addAction(self.act_about)
+
+        toolbar = QToolBar("Main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.act_import, None, self.act_prev, self.act_next,
+                       self.act_complete_next, None, self.act_annotate, None, self.act_undo,
+                       self.act_redo, None, self.act_edit_rubric):
+            toolbar.addSeparator() if action is None else toolbar.addAction(action)
+        self.toolbar = toolbar
+        self.addToolBar(toolbar)
+        self.undo_stack.indexChanged.connect(lambda _i: self._update_enabled())
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.saved_label = QLabel("")
+        self.saved_label.setObjectName("saved_label")
+        self.marker_label = QLabel("")
+        self.marker_label.setObjectName("marker_label")
+        self.position_label = QLabel("")
+        self.position_label.setObjectName("position_label")
+        bar.addWidget(self.saved_label)
+        bar.addPermanentWidget(self.marker_label)
+        bar.addPermanentWidget(self.position_label)
+
+    # -- layout persistence --------------------------------------------------------------
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.get(GEOMETRY)
+        if geometry:
+            self.restoreGeometry(QByteArray(geometry))
+        else:
+            screen = self.screen().availableGeometry() if self.screen() else None
+            if screen is not None and (screen.width() < 1500 or screen.height() < 950):
+                self.resize(int(screen.width() * 0.94), int(screen.height() * 0.92))
+            else:
+                self.resize(1440, 900)
+        state = self.settings.get(WINDOW_STATE)
+        if state:
+            self.restoreState(QByteArray(state))
+        for splitter, option in ((self.main_splitter, MAIN_SPLITTER),
+                                 (self.centre_splitter, CENTRE_SPLITTER)):
+            saved = self.settings.get(option)
+            if saved:
+                splitter.restoreState(QByteArray(saved))
+
+    def _save_layout(self) -> None:
+        self.settings.set(GEOMETRY, bytes(self.saveGeometry().data()))
+        self.settings.set(WINDOW_STATE, bytes(self.saveState().data()))
+        self.settings.set(MAIN_SPLITTER, bytes(self.main_splitter.saveState().data()))
+        self.settings.set(CENTRE_SPLITTER, bytes(self.centre_splitter.saveState().data()))
+        self.settings.set(SCRIPT_FONT_SIZE, self.script_view.font_size())
+        self.settings.sync()
+
+    # -- sets ----------------------------------------------------------------------------
+
+    def open_set(self, path: str | Path) -> bool:
+        path = Path(path)
+        try:
+            marking_set = MarkingSet.open(path)
+        except EssayMarkerError as exc:
+            show_error(self, "Cannot open the marking set", str(exc))
+            return False
+        self.close_set()
+        self.marking_set = marking_set
+        name = self.settings.get(MARKER_NAME)
+        try:
+            if name:
+                marking_set.use_marker(name, self.settings.get(MARKER_INITIALS) or None,
+                                       self.settings.get(MARKER_ROLE))
+            else:
+                marking_set.current_marker  # noqa: B018 - the set's teacher, or a default one
+        except EssayMarkerError as exc:
+            show_error(self, "Marker", str(exc))
+        self.settings.add_recent(str(path))
+        self.undo_stack.clear()
+        self.script_model = ScriptListModel(marking_set, self)
+        self.filter_model = ScriptFilterModel(self)
+        self.filter_model.setSourceModel(self.script_model)
+        table = self.list_panel.table
+        table.setModel(self.filter_model)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(28)
+        header.setStretchLastSection(False)
+        table.setIconSize(QSize(9, 9))
+        table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.filter_model.modelReset.connect(self._update_counts)
+        self.filter_model.rowsInserted.connect(self._update_counts)
+        self.rubric_panel.set_scheme(marking_set.scheme)
+        self.rubric_panel.set_bank(marking_set.bank())
+        self.setWindowTitle(f"{marking_set.name} — Essay Marker")
+        self.stack.setCurrentWidget(self.workbench)
+        self._update_marker_label()
+        self._update_counts()
+        self.current_script = None
+        if self.script_model.rowCount():
+            self.select_script(self._first_script_to_show())
+        else:
+            self._show_empty()
+        self._set_saved("Opened")
+        self._update_enabled()
+        return True
+
+    def _first_script_to_show(self) -> ScriptId:
+        ids = self.script_model.script_ids()
+        for script_id in ids:
+            if self.script_model.status(script_id) in ("unmarked", "in progress"):
+                return script_id
+        return ids[0]
+
+    def close_set(self) -> None:
+        if self.marking_set is None:
+            return
+        self.undo_stack.clear()
+        self.marking_set.close()
+        self.marking_set = None
+        self.current_script = None
+        self.stack.setCurrentWidget(self.start_page)
+        self.start_page.refresh(self.settings.get(RECENT_SETS))
+        self.setWindowTitle("Essay Marker")
+        self.position_label.setText("")
+        self.marker_label.setText("")
+        self.saved_label.setText("")
+        self._update_enabled()
+
+    def new_set(self) -> None:
+        answer = NewSetDialog.ask(self)
+        if answer is None:
+            return
+        from rubric.store.library import new_set
+        from rubric.templates import template
+
+        name, scheme_id = answer
+        try:
+            path = new_set(name, template(scheme_id))
+        except EssayMarkerError as exc:
+            show_error(self, "Cannot create the set", str(exc))
+            return
+        self.open_set(path)
+
+    def _ask_open_set_path(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a marking set file", str(Path.home()),
+                                              "Marking sets (*.markset)")
+        return path
+
+    def open_set_file(self) -> None:
+        """Bring a set file from elsewhere into the data folder (a copy), then open it."""
+        path = self._ask_open_set_path()
+        if not path:
+            return
+        from rubric.store import sets_dir
+        from rubric.store.library import import_set_file
+
+        if Path(path).resolve().parent == sets_dir().resolve():
+            self.open_set(path)
+            return
+        try:
+            copy = import_set_file(path)
+        except EssayMarkerError as exc:
+            show_error(self, "Cannot open the set file", str(exc))
+            return
+        self.open_set(copy)
+        self.statusBar().showMessage(f"Copied into your marking sets as “{copy.stem}”", 8000)
+
+    def open_demo(self) -> None:
+        from rubric.demo import demo_set_path
+
+        try:
+            path = demo_set_path()
+        except EssayMarkerError as exc:
+            show_error(self, "Cannot make the demo set", str(exc))
+            return
+        self.open_set(path)
+
+    def share_set(self) -> None:
+        if self.marking_set is None:
+            return
+        suggested = str(Path.home() / f"{self.marking_set.path.stem}.markset")
+        path, _ = QFileDialog.getSaveFileName(self, "Save a copy of this set", suggested,
+                                              "Marking sets (*.markset)")
+        if not path:
+            return
+        try:
+            self.marking_set.export_to(path)
+        except EssayMarkerError as exc:
+            show_error(self, "Cannot save the copy", str(exc))
+            return
+        self.statusBar().showMessage(f"Saved a copy to {path}", 8000)
+
+    def edit_marker(self) -> None:
+        if self.marking_set is None:
+            return
+        marker = self.marking_set.current_marker
+        answer = MarkerDialog.ask(self, marker.name, marker.initials, marker.role)
+        if answer is None:
+            return
+        name, initials, role = answer
+        try:
+            self.marking_set.use_marker(name, initials or None, role)
+        except EssayMarkerError as exc:
+            show_error(self, "Marker", str(exc))
+            return
+        self.settings.set(MARKER_NAME, name)
+        self.settings.set(MARKER_INITIALS, initials)
+        self.settings.set(MARKER_ROLE, role)
+        self.undo_stack.clear()
+        self._update_marker_label()
+        self.script_model.reload()
+        if self.current_script is not None:
+            self.show_script(self.current_script.id)
+
+    # -- the shown script ----------------------------------------------------------------
+
+    def select_script(self, script_id: ScriptId) -> None:
+        row = self.script_model.row_of(script_id)
+        if row < 0:
+            return
+        proxy_index = self.filter_model.mapFromSource(self.script_model.index(row, 0))
+        if not proxy_index.isValid():
+            # hidden by the filter: show all so the user can see where they are
+            self.list_panel.filter.setCurrentIndex(0)
+            self.list_panel.search.clear()
+            proxy_index = self.filter_model.mapFromSource(self.script_model.index(row, 0))
+        self.list_panel.table.selectionModel().setCurrentIndex(
+            proxy_index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.list_panel.table.scrollTo(proxy_index)
+        if self.current_script is None or self.current_script.id != script_id:
+            self.show_script(script_id)
+
+    def _row_changed(self, current, _previous) -> None:
+        if not current.isValid():
+            return
+        script_id = current.data(SCRIPT_ID_ROLE)
+        if self.current_script is None or self.current_script.id != script_id:
+            self.show_script(script_id)
+
+    def show_script(self, script_id: ScriptId) -> None:
+        ms = self.marking_set
+        assert ms is not None
+        script = ms.script(script_id)
+        self.current_script = script
+        annotations = ms.annotations(script_id, ms.current_marker.id)
+        if script.has_text:
+            self.script_stack.setCurrentWidget(self.script_view)
+            self.script_view.show_script(script, annotations)
+        else:
+            self._show_pdf(script)
+        self.annotation_panel.model.set_annotations(annotations)
+        warnings = [w.message for w in script.warnings]
+        self.banner.setText("⚠  " + "\n⚠  ".join(warnings))
+        self.banner.setVisible(bool(warnings))
+        self.rubric_panel.show_marks(ms.marks_for(script_id))
+        self.rubric_panel.show_comments(ms.comments(script_id))
+        self._update_position()
+        self._update_enabled()
+
+    def _show_pdf(self, script: Script) -> None:
+        from PySide6.QtPdf import QPdfDocument
+        from PySide6.QtPdfWidgets import QPdfView
+
+        if self.pdf_view is None:
+            self.pdf_view = QPdfView()
+            self.pdf_view.setObjectName("pdf_view")
+            self.pdf_view.setPageMode(QPdfView.PageMode.MultiPage)
+            self.pdf_view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+            self.pdf_document = QPdfDocument(self)
+            self.pdf_view.setDocument(self.pdf_document)
+            self.script_stack.addWidget(self.pdf_view)
+        self.pdf_document.close()
+        self._pdf_buffer = QBuffer(self)
+        self._pdf_buffer.setData(QByteArray(self.marking_set.source_bytes(script.id)))
+        self._pdf_buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.pdf_document.load(self._pdf_buffer)
+        self.script_stack.setCurrentWidget(self.pdf_view)
+
+    def _show_empty(self) -> None:
+        self.current_script = None
+        self.banner.setText("This set has no scripts yet. Import essays with Ctrl+I, or drop "
+                            "files and folders onto this window.")
+        self.banner.show()
+        self.script_view.clear()
+        self.annotation_panel.model.set_annotations([])
+        self._update_position()
+
+    def step_script(self, step: int) -> None:
+        """Next/previous script in the list as shown (sorted and filtered)."""
+        if self.marking_set is None:
+            return
+        table = self.list_panel.table
+        rows = self.filter_model.rowCount()
+        if not rows:
+            return
+        current = table.currentIndex().row()
+        target = min(max(current + step, 0), rows - 1) if current >= 0 else 0
+        if target != current:
+            table.selectRow(target)
+
+    def complete_and_next(self) -> None:
+        if self.marking_set is None or self.current_script is None:
+            return
+        script_id = self.current_script.id
+        if not self.marking_set.summary(script_id).completed:
+            self._push(commands.SetCompleteCommand(self.marking_set, self.apply_changes,
+                                                   script_id, True))
+        next_id = self._next_unmarked(script_id)
+        if next_id is None:
+            self.statusBar().showMessage("Every script in this set is marked.", 8000)
+            return
+        self.select_script(next_id)
+        self.script_view.setFocus()
+
+    def _next_unmarked(self, after: ScriptId) -> ScriptId | None:
+        ids = self.script_model.script_ids()
+        start = ids.index(after) + 1 if after in ids else 0
+        ordered = ids[start:] + ids[:start]
+        for wanted in (("unmarked",), ("in progress",)):
+            for script_id in ordered:
+                if script_id != after and self.script_model.status(script_id) in wanted:
+                    return script_id
+        return None
+
+    def reopen_script(self) -> None:
+        if self.marking_set and self.current_script:
+            self._push(commands.SetCompleteCommand(self.marking_set, self.apply_changes,
+                                                   self.current_script.id, False))
+
+    # -- marking ---------------------------------------------------------------------------
+
+    def _push(self, command) -> None:
+        try:
+            self.undo_stack.push(command)
+        except EssayMarkerError as exc:
+            show_error(self, "Not saved", str(exc))
+
+    def choose_level(self, digit: int) -> None:
+        if self.current_script is None:
+            return
+        self.rubric_panel.choose_level_by_digit(digit)
+
+    def _level_chosen(self, criterion: str, level: str) -> None:
+        if self.marking_set is None or self.current_script is None:
+            return
+        current = self.marking_set.marks_for(self.current_script.id).get(criterion)
+        if current is not None and current.level == level:
+            return
+        self._push(commands.SetMarkCommand(self.marking_set, self.apply_changes,
+                                           self.current_script.id, criterion, level, None,
+                                           f"Choose {level} for {criterion}"))
+
+    def _mark_chosen(self, criterion: str, mark: int) -> None:
+        if self.marking_set is None or self.current_script is None:
+            return
+        ms = self.marking_set
+        current = ms.marks_for(self.current_script.id).get(criterion)
+        level = current.level if current and current.level else None
+        scheme_criterion = ms.scheme.criterion(criterion)
+        if level is not None and not scheme_criterion.level(level).contains(mark):
+            level = None   # a mark outside the chosen level moves to its own level
+        try:
+            ms.check_mark(criterion, mark, level)
+        except EssayMarkerError as exc:
+            show_error(self, "Mark not saved", str(exc))
+            return
+        if current is not None and current.mark == mark and not current.needs_review:
+            return
+        self._push(commands.SetMarkCommand(ms, self.apply_changes, self.current_script.id,
+                                           criterion, level, mark,
+                                           f"Mark {mark} for {criterion}"))
+
+    def _comment_edited(self, field: str, text: str) -> None:
+        if self.marking_set is None or self.current_script is None:
+            return
+        old = getattr(self.marking_set.comments(self.current_script.id), field)
+        if old == text:
+            return
+        self._push(commands.SetCommentCommand(self.marking_set, self.apply_changes,
+                                              self.current_script.id, field, old, text))
+
+    def _bank_used(self, comment) -> None:
+        if self.marking_set is not None:
+            self.marking_set.note_bank_use(comment.id)
+
+    def _bank_add(self, text: str, kind: str) -> None:
+        if self.marking_set is None:
+            return
+        criterion = self.rubric_panel.current_criterion
+        mark = self.marking_set.marks_for(self.current_script.id).get(criterion or "") \
+            if self.current_script else None
+        try:
+            self.marking_set.add_bank_comment(text, kind, criterion, mark.level if mark else None)
+        except EssayMarkerError as exc:
+            show_error(self, "Comment bank", str(exc))
+            return
+        self.rubric_panel.set_bank(self.marking_set.bank())
+        self.statusBar().showMessage("Added to the comment bank", 5000)
+
+    def annotate_selection(self) -> None:
+        if self.marking_set is None or self.current_script is None:
+            return
+        span = self.script_view.selected_span()
+        if span is None:
+            self.statusBar().showMessage("Select a passage in the script first.", 5000)
+            return
+        start, end = span
+        quote = self.current_script.text[start:end]
+        criteria = [c.name for c in self.marking_set.scheme.criteria]
+        answer = AnnotationDialog.ask(self, quote, criteria, self.marking_set.bank("annotation"),
+                                      criterion=self.rubric_panel.current_criterion)
+        if answer is None:
+            return
+        comment, criterion = answer
+        command = commands.AddAnnotationCommand(self.marking_set, self.apply_changes,
+                                                self.current_script.id, start, end, comment,
+                                                criterion)
+        self._push(command)
+        if command.annotation_id is not None:
+            self._select_annotation(command.annotation_id)
+
+    def _selected_annotation_id(self) -> AnnotationId | None:
+        index = self.annotation_panel.view.currentIndex()
+        if not index.isValid():
+            return None
+        return index.data(AnnotationListModel.ANNOTATION_ROLE).id
+
+    def edit_annotation(self) -> None:
+        annotation_id = self._selected_annotation_id()
+        if annotation_id is None or self.marking_set is None:
+            return
+        annotation = self.marking_set.annotation(annotation_id)
+        criteria = [c.name for c in self.marking_set.scheme.criteria]
+        answer = AnnotationDialog.ask(self, annotation.quote, criteria,
+                                      self.marking_set.bank("annotation"), annotation.comment,
+                                      annotation.criterion)
+        if answer is None:
+            return
+        comment, criterion = answer
+        self._push(commands.EditAnnotationCommand(self.marking_set, self.apply_changes,
+                                                  annotation_id, comment, criterion))
+        self._select_annotation(annotation_id)
+
+    def delete_annotation(self) -> None:
+        annotation_id = self._selected_annotation_id()
+        if annotation_id is None or self.marking_set is None:
+            return
+        self._push(commands.DeleteAnnotationCommand(self.marking_set, self.apply_changes,
+                                                    annotation_id))
+
+    def _annotation_clicked_in_text(self, annotation_id: int) -> None:
+        self._select_annotation(AnnotationId(annotation_id), scroll=False)
+
+    def _annotation_clicked_in_list(self, index) -> None:
+        annotation = index.data(AnnotationListModel.ANNOTATION_ROLE)
+        if annotation is not None:
+            self.script_view.highlight(annotation.id)
+
+    def _select_annotation(self, annotation_id: AnnotationId, scroll: bool = True) -> None:
+        row = self.annotation_panel.model.row_of(annotation_id)
+        if row >= 0:
+            self.annotation_panel.view.setCurrentIndex(self.annotation_panel.model.index(row))
+        self.script_view.highlight(annotation_id, scroll=scroll)
+
+    def edit_rubric(self) -> None:
+        if self.marking_set is None:
+            return
+        from gui.rubric_editor import RubricEditorDialog
+
+        ms = self.marking_set
+        has_marks = bool(ms.marks())
+        scheme = RubricEditorDialog.edit(ms.scheme, self,
+                                         ms.conflicts_with if has_marks else None)
+        if scheme is None or scheme == ms.scheme:
+            return
+        self._push(commands.ChangeSchemeCommand(ms, self.apply_changes, scheme))
+
+    # -- refreshing views from Changes ---------------------------------------------------
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Refresh only what ``changes`` says changed."""
+        ms = self.marking_set
+        if ms is None or changes.nothing:
+            return
+        self._set_saved("Saved")
+        if changes.scheme:
+            self.rubric_panel.set_scheme(ms.scheme)
+        self.script_model.apply(changes)
+        if changes.bank:
+            self.rubric_panel.set_bank(ms.bank())
+        shown = self.current_script
+        if shown is None:
+            self._update_counts()
+            return
+        if changes.script_list and changes.created is not None and \
+                self.script_model.rowCount() == 1:
+            self.select_script(ScriptId(changes.created))
+            return
+        if shown.id in changes.scripts or changes.scheme:
+            if changes.marks or changes.scheme:
+                self.rubric_panel.show_marks(ms.marks_for(shown.id))
+            if changes.comments:
+                self.rubric_panel.show_comments(ms.comments(shown.id))
+            if changes.annotations:
+                annotations = ms.annotations(shown.id, ms.current_marker.id)
+                selected = self._selected_annotation_id()
+                self.annotation_panel.model.set_annotations(annotations)
+                self.script_view.set_annotations(annotations, selected)
+                if selected is not None:
+                    row = self.annotation_panel.model.row_of(selected)
+                    if row >= 0:
+                        self.annotation_panel.view.setCurrentIndex(
+                            self.annotation_panel.model.index(row))
+        self._update_counts()
+        self._update_position()
+        self._update_enabled()
+
+    def _set_saved(self, word: str) -> None:
+        from datetime import datetime
+
+        self.saved_label.setText(f"✓ {word} {datetime.now():%H:%M:%S}")
+
+    def _update_marker_label(self) -> None:
+        if self.marking_set is None:
+            return
+        marker = self.marking_set.current_marker
+        role = {"teacher": "teacher", "second": "second marker", "moderator": "moderator"}
+        self.marker_label.setText(f"{marker.name} ({marker.initials}) · {role[marker.role]}")
+
+    def _update_position(self) -> None:
+        if self.marking_set is None:
+            return
+        total = self.script_model.rowCount()
+        if self.current_script is None or total == 0:
+            self.position_label.setText(f"0 of {total}")
+            return
+        row = self.script_model.row_of(self.current_script.id)
+        self.position_label.setText(f"{row + 1} of {total}")
+
+    def _update_counts(self) -> None:
+        if self.marking_set is None:
+            return
+        statuses = [self.script_model.status(i) for i in self.script_model.script_ids()]
+        done = sum(s in ("marked", "moderated") for s in statuses)
+        shown = self.filter_model.rowCount()
+        total = len(statuses)
+        prefix = f"{shown} of {total} shown · " if shown != total else ""
+        self.list_panel.count_label.setText(f"{prefix}{done} of {total} marked")
+
+    def _search_changed(self, text: str) -> None:
+        if self.marking_set is not None:
+            self.filter_model.set_search(text)
+            self._update_counts()
+
+    def _filter_changed(self, name: str) -> None:
+        if self.marking_set is not None:
+            self.filter_model.set_status_filter(name)
+            self._update_counts()
+
+    def _update_enabled(self) -> None:
+        has_set = self.marking_set is not None
+        has_script = has_set and self.current_script is not None
+        for action in (self.act_import, self.act_import_folder, self.act_share, self.act_marker,
+                       self.act_close_set, self.act_edit_rubric):
+            action.setEnabled(has_set)
+        for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen,
+                       self.act_focus_mark, self.act_www, self.act_ebi, self.act_general,
+                       self.act_bank_www, self.act_bank_ebi, self.act_next_criterion,
+                       self.act_prev_criterion, *self.level_actions):
+            action.setEnabled(has_script)
+        self.act_annotate.setEnabled(bool(has_script and self.current_script.has_text))
+        self.toolbar.setVisible(has_set)
+        selected = has_set and self.annotation_panel.view.currentIndex().isValid()
+        self.annotation_panel.edit_button.setEnabled(selected)
+        self.annotation_panel.delete_button.setEnabled(selected)
+
+    # -- import ----------------------------------------------------------------------------
+
+    def _ask_import_files(self) -> list[str]:
+        files, _ = QFileDialog.getOpenFileNames(
+            self, "Import scripts", str(Path.home()),
+            "Essays (*.docx *.pdf *.txt *.odt *.rtf);;All files (*)")
+        return files
+
+    def _ask_import_folder(self) -> str:
+        return QFileDialog.getExistingDirectory(self, "Import a folder of scripts",
+                                                str(Path.home()))
+
+    def import_files_dialog(self) -> None:
+        files = self._ask_import_files()
+        if files:
+            self.import_paths(files)
+
+    def import_folder_dialog(self) -> None:
+        folder = self._ask_import_folder()
+        if folder:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[str | Path]) -> GeneratorTask | None:
+        """Parse files on a worker thread; add each script to the set on this thread."""
+        if self.marking_set is None:
+            return None
+        from rubric.importing import import_batch, iter_candidate_files
+
+        paths = [Path(p) for p in paths]
+        total = sum(1 for _ in iter_candidate_files(paths))
+        options = ImportOptions(name_pattern=self.settings.get(NAME_PATTERN),
+                                word_limit=self.marking_set.scheme.word_limit)
+        progress = QProgressDialog("Importing scripts…", "Cancel", 0, max(total, 1), self)
+        progress.setObjectName("import_progress")
+        progress.setWindowTitle("Import")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+        progress.setValue(0)
+        task = GeneratorTask(lambda: import_batch(paths, options))
+        lines: list[str] = []
+        counts = {"imported": 0, "skipped": 0, "failed": 0}
+        first_new: list[ScriptId] = []
+
+        def on_item(result) -> None:
+            ms = self.marking_set
+            if ms is None:
+                task.cancel()
+                return
+            if result.draft is None:
+                kind = "skipped" if result.skipped else "failed"
+                counts[kind] += 1
+                lines.append(f"{kind}: {result.path.name} — {result.error}")
+            else:
+                existing = ms.script_with_hash(result.draft.source_hash)
+                if existing is not None:
+                    counts["skipped"] += 1
+                    lines.append(f"skipped: {result.path.name} — already in this set")
+                else:
+                    changes = ms.add_script(result.draft)
+                    first_new.append(ScriptId(changes.created))
+                    counts["imported"] += 1
+                    warn = f" ({'; '.join(w.message for w in result.draft.warnings)})" \
+                        if result.draft.warnings else ""
+                    lines.append(f"imported: {result.path.name} — "
+                                 f"{result.draft.candidate or 'no candidate name'}{warn}")
+            progress.setValue(min(progress.value() + 1, progress.maximum()))
+            progress.setLabelText(f"Importing {result.path.name}…")
+
+        def on_failed(message: str, details: str) -> None:
+            lines.append(f"stopped: {message}")
+
+        def on_finished(cancelled: bool) -> None:
+            progress.reset()
+            progress.close()
+            self._import_task = None
+            if self.marking_set is None:
+                return
+            self.apply_changes(Changes(script_list=True))
+            if first_new:
+                self.select_script(first_new[0])
+            summary = ImportSummaryDialog(self, lines, counts["imported"], counts["skipped"],
+                                          counts["failed"], cancelled)
+            self.last_import_summary = summary
+            summary.open()
+
+        task.signals.item.connect(on_item)
+        task.signals.failed.connect(on_failed)
+        task.signals.finished.connect(on_finished)
+        progress.canceled.connect(task.cancel)
+        self._import_task = task
+        self._import_progress = progress
+        return start(task)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and all(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if not paths:
+            return
+        event.acceptProposedAction()
+        if len(paths) == 1 and paths[0].endswith(".markset"):
+            QTimer.singleShot(0, lambda: self._open_dropped_set(paths[0]))
+            return
+        if self.marking_set is None:
+            self.statusBar().showMessage("Open or create a marking set first, then drop "
+                                         "essays onto it.", 8000)
+            return
+        self.import_paths(paths)
+
+    def _open_dropped_set(self, path: str) -> None:
+        from rubric.store.library import import_set_file
+
+        try:
+            self.open_set(import_set_file(path))
+        except EssayMarkerError as exc:
+            show_error(self, "Cannot open the set file", str(exc))
+
+    # -- view and help ---------------------------------------------------------------------
+
+    def zoom_script(self, step: int) -> None:
+        self.script_view.set_font_size(self.script_view.font_size() + step)
+
+    def show_shortcuts(self) -> None:
+        rows = []
+        for menu in self.menuBar().findChildren(type(self.file_menu)):
+            for action in menu.actions():
+                if action.shortcut().toString():
+                    shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                    rows.append(f"<tr><td>{action.text().replace('&', '')}</td>"
+                                f"<td><b>{shortcut}</b></td></tr>")
+        box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
+                          "<table cellspacing=4>" + "".join(rows) + "</table>",
+                          QMessageBox.StandardButton.Close, self)
+        box.open()
+
+    def show_about(self) -> None:
+        from rubric import __version__
+
+        QMessageBox.about(self, "About Essay Marker",
+                          f"<b>Essay Marker {__version__}</b><p>Marks essays against "
+                          "level-based rubrics, offline. Student work never leaves this "
+                          "computer.</p>")
+
+    def closeEvent(self, event) -> None:
+        # Nothing to ask: every edit is already saved.
+        if self._import_task is not None:
+            self._import_task.cancel()
+        if self.save_layout_on_close:
+            self._save_layout()
+        self.close_set()
+        event.accept()
+

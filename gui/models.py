@@ -1,0 +1,362 @@
+"""Qt item models over the core's objects: the script list, annotations and the comment bank."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication
+
+from rubric.ids import ScriptId
+from rubric.store import Annotation, BankComment, Changes, Mark, MarkingSet, ScriptSummary
+
+Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()
+SCRIPT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
+REVIEW_ROLE = Qt.ItemDataRole.UserRole + 4
+
+STATUS_COLOURS = {
+    "unmarked": "#8a8f98",
+    "in progress": "#c77700",
+    "marked": "#2e7d32",
+    "moderated": "#1565c0",
+}
+
+
+def short_level(label: str | None) -> str:
+    """'Level 4' → 'L4' for narrow columns."""
+    if not label:
+        return ""
+    return "L" + label.split()[-1] if label.lower().startswith("level ") else label
+
+
+class ScriptListModel(QAbstractTableModel):
+    """One row per script: candidate, words, level and mark per criterion, total, status,
+    warnings. Refreshed from a :class:`Changes` object: only changed rows are re-read."""
+
+    def __init__(self, marking_set: MarkingSet, parent=None):
+        super().__init__(parent)
+        self._set = marking_set
+        self._scripts: list[ScriptSummary] = []
+        self._row_of: dict[ScriptId, int] = {}
+        self._marks: dict[ScriptId, dict[str, Mark]] = {}
+        self._statuses: dict[ScriptId, str] = {}
+        self._criteria: list[str] = []
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._criteria = [c.name for c in self._set.scheme.criteria]
+        self._scripts = self._set.scripts()
+        self._row_of = {s.id: row for row, s in enumerate(self._scripts)}
+        marker = self._set.current_marker.id
+        self._marks = {}
+        for mark in self._set.marks(marker=marker):
+            self._marks.setdefault(mark.script_id, {})[mark.criterion] = mark
+        self._statuses = self._set.statuses()
+        self.endResetModel()
+
+    def apply(self, changes: Changes) -> None:
+        if changes.script_list or changes.scheme:
+            self.reload()
+            return
+        if changes.status:
+            self._statuses = self._set.statuses()
+        marker = self._set.current_marker.id
+        for script_id in changes.scripts:
+            row = self._row_of.get(script_id)
+            if row is None:
+                continue
+            if changes.marks:
+                self._marks[script_id] = self._set.marks_for(script_id, marker)
+            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+        if changes.status and not changes.scripts:
+            self.dataChanged.emit(self.index(0, 0),
+                                  self.index(self.rowCount() - 1, self.columnCount() - 1))
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def script_at(self, row: int) -> ScriptSummary:
+        return self._scripts[row]
+
+    def row_of(self, script_id: ScriptId) -> int:
+        return self._row_of.get(script_id, -1)
+
+    def status(self, script_id: ScriptId) -> str:
+        return self._statuses.get(script_id, "unmarked")
+
+    def script_ids(self) -> list[ScriptId]:
+        return [s.id for s in self._scripts]
+
+    # -- Qt model ------------------------------------------------------------------------
+
+    def columns(self) -> list[str]:
+        return ["No.", "Candidate", "Words", *self._criteria, "Total", "Status", "⚠"]
+
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._scripts)
+
+    def columnCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._criteria) + 6
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            columns = self.columns()
+            return columns[section] if 0 <= section < len(columns) else None
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            if 3 <= section < 3 + len(self._criteria):
+                criterion = self._set.scheme.criterion(self._criteria[section - 3])
+                return f"{criterion.name}: level and mark (out of {criterion.maximum})"
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._scripts)):
+            return None
+        script = self._scripts[index.row()]
+        column = index.column()
+        n = len(self._criteria)
+        marks = self._marks.get(script.id, {})
+        if role == SCRIPT_ID_ROLE:
+            return script.id
+        if role == STATUS_ROLE:
+            return self.status(script.id)
+        if role == REVIEW_ROLE:
+            return any(m.needs_review for m in marks.values())
+        if column == 0:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return script.candidate_number
+            if role == SORT_ROLE:
+                number = script.candidate_number
+                return f"{int(number):012d}" if number.isdigit() else f"~{number.lower()}"
+        elif column == 1:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return script.candidate_name or script.file_name
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{script.candidate}\n{script.file_name}\n{self.status(script.id)}"
+            if role == Qt.ItemDataRole.DecorationRole:
+                return QColor(STATUS_COLOURS[self.status(script.id)])
+            if role == SORT_ROLE:
+                return (script.candidate_name or script.file_name).lower()
+        elif column == 2:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{script.word_count:,}" if script.has_text else "scan"
+            if role == SORT_ROLE:
+                return script.word_count
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        elif 3 <= column < 3 + n:
+            mark = marks.get(self._criteria[column - 3])
+            if role == Qt.ItemDataRole.DisplayRole:
+                if mark is None:
+                    return ""
+                value = "–" if mark.mark is None else str(mark.mark)
+                return f"{short_level(mark.level)} · {value}" if mark.level else value
+            if role == SORT_ROLE:
+                return -1 if mark is None or mark.mark is None else mark.mark
+            if role == Qt.ItemDataRole.ToolTipRole and mark is not None and mark.needs_review:
+                return f"Check this mark: {mark.review_reason}"
+            if role == Qt.ItemDataRole.ForegroundRole and mark is not None and mark.needs_review:
+                return QColor("#c62828")
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignCenter)
+        elif column == 3 + n:
+            placed = [m.mark for m in marks.values() if m.mark is not None]
+            total = sum(placed) if placed else None
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "" if total is None else str(total)
+            if role == SORT_ROLE:
+                return -1 if total is None else total
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(Qt.AlignmentFlag.AlignCenter)
+        elif column == 4 + n:
+            status = self.status(script.id)
+            if role == Qt.ItemDataRole.DisplayRole:
+                return status
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QColor(STATUS_COLOURS[status])
+            if role == SORT_ROLE:
+                return ("unmarked", "in progress", "marked", "moderated").index(status)
+        elif column == 5 + n:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"⚠ {len(script.warnings)}" if script.warnings else ""
+            if role == Qt.ItemDataRole.ToolTipRole and script.warnings:
+                return "\n".join(w.message for w in script.warnings)
+            if role == SORT_ROLE:
+                return len(script.warnings)
+            if role == Qt.ItemDataRole.ForegroundRole and script.warnings:
+                return QColor("#b26a00")
+        if role == SORT_ROLE:
+            return self.data(index, Qt.ItemDataRole.DisplayRole)
+        return None
+
+
+class ScriptFilterModel(QSortFilterProxyModel):
+    """Search by candidate or file name, and a status filter."""
+
+    FILTERS = ("All scripts", "Unmarked", "In progress", "Marked", "Moderated",
+               "Needs review", "With warnings")
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._search = ""
+        self._filter = "All scripts"
+        self.setSortRole(SORT_ROLE)
+
+    def _refilter(self, change) -> None:
+        if hasattr(self, "beginFilterChange"):   # Qt 6.10+
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateFilter()
+
+    def set_search(self, text: str) -> None:
+        self._refilter(lambda: setattr(self, "_search", text.strip().lower()))
+
+    def set_status_filter(self, name: str) -> None:
+        self._refilter(lambda: setattr(self, "_filter", name))
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if not isinstance(model, ScriptListModel):
+            return True
+        script = model.script_at(source_row)
+        if self._search and self._search not in script.candidate.lower() \
+                and self._search not in script.file_name.lower():
+            return False
+        if self._filter == "All scripts":
+            return True
+        index = model.index(source_row, 0)
+        if self._filter == "Needs review":
+            return bool(model.data(index, REVIEW_ROLE))
+        if self._filter == "With warnings":
+            return bool(script.warnings)
+        return model.status(script.id) == self._filter.lower()
+
+
+class AnnotationListModel(QAbstractListModel):
+    """The annotations of the shown script, in text order: comment, criterion and passage."""
+
+    ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 10
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._annotations: list[Annotation] = []
+
+    def set_annotations(self, annotations: list[Annotation]) -> None:
+        self.beginResetModel()
+        self._annotations = list(annotations)
+        self.endResetModel()
+
+    def annotations(self) -> list[Annotation]:
+        return list(self._annotations)
+
+    def row_of(self, annotation_id: int) -> int:
+        for row, annotation in enumerate(self._annotations):
+            if annotation.id == annotation_id:
+                return row
+        return -1
+
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._annotations)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._annotations)):
+            return None
+        annotation = self._annotations[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            tag = f"[{annotation.criterion}] " if annotation.criterion else ""
+            quote = annotation.quote if len(annotation.quote) <= 70 else \
+                annotation.quote[:67] + "…"
+            return f"{tag}{annotation.comment}\n“{quote}”"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{annotation.comment}\n\n“{annotation.quote}”"
+        if role == self.ANNOTATION_ROLE:
+            return annotation
+        return None
+
+
+class BankListModel(QAbstractListModel):
+    """Comment-bank entries, filtered by kind, criterion and level and a search text;
+    entries for the chosen level come first, then often-used ones."""
+
+    COMMENT_ROLE = Qt.ItemDataRole.UserRole + 20
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._all: list[BankComment] = []
+        self._shown: list[BankComment] = []
+        self._kind: str | None = None
+        self._criterion: str | None = None
+        self._level: str | None = None
+        self._search = ""
+
+    def set_comments(self, comments: list[BankComment]) -> None:
+        self._all = list(comments)
+        self._refilter()
+
+    def set_context(self, kind: str | None = None, criterion: str | None = None,
+                    level: str | None = None) -> None:
+        self._kind, self._criterion, self._level = kind, criterion, level
+        self._refilter()
+
+    def set_search(self, text: str) -> None:
+        self._search = text.strip().lower()
+        self._refilter()
+
+    def _refilter(self) -> None:
+        def fits(comment: BankComment) -> bool:
+            if self._kind and comment.kind != self._kind:
+                return False
+            if self._criterion and comment.criterion not in (None, self._criterion):
+                return False
+            if self._search and self._search not in comment.text.lower() and \
+                    self._search != (comment.shortcut or "").lower():
+                return False
+            return True
+
+        def order(comment: BankComment) -> tuple:
+            same_level = self._level is not None and comment.level == self._level
+            return (not same_level, comment.level is not None and not same_level, -comment.uses)
+
+        self.beginResetModel()
+        self._shown = sorted((c for c in self._all if fits(c)), key=order)
+        self.endResetModel()
+
+    def comment_at(self, row: int) -> BankComment:
+        return self._shown[row]
+
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._shown)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._shown)):
+            return None
+        comment = self._shown[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            prefix = {"www": "WWW", "ebi": "EBI", "general": "Gen", "annotation": "Note"}
+            level = f" · {short_level(comment.level)}" if comment.level else ""
+            return f"{prefix[comment.kind]}{level}  {comment.text}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            shortcut = f"\nShortcut: {comment.shortcut}" if comment.shortcut else ""
+            return f"{comment.text}{shortcut}"
+        if role == self.COMMENT_ROLE:
+            return comment
+        if role == Qt.ItemDataRole.ForegroundRole and self._level and \
+                comment.level not in (None, self._level):
+            return QApplication.palette().color(QPalette.ColorRole.PlaceholderText)
+        return None

@@ -1,0 +1,521 @@
+"""The rubric panel: the question, each criterion's levels as cards, the mark within the
+level, the total, the overall comments and the comment bank.
+
+The panel shows state and reports what the marker chose through signals; the main window
+turns those into undoable commands on the marking set and calls back ``show_*``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.models import BankListModel
+from rubric.scheme import Criterion, Level, Scheme
+from rubric.store import BankComment, Mark, OverallComment
+
+COMMENT_FIELDS = (
+    ("www", "What went well"),
+    ("ebi", "Even better if"),
+    ("general", "General comment"),
+)
+
+
+class LevelCard(QFrame):
+    """One level: label, range, descriptor; indicative content on demand. Click to choose."""
+
+    chosen = Signal(str)
+
+    def __init__(self, level: Level, shortcut: str, parent=None):
+        super().__init__(parent)
+        self.level = level
+        self.setObjectName("levelCard")
+        self.setProperty("selected", False)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 6, 10, 7)
+        layout.setSpacing(2)
+        top = QHBoxLayout()
+        title = QLabel(f"<b>{level.label}</b>")
+        marks = QLabel(f"{level.range_text} marks" if level.min_mark != level.max_mark
+                       else f"{level.min_mark} marks")
+        marks.setObjectName("levelRange")
+        hint = QLabel(shortcut)
+        hint.setObjectName("shortcutHint")
+        top.addWidget(title)
+        top.addStretch(1)
+        top.addWidget(marks)
+        top.addSpacing(6)
+        top.addWidget(hint)
+        layout.addLayout(top)
+        if level.descriptor:
+            descriptor = QLabel(level.descriptor)
+            descriptor.setWordWrap(True)
+            descriptor.setObjectName("levelDescriptor")
+            layout.addWidget(descriptor)
+        self.indicative_label: QLabel | None = None
+        if level.indicative:
+            toggle = QToolButton()
+            toggle.setText("Indicative content")
+            toggle.setCheckable(True)
+            toggle.setObjectName("indicativeToggle")
+            toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            toggle.setArrowType(Qt.ArrowType.RightArrow)
+            self.indicative_label = QLabel(level.indicative)
+            self.indicative_label.setWordWrap(True)
+            self.indicative_label.setObjectName("indicative")
+            self.indicative_label.hide()
+
+            def flip(on: bool) -> None:
+                toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+                self.indicative_label.setVisible(on)
+
+            toggle.toggled.connect(flip)
+            layout.addWidget(toggle, 0, Qt.AlignmentFlag.AlignLeft)
+            layout.addWidget(self.indicative_label)
+
+    def set_selected(self, selected: bool) -> None:
+        if self.property("selected") != selected:
+            self.setProperty("selected", selected)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.chosen.emit(self.level.label)
+        super().mousePressEvent(event)
+
+
+class CriterionSection(QFrame):
+    """A criterion: its level cards and the mark control."""
+
+    level_chosen = Signal(str, str)   # criterion, level label
+    mark_chosen = Signal(str, int)    # criterion, mark
+    activated = Signal(str)
+
+    def __init__(self, criterion: Criterion, parent=None):
+        super().__init__(parent)
+        self.criterion = criterion
+        self.setObjectName("criterionSection")
+        self._level: str | None = None
+        self._mark: int | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 4, 0, 4)
+        layout.setSpacing(6)
+        header = QLabel(f"<b>{criterion.name}</b> · out of {criterion.maximum}"
+                        + (f" — {criterion.description}" if criterion.description else ""))
+        header.setWordWrap(True)
+        header.setObjectName("criterionHeader")
+        layout.addWidget(header)
+        self._mark_slot = QVBoxLayout()
+        self._mark_slot.setSpacing(2)
+        layout.addLayout(self._mark_slot)
+        self.cards: list[LevelCard] = []
+        for number, level in enumerate(criterion.levels):
+            digit = self._digit_for(number)
+            card = LevelCard(level, f"Alt+{digit}" if digit is not None else "")
+            card.chosen.connect(lambda label: self.level_chosen.emit(self.criterion.name, label))
+            card.chosen.connect(lambda _label: self.activated.emit(self.criterion.name))
+            layout.addWidget(card)
+            self.cards.append(card)
+
+        mark_row = QHBoxLayout()
+        mark_row.setSpacing(4)
+        mark_label = QLabel("&Mark")
+        self.spin = QSpinBox()
+        self.spin.setObjectName(f"mark_{criterion.name}")
+        self.spin.setAccessibleName(f"{criterion.name} mark")
+        self.spin.setSpecialValueText("–")
+        self.spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+        self.spin.setMinimumWidth(64)
+        self.spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
+        mark_label.setBuddy(self.spin)
+        self.spin.valueChanged.connect(self._spin_changed)
+        self.spin.installEventFilter(self)
+        mark_row.addWidget(mark_label)
+        mark_row.addWidget(self.spin)
+        self.mark_buttons = QHBoxLayout()
+        self.mark_buttons.setSpacing(2)
+        mark_row.addLayout(self.mark_buttons)
+        mark_row.addStretch(1)
+        self._mark_slot.addLayout(mark_row)
+        self.position_label = QLabel("")
+        self.position_label.setObjectName("positionLabel")
+        self.position_label.setWordWrap(True)
+        self._mark_slot.addWidget(self.position_label)
+        self._buttons: list[QPushButton] = []
+        self._updating = False
+        self.show_mark(None)
+
+    @staticmethod
+    def _digit_for(number: int) -> int | None:
+        return number if number <= 9 else None
+
+    def level_for_digit(self, digit: int) -> Level | None:
+        """Alt+0 … Alt+9 pick levels in order (Level 0 is Alt+0 when the scheme has one)."""
+        levels = self.criterion.levels
+        return levels[digit] if 0 <= digit < len(levels) else None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.spin and event.type() == QEvent.Type.FocusIn:
+            self.activated.emit(self.criterion.name)
+        return super().eventFilter(watched, event)
+
+    def show_mark(self, mark: Mark | None) -> None:
+        level_label = mark.level if mark else None
+        value = mark.mark if mark else None
+        level = self.criterion.level(level_label) if level_label else None
+        self._updating = True
+        try:
+            for card in self.cards:
+                card.set_selected(card.level.label == level_label)
+            low, high = (level.min_mark, level.max_mark) if level else (0, self.criterion.maximum)
+            if (self.spin.minimum(), self.spin.maximum()) != (low - 1, high):
+                self.spin.setRange(low - 1, high)
+            shown = value if value is not None and low <= value <= high else low - 1
+            if self.spin.value() != shown:
+                self.spin.setValue(shown)
+            if (level_label, ) != (self._level, ) or not self._buttons:
+                self._rebuild_buttons(level)
+            for button in self._buttons:
+                button.setChecked(value is not None and int(button.text()) == value)
+            if level and value is not None and level.contains(value):
+                self.position_label.setText(f"{level.position_of(value)} {level.label}")
+            elif mark is not None and mark.needs_review:
+                self.position_label.setText("⚠ check: " + mark.review_reason)
+            elif level:
+                self.position_label.setText(f"place the mark in {level.range_text}")
+            else:
+                self.position_label.setText("choose a level")
+            self._level, self._mark = level_label, value
+        finally:
+            self._updating = False
+
+    def _rebuild_buttons(self, level: Level | None) -> None:
+        for button in self._buttons:
+            self.mark_buttons.removeWidget(button)
+            button.hide()
+            button.deleteLater()
+        self._buttons = []
+        if level is None or level.max_mark - level.min_mark > 9:
+            return
+        for value in range(level.min_mark, level.max_mark + 1):
+            button = QPushButton(str(value))
+            button.setCheckable(True)
+            button.setObjectName("markButton")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setFixedWidth(30)
+            button.clicked.connect(lambda _=False, v=value: self._button_clicked(v))
+            self.mark_buttons.addWidget(button)
+            self._buttons.append(button)
+
+    def _button_clicked(self, value: int) -> None:
+        self.activated.emit(self.criterion.name)
+        self.mark_chosen.emit(self.criterion.name, value)
+
+    def _spin_changed(self, value: int) -> None:
+        if self._updating or value < self.spin.minimum() + 1:
+            return
+        if value != self._mark:
+            self.mark_chosen.emit(self.criterion.name, value)
+
+
+class RubricPanel(QScrollArea):
+    level_chosen = Signal(str, str)
+    mark_chosen = Signal(str, int)
+    comment_edited = Signal(str, str)         # field, full new text
+    bank_used = Signal(object)                # BankComment
+    bank_add_requested = Signal(str, str)     # text, kind
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("rubric_panel")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._content = QWidget()
+        self._content.setObjectName("rubricContent")
+        self.setWidget(self._content)
+        self._layout = QVBoxLayout(self._content)
+        self._layout.setContentsMargins(14, 12, 14, 12)
+        self._layout.setSpacing(10)
+
+        self.question_label = QLabel()
+        self.question_label.setObjectName("questionLabel")
+        self.question_label.setWordWrap(True)
+        self.question_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._layout.addWidget(self.question_label)
+        self.total_label = QLabel()
+        self.total_label.setObjectName("totalLabel")
+        self._layout.addWidget(self.total_label)
+        self._criteria_box = QVBoxLayout()
+        self._criteria_box.setSpacing(8)
+        self._layout.addLayout(self._criteria_box)
+
+        self.comment_edits: dict[str, QPlainTextEdit] = {}
+        for field, title in COMMENT_FIELDS:
+            label = QLabel(f"<b>{title}</b>")
+            edit = QPlainTextEdit()
+            edit.setObjectName(f"comment_{field}")
+            edit.setAccessibleName(title)
+            edit.setPlaceholderText({"www": "Strengths of this essay…",
+                                     "ebi": "The next step for this student…",
+                                     "general": "Anything else (optional)…"}[field])
+            edit.setUndoRedoEnabled(False)   # the window's undo stack owns undo
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(74)
+            edit.textChanged.connect(lambda f=field: self._comment_changed(f))
+            edit.installEventFilter(self)
+            label.setBuddy(edit)
+            self._layout.addWidget(label)
+            self._layout.addWidget(edit)
+            self.comment_edits[field] = edit
+        self._last_comment_field = "www"
+        self._setting_comments = False
+
+        bank_header = QHBoxLayout()
+        bank_title = QLabel("<b>Comment bank</b>")
+        self.bank_kind = QComboBox()
+        self.bank_kind.setObjectName("bank_kind")
+        for text, kind in (("All", None), ("What went well", "www"), ("Even better if", "ebi"),
+                           ("General", "general"), ("Annotation", "annotation")):
+            self.bank_kind.addItem(text, kind)
+        self.bank_kind.currentIndexChanged.connect(self._bank_context_changed)
+        bank_header.addWidget(bank_title)
+        bank_header.addStretch(1)
+        bank_header.addWidget(self.bank_kind)
+        self._layout.addLayout(bank_header)
+        self.bank_search = QLineEdit()
+        self.bank_search.setObjectName("bank_search")
+        self.bank_search.setPlaceholderText("Search the bank or type a shortcut…")
+        self.bank_search.setClearButtonEnabled(True)
+        self._layout.addWidget(self.bank_search)
+        self.bank_model = BankListModel(self)
+        self.bank_view = QListView()
+        self.bank_view.setObjectName("bank_view")
+        self.bank_view.setModel(self.bank_model)
+        self.bank_view.setWordWrap(True)
+        self.bank_view.setUniformItemSizes(False)
+        self.bank_view.setMinimumHeight(150)
+        self.bank_view.setToolTip("Double-click or press Enter to insert into the comment box "
+                                  "you were last typing in")
+        self.bank_view.activated.connect(self._bank_activated)
+        self.bank_search.textChanged.connect(self.bank_model.set_search)
+        self.bank_search.returnPressed.connect(self._bank_search_enter)
+        self._layout.addWidget(self.bank_view)
+        self.add_to_bank = QPushButton("Add selected comment text to the bank")
+        self.add_to_bank.setObjectName("add_to_bank")
+        self.add_to_bank.clicked.connect(self._add_selection_to_bank)
+        self._layout.addWidget(self.add_to_bank)
+        self._layout.addStretch(1)
+
+        self._scheme: Scheme | None = None
+        self.sections: dict[str, CriterionSection] = {}
+        self.current_criterion: str | None = None
+        self._marks: dict[str, Mark] = {}
+
+    # -- scheme and marks ----------------------------------------------------------------
+
+    def set_scheme(self, scheme: Scheme) -> None:
+        self._scheme = scheme
+        self.question_label.setText(scheme.question)
+        for section in self.sections.values():
+            self._criteria_box.removeWidget(section)
+            section.hide()
+            section.deleteLater()
+        self.sections = {}
+        for criterion in scheme.criteria:
+            section = CriterionSection(criterion)
+            section.level_chosen.connect(self.level_chosen)
+            section.mark_chosen.connect(self.mark_chosen)
+            section.activated.connect(self._set_current_criterion)
+            self._criteria_box.addWidget(section)
+            self.sections[criterion.name] = section
+        self.current_criterion = scheme.criteria[0].name if scheme.criteria else None
+        self.show_marks(self._marks)
+
+    def _set_current_criterion(self, name: str) -> None:
+        self.current_criterion = name
+        self._update_bank_context()
+
+    def show_marks(self, marks: dict[str, Mark]) -> None:
+        self._marks = dict(marks)
+        for name, section in self.sections.items():
+            section.show_mark(marks.get(name))
+        if self._scheme is None:
+            return
+        placed = [m.mark for m in marks.values() if m.mark is not None]
+        total = sum(placed) if placed else None
+        flagged = sum(1 for m in marks.values() if m.needs_review)
+        text = f"Total  <b>{'–' if total is None else total}</b> / {self._scheme.total}"
+        if total is not None and self._scheme.total:
+            text += f"  ({round(100 * total / self._scheme.total)}%)"
+        if flagged:
+            text += f"  <span style='color:#c62828'>⚠ {flagged} to check</span>"
+        self.total_label.setText(text)
+        self._update_bank_context()
+
+    def choose_level_by_digit(self, digit: int) -> bool:
+        """Alt+digit: choose a level of the current criterion and put focus on its mark."""
+        section = self.sections.get(self.current_criterion or "")
+        if section is None:
+            return False
+        level = section.level_for_digit(digit)
+        if level is None:
+            return False
+        self.level_chosen.emit(section.criterion.name, level.label)
+        self.focus_mark(section.criterion.name)
+        return True
+
+    def focus_mark(self, criterion: str | None = None) -> None:
+        section = self.sections.get(criterion or self.current_criterion or "")
+        if section is None:
+            return
+        self.current_criterion = section.criterion.name
+        section.spin.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        section.spin.selectAll()
+        self.ensureWidgetVisible(section.spin)
+
+    def next_criterion(self, step: int) -> None:
+        names = list(self.sections)
+        if not names:
+            return
+        index = names.index(self.current_criterion) if self.current_criterion in names else 0
+        self.focus_mark(names[(index + step) % len(names)])
+
+    # -- comments ------------------------------------------------------------------------
+
+    def show_comments(self, comments: OverallComment) -> None:
+        self._setting_comments = True
+        try:
+            for field, _title in COMMENT_FIELDS:
+                edit = self.comment_edits[field]
+                text = getattr(comments, field)
+                if edit.toPlainText() != text:
+                    cursor_at = edit.textCursor().position()
+                    edit.setPlainText(text)
+                    cursor = edit.textCursor()
+                    cursor.setPosition(min(cursor_at, len(text)))
+                    edit.setTextCursor(cursor)
+        finally:
+            self._setting_comments = False
+
+    def _comment_changed(self, field: str) -> None:
+        if not self._setting_comments:
+            self.comment_edited.emit(field, self.comment_edits[field].toPlainText())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FocusIn:
+            for field, edit in self.comment_edits.items():
+                if edit is watched:
+                    self._last_comment_field = field
+                    self._update_bank_context()
+        return super().eventFilter(watched, event)
+
+    def focus_comment(self, field: str) -> None:
+        edit = self.comment_edits[field]
+        self._last_comment_field = field
+        edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        edit.moveCursor(edit.textCursor().MoveOperation.End)
+        self.ensureWidgetVisible(edit)
+
+    def insert_into_comment(self, field: str, text: str) -> None:
+        """Append ``text`` to a comment box as its own line (saved like typing)."""
+        edit = self.comment_edits[field]
+        current = edit.toPlainText().rstrip()
+        edit.setPlainText(f"{current}\n{text}" if current else text)
+        edit.moveCursor(edit.textCursor().MoveOperation.End)
+
+    # -- comment bank --------------------------------------------------------------------
+
+    def set_bank(self, comments: list[BankComment]) -> None:
+        self.bank_model.set_comments(comments)
+        self._update_bank_context()
+
+    def _bank_context_changed(self) -> None:
+        self._update_bank_context()
+
+    def _update_bank_context(self) -> None:
+        kind = self.bank_kind.currentData()
+        mark = self._marks.get(self.current_criterion or "")
+        self.bank_model.set_context(kind, self.current_criterion, mark.level if mark else None)
+
+    def bank_kind_for(self, field: str) -> str:
+        return field if field in ("www", "ebi") else "general"
+
+    def show_bank_for(self, field: str) -> None:
+        """Filter the bank to comments for ``field`` and put focus on the list."""
+        self._last_comment_field = field
+        index = self.bank_kind.findData(self.bank_kind_for(field))
+        self.bank_kind.setCurrentIndex(index)
+        self.bank_search.clear()
+        self.bank_view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if self.bank_model.rowCount():
+            self.bank_view.setCurrentIndex(self.bank_model.index(0, 0))
+        self.ensureWidgetVisible(self.bank_view)
+
+    def _bank_search_enter(self) -> None:
+        if self.bank_model.rowCount():
+            self._bank_activated(self.bank_model.index(0, 0))
+
+    def _bank_activated(self, index) -> None:
+        if not index.isValid():
+            return
+        comment: BankComment = self.bank_model.comment_at(index.row())
+        field = self._last_comment_field
+        if comment.kind in ("www", "ebi") and self.bank_kind.currentData() in ("www", "ebi"):
+            field = comment.kind
+        self.insert_into_comment(field, comment.text)
+        self.bank_used.emit(comment)
+
+    def _add_selection_to_bank(self) -> None:
+        field = self._last_comment_field
+        edit = self.comment_edits[field]
+        text = edit.textCursor().selectedText().replace("\u2029", "\n").strip() or \
+            edit.toPlainText().strip()
+        if text:
+            self.bank_add_requested.emit(text, self.bank_kind_for(field))
+
+
+def panel_style(dark: bool) -> str:
+    """The panel's look, following the light or dark palette."""
+    card_bg = "rgba(255,255,255,0.04)" if dark else "rgba(0,0,0,0.025)"
+    hover = "rgba(255,255,255,0.08)" if dark else "rgba(0,0,0,0.05)"
+    chosen = "rgba(66,133,244,0.28)" if dark else "rgba(66,133,244,0.13)"
+    return f"""
+    QFrame#levelCard {{ border: 1px solid palette(mid); border-radius: 6px;
+                        background: {card_bg}; }}
+    QFrame#levelCard:hover {{ background: {hover}; }}
+    QFrame#levelCard[selected="true"] {{ border: 2px solid palette(highlight);
+                                         background: {chosen}; }}
+    QLabel#levelDescriptor {{ color: palette(text); }}
+    QLabel#levelRange, QLabel#shortcutHint, QLabel#positionLabel {{ color: palette(placeholder-text); }}
+    QLabel#shortcutHint {{ font-size: 10px; }}
+    QLabel#indicative {{ color: palette(placeholder-text); padding-left: 14px; }}
+    QToolButton#indicativeToggle {{ border: none; color: palette(link); }}
+    QLabel#questionLabel {{ font-style: italic; padding: 4px 0 6px 0; }}
+    QLabel#criterionHeader {{ font-size: 13px; padding-top: 4px; }}
+    QLabel#totalLabel {{ font-size: 15px; padding: 6px 0; }}
+    QPushButton#markButton {{ padding: 3px 0; }}
+    QPushButton#markButton:checked {{ background: palette(highlight);
+                                      color: palette(highlighted-text); }}
+    """
+
+
+__all__ = ["RubricPanel", "CriterionSection", "LevelCard", "COMMENT_FIELDS", "panel_style"]

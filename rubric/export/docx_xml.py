@@ -1,0 +1,154 @@
+"""Small builders of WordprocessingML for the tables and paragraphs of our documents.
+
+Tables are written as XML text and parsed once (python-docx's cell-by-cell API costs several
+milliseconds a table and offers no cell shading); paragraphs that carry comments use
+python-docx runs, because ``Document.add_comment`` anchors to runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from docx.oxml import parse_xml
+
+from rubric.export.cells import clean_text
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NS = f'xmlns:w="{W_NS}"'
+
+
+@dataclass(frozen=True)
+class Text:
+    """A run of text with simple formatting."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    colour: str | None = None
+    size: float | None = None
+
+
+def run_xml(run: Text | str) -> str:
+    if isinstance(run, str):
+        run = Text(run)
+    props = []
+    if run.bold:
+        props.append("<w:b/><w:bCs/>")
+    if run.italic:
+        props.append("<w:i/><w:iCs/>")
+    if run.colour:
+        props.append(f'<w:color w:val="{run.colour}"/>')
+    if run.size:
+        props.append(f'<w:sz w:val="{int(run.size * 2)}"/><w:szCs w:val="{int(run.size * 2)}"/>')
+    rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
+    pieces = []
+    for index, line in enumerate(clean_text(run.text).split("\n")):
+        if index:
+            pieces.append("<w:br/>")
+        for t_index, chunk in enumerate(line.split("\t")):
+            if t_index:
+                pieces.append("<w:tab/>")
+            if chunk:
+                pieces.append(f'<w:t xml:space="preserve">{escape(chunk)}</w:t>')
+    return f"<w:r>{rpr}{''.join(pieces)}</w:r>"
+
+
+def paragraph_xml(runs: Sequence[Text | str] | Text | str, style: str | None = None,
+                  align: str | None = None, keep_next: bool = False) -> str:
+    if isinstance(runs, Text | str):
+        runs = [runs]
+    ppr = []
+    if style:
+        ppr.append(f'<w:pStyle w:val="{style}"/>')
+    if keep_next:
+        ppr.append("<w:keepNext/>")
+    if align:
+        ppr.append(f'<w:jc w:val="{align}"/>')
+    ppr_xml = f"<w:pPr>{''.join(ppr)}</w:pPr>" if ppr else ""
+    return f"<w:p>{ppr_xml}{''.join(run_xml(r) for r in runs)}</w:p>"
+
+
+def text_paragraphs_xml(text: str, style: str | None = None, **run_format) -> str:
+    """One paragraph per line of ``text`` (at least one, possibly empty)."""
+    lines = clean_text(text).split("\n") or [""]
+    return "".join(paragraph_xml([Text(line, **run_format)] if line else [], style)
+                   for line in lines)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell: its paragraphs' XML, an optional fill, an optional bottom rule."""
+
+    content: str
+    fill: str | None = None
+    span: int = 1
+    rule: bool = False  # a bottom border only (signature lines)
+    valign: str | None = None
+
+
+def cell(text: str | Sequence[Text] | Text = "", style: str = "TableText",
+         fill: str | None = None, **kwargs) -> Cell:
+    if isinstance(text, str):
+        content = text_paragraphs_xml(text, style)
+    else:
+        content = paragraph_xml(text, style)
+    return Cell(content, fill=fill, **kwargs)
+
+
+def table_xml(widths: Sequence[int], rows: Sequence[Sequence[Cell]], style: str = "MarkingTable",
+              header_rows: int = 0, indent: int = 0) -> str:
+    """A fixed-layout table; ``widths`` in twips; the first ``header_rows`` rows repeat on
+    each page; no row splits across pages."""
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+    parts = [
+        f"<w:tbl {_NS}><w:tblPr><w:tblStyle w:val=\"{style}\"/>"
+        f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
+        + (f'<w:tblInd w:w="{indent}" w:type="dxa"/>' if indent else "")
+        + '<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000" w:firstRow="0" '
+        'w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
+        f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
+    ]
+    for index, row in enumerate(rows):
+        trpr = "<w:cantSplit/>" + ("<w:tblHeader/>" if index < header_rows else "")
+        parts.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
+        column = 0
+        for c in row:
+            width = sum(widths[column:column + c.span])
+            column += c.span
+            tcpr = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
+            if c.span > 1:
+                tcpr.append(f'<w:gridSpan w:val="{c.span}"/>')
+            if c.rule:
+                tcpr.append('<w:tcBorders><w:top w:val="nil"/><w:left w:val="nil"/>'
+                            '<w:bottom w:val="single" w:sz="6" w:space="0" w:color="808080"/>'
+                            '<w:right w:val="nil"/></w:tcBorders>')
+            if c.fill:
+                tcpr.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{c.fill}"/>')
+            if c.valign:
+                tcpr.append(f'<w:vAlign w:val="{c.valign}"/>')
+            content = c.content or "<w:p/>"
+            parts.append(f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr>{content}</w:tc>")
+        parts.append("</w:tr>")
+    parts.append("</w:tbl>")
+    return "".join(parts)
+
+
+def append_xml(document, xml: str) -> None:
+    """Append body-level XML (a table or a paragraph) before the section properties."""
+    element = parse_xml(xml if "xmlns:w=" in xml[:200] else _with_namespace(xml))
+    body = document.element.body
+    sect_pr = body.sectPr
+    if sect_pr is not None:
+        sect_pr.addprevious(element)
+    else:
+        body.append(element)
+
+
+def _with_namespace(xml: str) -> str:
+    # Put the namespace declaration on the root element of a fragment.
+    end = xml.index(">")
+    if xml[end - 1] == "/":
+        end -= 1
+    return xml[:end] + " " + _NS + xml[end:]

@@ -1,0 +1,91 @@
+"""File names for "one file per script" exports, made from a pattern such as
+``{candidate}_{set}.docx``.
+
+Fields: ``{candidate}`` (name and number, e.g. "Amira Khan (4017)"), ``{name}`` (candidate
+name), ``{number}`` (candidate number), ``{set}`` (marking set name), ``{id}`` (the script's
+id in the set). Names are made safe on Windows, macOS and Linux (no ``<>:"/\\|?*``, no
+control characters, no trailing dots or spaces, no reserved names such as ``CON``), kept
+short, and made unique within the batch (case-insensitively: "Smith.docx", "Smith (2).docx").
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Mapping
+
+from rubric.errors import EssayMarkerError
+from rubric.export.cells import file_name_part
+
+FIELDS = ("candidate", "name", "number", "set", "id")
+_UNSAFE = re.compile(r'[<>:"/\\|?*]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+MAX_STEM = 120
+
+
+class PatternError(EssayMarkerError):
+    """A file-name pattern uses an unknown field or is malformed."""
+
+
+def check_pattern(pattern: str) -> None:
+    """Raise :class:`PatternError` unless ``pattern`` uses only the known fields."""
+    try:
+        parts = list(string.Formatter().parse(pattern))
+    except ValueError as exc:
+        raise PatternError(f"file name pattern “{pattern}”: {exc}") from None
+    for _, field, spec, conversion in parts:
+        if field is None:
+            continue
+        if field not in FIELDS or spec or conversion:
+            known = " ".join("{" + f + "}" for f in FIELDS)
+            raise PatternError(
+                f"file name pattern “{pattern}”: unknown field {{{field}}} (use {known})")
+    if not any(field for _, field, _, _ in parts if field):
+        raise PatternError(
+            f"file name pattern “{pattern}” has no field, so every file would get the same "
+            "name (use {candidate}, {name}, {number} or {id})")
+
+
+def safe_stem(text: str) -> str:
+    """``text`` as a file name without extension, safe on every system."""
+    stem = file_name_part(_UNSAFE.sub("_", text))
+    stem = stem[:MAX_STEM].rstrip(" .")
+    stem = stem.lstrip(" ")
+    if not stem or stem.strip("._ ") == "":
+        return ""
+    if stem.split(".")[0].upper() in _RESERVED:
+        stem = "_" + stem
+    return stem
+
+
+def file_name(pattern: str, fields: Mapping[str, object], extension: str) -> str:
+    """One file name from ``pattern``; ``extension`` (e.g. ``.docx``) is added if missing."""
+    check_pattern(pattern)
+    if pattern.lower().endswith(extension.lower()):
+        pattern = pattern[: -len(extension)]
+    values = {key: str(fields.get(key, "") or "") for key in FIELDS}
+    stem = pattern.format(**values)
+    # Separators left dangling by an empty field ("_13B" when there is no name) go too.
+    stem = re.sub(r"_{2,}", "_", stem).strip("_- ")
+    stem = safe_stem(stem)
+    if not stem:
+        stem = f"script {values['id']}".strip()
+    return stem + extension
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """The same names, with " (2)", " (3)"… added where one repeats (ignoring case)."""
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        stem, dot, ext = name.rpartition(".")
+        if not dot:
+            stem, ext = name, ""
+        candidate, number = name, 1
+        while candidate.lower() in seen:
+            number += 1
+            candidate = f"{stem} ({number})" + (f".{ext}" if ext else "")
+        seen.add(candidate.lower())
+        result.append(candidate)
+    return result

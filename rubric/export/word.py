@@ -1,0 +1,599 @@
+"""Word exports: a feedback document per script, a class pack, coursework cover sheets.
+
+A feedback document shows the set, candidate, question, date and marker; a table per
+criterion listing every level with the awarded one shaded; the total; what went well / even
+better if / general comment; then the script with every annotation as a real Word comment
+in the margin, anchored to its passage.
+
+Documents are built from plain values (:class:`~rubric.export.snapshot.ScriptFeedback`) read
+from the set in the calling process, so a batch can be built by worker processes. Every file
+is written through :mod:`rubric.safe_write`: a failure leaves the old file untouched.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import os
+from collections.abc import Callable, Generator, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+from rubric.export.cells import clean_text
+from rubric.export.docx_template import (
+    AWARDED_FILL,
+    GREY_TEXT,
+    HEADER_FILL,
+    NAVY,
+    TEXT_WIDTH,
+    new_document,
+)
+from rubric.export.docx_xml import Cell, Text, append_xml, cell, paragraph_xml, table_xml
+from rubric.export.names import check_pattern, file_name, unique_names
+from rubric.export.report import ExportProgress, ExportReport, ExportTask
+from rubric.export.snapshot import ScriptFeedback, SetSnapshot
+from rubric.ids import MarkerId, ScriptId
+from rubric.safe_write import ExportError, describe_os_error, write_with
+from rubric.scheme import Criterion
+from rubric.store import MarkingSet, find_passage
+
+#: Batches at least this big are built by a pool of worker processes.
+POOL_THRESHOLD = 16
+#: Worker processes for a big batch (the target machines have two or four cores).
+MAX_PROCESSES = 2
+
+_AWARDED_TEXT = "375623"  # dark green for "Your mark" in the awarded row
+
+
+@dataclass(frozen=True)
+class WordOptions:
+    """What goes into the Word exports."""
+
+    include_script: bool = True
+    include_descriptors: bool = True
+    include_annotations: bool = True
+    school: str = ""
+    #: File names for "one file per script"; fields {candidate} {name} {number} {set} {id}.
+    file_pattern: str = "{candidate}_{set}.docx"
+    cover_pattern: str = "{candidate}_{set}_cover.docx"
+    #: Whose marks and comments to show (None: see ``snapshot.SetSnapshot``).
+    marker: MarkerId | None = None
+    #: The date printed on the documents (None: today).
+    date: dt.date | None = None
+    #: Worker processes for big batches (None: up to 2; 1: build in this process).
+    processes: int | None = None
+
+    def printed_date(self) -> str:
+        day = self.date or dt.date.today()
+        return f"{day.day} {day:%B %Y}"
+
+
+# -- building a feedback document ----------------------------------------------------------
+
+
+def _percent(total: int | None, maximum: int) -> str:
+    if total is None or maximum <= 0:
+        return ""
+    return f" ({round(100 * total / maximum)}%)"
+
+
+def _total_text(data: ScriptFeedback) -> str:
+    total = data.total
+    if total is None:
+        return "not marked yet"
+    text = f"{total} / {data.scheme.total}{_percent(total, data.scheme.total)}"
+    if not data.complete:
+        text += " so far (not every criterion is marked yet)"
+    return text
+
+
+def _criterion_heading(criterion: Criterion, data: ScriptFeedback) -> str:
+    mark = data.marks.get(criterion.name)
+    if mark is None or (mark.mark is None and mark.level is None):
+        return f"{criterion.name}: not marked yet"
+    if mark.mark is None:
+        return f"{criterion.name}: {mark.level} (mark not placed yet)"
+    return f"{criterion.name}: {mark.mark} out of {criterion.maximum} ({mark.level})"
+
+
+def _level_table(criterion: Criterion, data: ScriptFeedback, descriptors: bool) -> str:
+    mark = data.marks.get(criterion.name)
+    awarded = mark.level if mark else None
+    if descriptors:
+        widths = [1600, 1250, TEXT_WIDTH - 2850]
+        header = ["Level", "Marks", "Descriptor"]
+    else:
+        widths = [2200, 2200]
+        header = ["Level", "Marks"]
+    rows: list[list[Cell]] = [[cell(h, "TableHeading", HEADER_FILL) for h in header]]
+    for level in criterion.levels:
+        here = level.label == awarded
+        fill = AWARDED_FILL if here else None
+        label = [Text(level.label, bold=here)]
+        marks = [Text(level.range_text, bold=here)]
+        if here:
+            placed = f"Your mark: {mark.mark}" if mark and mark.mark is not None else "Your level"
+            marks = [Text(level.range_text + "\n", bold=True),
+                     Text(placed, bold=True, colour=_AWARDED_TEXT)]
+        row = [cell(label, fill=fill), cell(marks, fill=fill)]
+        if descriptors:
+            row.append(cell(level.descriptor, fill=fill))
+        rows.append(row)
+    return table_xml(widths, rows, header_rows=1)
+
+
+def _info_table(rows: Sequence[tuple[str, str]]) -> str:
+    widths = [1900, TEXT_WIDTH - 1900]
+    cells = [[cell([Text(label, bold=True, colour=NAVY)]), cell(value)] for label, value in rows]
+    return table_xml(widths, cells, style="PlainTable")
+
+
+def _add_comments_section(document, data: ScriptFeedback) -> None:
+    sections = [("What went well", data.www), ("Even better if", data.ebi),
+                ("General comment", data.general)]
+    present = [(title, text) for title, text in sections if clean_text(text).strip()]
+    if not present:
+        return
+    append_xml(document, paragraph_xml("Comments", "Heading1"))
+    for title, text in present:
+        append_xml(document, paragraph_xml(title, "Heading2"))
+        for line in clean_text(text).strip().split("\n"):
+            append_xml(document, paragraph_xml(line))
+
+
+def _comment_text(annotation) -> str:
+    comment = clean_text(annotation.comment).strip()
+    if annotation.criterion:
+        return f"{annotation.criterion}: {comment}" if comment else annotation.criterion
+    return comment
+
+
+def _anchored(data: ScriptFeedback) -> list[tuple[int, int, object]]:
+    """Each annotation with the span it covers in the script text (re-anchored by its quote
+    if the offsets no longer match, as a safeguard), sorted by position."""
+    text = data.text
+    spans = []
+    for annotation in data.annotations:
+        start, end = max(0, annotation.start), min(len(text), annotation.end)
+        if annotation.quote and text[start:end] != annotation.quote:
+            found = find_passage(text, annotation.quote)
+            if found is not None:
+                start, end = found
+        if start >= end:
+            continue
+        spans.append((start, end, annotation))
+    spans.sort(key=lambda s: (s[0], -s[1]))
+    return spans
+
+
+_KIND_STYLES = {"heading": "Heading3", "quote": "Quote", "footnote": "Note",
+                "reference": "Note", "appendix": "ScriptText", "body": "ScriptText"}
+
+
+def _add_script(document, data: ScriptFeedback, options: WordOptions) -> None:
+    """The script's paragraphs, split into runs at every annotation start and end, with each
+    annotation a Word comment over its runs (overlapping annotations overlap in Word too)."""
+    spans = _anchored(data) if options.include_annotations else []
+    cuts = sorted({point for start, end, _ in spans for point in (start, end)})
+    run_starts: list[int] = []
+    run_ends: list[int] = []
+    runs: list = []
+    offset = 0
+    for text, kind in data.paragraphs:
+        paragraph = document.add_paragraph()
+        paragraph._p.style = _KIND_STYLES.get(kind, "ScriptText")
+        end = offset + len(text)
+        points = [offset]
+        points += cuts[bisect.bisect_right(cuts, offset):bisect.bisect_left(cuts, end)]
+        points.append(end)
+        for a, b in zip(points, points[1:], strict=False):
+            if a == b:
+                continue
+            runs.append(paragraph.add_run(clean_text(text[a - offset:b - offset])))
+            run_starts.append(a)
+            run_ends.append(b)
+        offset = end + 1  # the "\n" between paragraphs
+    for start, end, annotation in spans:
+        first = bisect.bisect_right(run_ends, start)  # first run ending after start
+        last = bisect.bisect_left(run_starts, end) - 1  # last run starting before end
+        if first > last:  # the span covers only paragraph breaks: anchor to the run before
+            first = last = min(max(last, 0), len(runs) - 1)
+        if not runs:
+            break
+        document.add_comment(runs[first:last + 1], text=_comment_text(annotation),
+                             author=clean_text(annotation.author) or "Marker",
+                             initials=clean_text(annotation.initials))
+
+
+def _add_annotation_list(document, data: ScriptFeedback) -> None:
+    """Annotations as a table of passage and comment (when the script itself is left out)."""
+    spans = _anchored(data)
+    if not spans:
+        return
+    append_xml(document, paragraph_xml("Comments on your essay", "Heading1"))
+    widths = [TEXT_WIDTH // 2, TEXT_WIDTH - TEXT_WIDTH // 2]
+    rows = [[cell("Passage", "TableHeading", HEADER_FILL),
+             cell("Comment", "TableHeading", HEADER_FILL)]]
+    for _, _, annotation in spans:
+        quote = annotation.quote if len(annotation.quote) <= 400 else annotation.quote[:397] + "…"
+        rows.append([cell([Text(f"“{quote}”", italic=True)]), cell(_comment_text(annotation))])
+    append_xml(document, table_xml(widths, rows, header_rows=1))
+
+
+def _set_footer(document, text: str) -> None:
+    footer = document.sections[0].footer
+    runs = footer.paragraphs[0].runs
+    if runs:
+        runs[0].text = clean_text(text)
+
+
+def write_feedback(document, data: ScriptFeedback, options: WordOptions,
+                   new_page: bool = False) -> None:
+    """Append one script's feedback to ``document`` (``new_page``: start on a new page)."""
+    scheme = data.scheme
+    title = data.candidate_name or data.candidate
+    break_run = '<w:r><w:br w:type="page"/></w:r>' if new_page else ""
+    title_xml = paragraph_xml(title, "Title")
+    if break_run:
+        title_xml = title_xml.replace("<w:r>", break_run + "<w:r>", 1)
+    append_xml(document, title_xml)
+    subtitle = [p for p in (f"Candidate {data.candidate_number}" if data.candidate_number else "",
+                            data.set_name, options.school) if clean_text(p).strip()]
+    append_xml(document, paragraph_xml(" · ".join(subtitle), "Subtitle"))
+    info = [("Question", scheme.question)]
+    if data.title and data.title.strip() != scheme.question.strip():
+        info.append(("Title", data.title))
+    info += [("Marked by", data.marker_name or "—"), ("Date", options.printed_date()),
+             ("Total mark", _total_text(data))]
+    append_xml(document, _info_table(info))
+
+    append_xml(document, paragraph_xml("Marks", "Heading1"))
+    for criterion in scheme.criteria:
+        append_xml(document, paragraph_xml(_criterion_heading(criterion, data), "Heading2"))
+        if options.include_descriptors and criterion.description:
+            append_xml(document, paragraph_xml(criterion.description, "Note", keep_next=True))
+        append_xml(document, _level_table(criterion, data, options.include_descriptors))
+    append_xml(document, paragraph_xml(f"Total: {_total_text(data)}", "Total"))
+
+    _add_comments_section(document, data)
+
+    if options.include_script:
+        append_xml(document, paragraph_xml("Your essay", "Heading1"))
+        if options.include_annotations and data.annotations:
+            who = data.marker_name or "your teacher"
+            append_xml(document, paragraph_xml(
+                [Text(f"Comments from {who} are in the margin, next to the passages they "
+                      "refer to.", italic=True)], "Note"))
+        if data.title and data.title.strip():
+            append_xml(document, paragraph_xml(data.title, "Heading2"))
+        _add_script(document, data, options)
+    elif options.include_annotations:
+        _add_annotation_list(document, data)
+
+
+def build_feedback(data: ScriptFeedback, options: WordOptions):
+    """A python-docx ``Document`` of one script's feedback, from plain values."""
+    document = new_document()
+    write_feedback(document, data, options)
+    _set_footer(document, f"{data.set_name} · Feedback for {data.candidate}")
+    document.core_properties.title = clean_text(f"Feedback: {data.candidate}")
+    return document
+
+
+def _options_for(options: WordOptions | None) -> WordOptions:
+    options = options or WordOptions()
+    if options.date is None:
+        options = replace(options, date=dt.date.today())
+    return options
+
+
+def feedback_document(marking_set: MarkingSet, script_id: ScriptId,
+                      options: WordOptions | None = None):
+    """The feedback document of one script (a python-docx ``Document``, not yet saved)."""
+    options = _options_for(options)
+    snapshot = SetSnapshot(marking_set, options.marker)
+    return build_feedback(snapshot.feedback(marking_set, script_id), options)
+
+
+def _save(document, path: Path) -> None:
+    write_with(path, document.save)
+
+
+def export_feedback(marking_set: MarkingSet, script_id: ScriptId, path: str | Path,
+                    options: WordOptions | None = None) -> Path:
+    """Write one feedback document; raises :class:`ExportError` naming the file on failure
+    (the previous file, if any, is untouched)."""
+    path = Path(path)
+    _save(feedback_document(marking_set, script_id, options), path)
+    return path
+
+
+# -- coursework cover sheet -------------------------------------------------------------
+
+
+def write_cover_sheet(document, data: ScriptFeedback, options: WordOptions,
+                      new_page: bool = False) -> None:
+    """A coursework cover summary in the spirit of a candidate record form."""
+    scheme = data.scheme
+    title_xml = paragraph_xml("Coursework record", "Title")
+    if new_page:
+        title_xml = title_xml.replace("<w:r>", '<w:r><w:br w:type="page"/></w:r><w:r>', 1)
+    append_xml(document, title_xml)
+    subtitle = [p for p in (data.set_name, options.school, scheme.paper) if p.strip()]
+    append_xml(document, paragraph_xml(" · ".join(subtitle), "Subtitle"))
+
+    limit = scheme.word_limit
+    counted = f"{data.coursework_word_count:,}"
+    if limit:
+        counted += f" (limit {limit:,}"
+        over = data.coursework_word_count - limit
+        counted += f"; {over:,} over)" if over > 0 else ")"
+    label_width = 3000
+    widths = [label_width, TEXT_WIDTH - label_width]
+
+    def label(text: str) -> Cell:
+        return cell([Text(text, bold=True, colour=NAVY)], fill=HEADER_FILL)
+
+    rows = [
+        [label("Candidate name"), cell(data.candidate_name or "—")],
+        [label("Candidate number"), cell(data.candidate_number or "—")],
+        [label("Title"), cell(data.title.strip() or scheme.question)],
+        [label("Words (whole script)"), cell(f"{data.word_count:,}")],
+        [label("Words counted for the limit"), cell(counted)],
+        [label("Marked by"), cell(data.marker_name or "—")],
+        [label("Date"), cell(options.printed_date())],
+    ]
+    if options.school:
+        rows.insert(0, [label("Centre"), cell(options.school)])
+    append_xml(document, table_xml(widths, rows))
+
+    append_xml(document, paragraph_xml("Marks", "Heading1"))
+    widths = [1300, TEXT_WIDTH - 1300 - 1500 - 1000 - 1000, 1500, 1000, 1000]
+    rows = [[cell(h, "TableHeading", HEADER_FILL)
+             for h in ("Criterion", "Assesses", "Level", "Mark", "Out of")]]
+    for criterion in scheme.criteria:
+        mark = data.marks.get(criterion.name)
+        rows.append([
+            cell([Text(criterion.name, bold=True)]),
+            cell(criterion.description if options.include_descriptors else ""),
+            cell(mark.level if mark and mark.level else "—"),
+            cell("—" if mark is None or mark.mark is None else str(mark.mark)),
+            cell(str(criterion.maximum)),
+        ])
+    total = data.total
+    rows.append([
+        cell([Text("Total", bold=True)], fill=AWARDED_FILL, span=3),
+        cell([Text("—" if total is None else str(total), bold=True)], fill=AWARDED_FILL),
+        cell([Text(str(scheme.total), bold=True)], fill=AWARDED_FILL),
+    ])
+    append_xml(document, table_xml(widths, rows, header_rows=1))
+
+    append_xml(document, paragraph_xml("Marker’s comments", "Heading1"))
+    present = [(t, c) for t, c in (("Summary", data.general), ("Strengths", data.www),
+                                   ("To improve", data.ebi)) if clean_text(c).strip()]
+    if not present:
+        append_xml(document, paragraph_xml(
+            [Text("No comments recorded.", italic=True, colour=GREY_TEXT)]))
+    for heading, text in present:
+        append_xml(document, paragraph_xml(heading, "Heading3"))
+        for line in clean_text(text).strip().split("\n"):
+            append_xml(document, paragraph_xml(line))
+
+    append_xml(document, paragraph_xml("Declarations", "Heading1"))
+    _signature_block(document, "Teacher",
+                     "I confirm that I have marked this work against the scheme and, as far as "
+                     "I know, it is the candidate’s own work.", ("Signature", "Name", "Date"))
+    _signature_block(document, "Candidate",
+                     "I confirm that this work is my own and that I have acknowledged every "
+                     "source I used.", ("Signature", "Date"))
+
+
+def _signature_block(document, who: str, statement: str, fields: Iterable[str]) -> None:
+    append_xml(document, paragraph_xml(who, "Heading3", keep_next=True))
+    append_xml(document, paragraph_xml(statement, keep_next=True))
+    label_width, line_width = 1500, 5200
+    rows = [[cell([Text(f, bold=True)], valign="bottom"),
+             cell("", rule=True, valign="bottom")] for f in fields]
+    xml = table_xml([label_width, line_width], rows, style="PlainTable")
+    # Taller rows leave room for a handwritten signature.
+    xml = xml.replace("<w:trPr><w:cantSplit/>",
+                      '<w:trPr><w:cantSplit/><w:trHeight w:val="560" w:hRule="atLeast"/>')
+    append_xml(document, xml)
+
+
+def build_cover_sheet(data: ScriptFeedback, options: WordOptions):
+    document = new_document()
+    write_cover_sheet(document, data, options)
+    _set_footer(document, f"{data.set_name} · Coursework record for {data.candidate}")
+    document.core_properties.title = clean_text(f"Coursework record: {data.candidate}")
+    return document
+
+
+def cover_sheet_document(marking_set: MarkingSet, script_id: ScriptId,
+                         options: WordOptions | None = None):
+    options = _options_for(options)
+    snapshot = SetSnapshot(marking_set, options.marker)
+    return build_cover_sheet(snapshot.feedback(marking_set, script_id), options)
+
+
+# -- batches: one file per script ------------------------------------------------------
+
+_BUILDERS: dict[str, Callable] = {"feedback": build_feedback, "cover": build_cover_sheet}
+
+
+def _write_one(kind: str, data: ScriptFeedback, options: WordOptions,
+               path: Path) -> tuple[Path, str | None]:
+    """Build and write one document; never raises (a worker's result is its outcome)."""
+    try:
+        document = _BUILDERS[kind](data, options)
+        _save(document, path)
+    except ExportError as exc:
+        return path, exc.reason
+    except OSError as exc:
+        return path, describe_os_error(exc)
+    except Exception as exc:  # a bug must fail one file, not the batch
+        return path, f"could not build the document ({type(exc).__name__}: {exc})"
+    return path, None
+
+
+def _script_ids(marking_set: MarkingSet, script_ids: Iterable[ScriptId] | None) -> list[ScriptId]:
+    return list(script_ids) if script_ids is not None else marking_set.script_ids()
+
+
+def _prepare_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(folder, describe_os_error(exc)) from None
+    if not folder.is_dir():
+        raise ExportError(folder, "this is a file, not a folder")
+
+
+def _process_count(options: WordOptions, jobs: int) -> int:
+    if options.processes is not None:
+        return max(1, min(options.processes, jobs))
+    if jobs < POOL_THRESHOLD:
+        return 1
+    return max(1, min(MAX_PROCESSES, os.cpu_count() or 1, jobs))
+
+
+def _iter_folder(marking_set: MarkingSet, folder: str | Path, options: WordOptions | None,
+                 script_ids: Iterable[ScriptId] | None, kind: str, pattern_of) -> ExportTask:
+    options = _options_for(options)
+    pattern = pattern_of(options)
+    check_pattern(pattern)
+    folder = Path(folder)
+    _prepare_folder(folder)
+    snapshot = SetSnapshot(marking_set, options.marker)
+    ids = _script_ids(marking_set, script_ids)
+    datas = [snapshot.feedback(marking_set, script_id) for script_id in ids]
+    names = unique_names([
+        file_name(pattern, {"candidate": d.candidate, "name": d.candidate_name,
+                            "number": d.candidate_number, "set": d.set_name,
+                            "id": d.script_id}, ".docx")
+        for d in datas
+    ])
+    jobs = [(data, folder / name) for data, name in zip(datas, names, strict=True)]
+    report = ExportReport()
+    steps = _run_jobs(kind, jobs, options, report)
+    return ExportTask(steps, report, len(jobs))
+
+
+def _record(report: ExportReport, path: Path, reason: str | None) -> None:
+    if reason is None:
+        report.written.append(path)
+    else:
+        report.failed.append((path, reason))
+
+
+def _run_jobs(kind: str, jobs: list[tuple[ScriptFeedback, Path]], options: WordOptions,
+              report: ExportReport) -> Generator[ExportProgress, None, None]:
+    total = len(jobs)
+    processes = _process_count(options, total)
+    if processes <= 1:
+        for done, (data, path) in enumerate(jobs, start=1):
+            _record(report, *_write_one(kind, data, options, path))
+            yield ExportProgress(done, total, path)
+        return
+    # Spawned (not forked) workers: safe when the caller has threads (the GUI).
+    executor = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
+    try:
+        pending: set[Future] = set()
+        queue = iter(jobs)
+        # Keep a few jobs queued per worker, so Cancel does not wait for the whole batch.
+        for data, path in queue:
+            pending.add(executor.submit(_write_one, kind, data, options, path))
+            if len(pending) >= processes * 4:
+                break
+        done_count = 0
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                path, reason = future.result()
+                _record(report, path, reason)
+                done_count += 1
+                next_job = next(queue, None)
+                if next_job is not None:
+                    data, next_path = next_job
+                    pending.add(executor.submit(_write_one, kind, data, options, next_path))
+                yield ExportProgress(done_count, total, path)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def iter_export_feedback_folder(marking_set: MarkingSet, folder: str | Path,
+                                options: WordOptions | None = None,
+                                script_ids: Iterable[ScriptId] | None = None) -> ExportTask:
+    """Write one feedback document per script into ``folder``, named from
+    ``options.file_pattern``; iterate the task for progress (``for done, total, path in
+    task``); ``task.report`` lists written files and failures. One failing file does not stop
+    the others. Big batches are built by a pool of worker processes."""
+    return _iter_folder(marking_set, folder, options, script_ids, "feedback",
+                        lambda o: o.file_pattern)
+
+
+def export_feedback_folder(marking_set: MarkingSet, folder: str | Path,
+                           options: WordOptions | None = None,
+                           script_ids: Iterable[ScriptId] | None = None) -> ExportReport:
+    return iter_export_feedback_folder(marking_set, folder, options, script_ids).run()
+
+
+def iter_export_cover_sheets(marking_set: MarkingSet, folder: str | Path,
+                             options: WordOptions | None = None,
+                             script_ids: Iterable[ScriptId] | None = None) -> ExportTask:
+    """One coursework cover sheet per script into ``folder`` (``options.cover_pattern``)."""
+    return _iter_folder(marking_set, folder, options, script_ids, "cover",
+                        lambda o: o.cover_pattern)
+
+
+def export_cover_sheets(marking_set: MarkingSet, folder: str | Path,
+                        options: WordOptions | None = None,
+                        script_ids: Iterable[ScriptId] | None = None) -> ExportReport:
+    return iter_export_cover_sheets(marking_set, folder, options, script_ids).run()
+
+
+# -- class pack: one document ----------------------------------------------------------
+
+
+def iter_export_class_pack(marking_set: MarkingSet, path: str | Path,
+                           options: WordOptions | None = None,
+                           script_ids: Iterable[ScriptId] | None = None) -> ExportTask:
+    """Every script's feedback in one document, each starting on a new page. Progress counts
+    the scripts, then the saving; a failure to save is in ``task.report.failed``."""
+    options = _options_for(options)
+    path = Path(path)
+    snapshot = SetSnapshot(marking_set, options.marker)
+    ids = _script_ids(marking_set, script_ids)
+    datas = [snapshot.feedback(marking_set, script_id) for script_id in ids]
+    report = ExportReport()
+    total = len(datas) + 1
+
+    def steps() -> Generator[ExportProgress, None, None]:
+        document = new_document()
+        for index, data in enumerate(datas):
+            write_feedback(document, data, options, new_page=index > 0)
+            yield ExportProgress(index + 1, total, path)
+        _set_footer(document, f"{snapshot.name} · Feedback")
+        document.core_properties.title = clean_text(f"Feedback: {snapshot.name}")
+        try:
+            _save(document, path)
+        except ExportError as exc:
+            report.failed.append((path, exc.reason))
+        else:
+            report.written.append(path)
+        yield ExportProgress(total, total, path)
+
+    return ExportTask(steps(), report, total)
+
+
+def export_class_pack(marking_set: MarkingSet, path: str | Path,
+                      options: WordOptions | None = None,
+                      script_ids: Iterable[ScriptId] | None = None) -> Path:
+    """Write the class pack; raises :class:`ExportError` naming the file on failure."""
+    report = iter_export_class_pack(marking_set, path, options, script_ids).run()
+    if report.failed:
+        failed_path, reason = report.failed[0]
+        raise ExportError(failed_path, reason)
+    return Path(path)

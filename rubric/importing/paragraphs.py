@@ -1,0 +1,268 @@
+"""Cleaning lines of text and rebuilding paragraphs from hard-wrapped lines.
+
+Every parser turns its file into a list of :class:`Block` (one per paragraph or, for
+wrapped sources, one per line). This module
+
+* cleans each block's text (:func:`clean_text`): control characters, zero-width junk and
+  soft hyphens go, runs of spaces and tabs become one space, ends are stripped; every
+  other character (curly quotes, dashes, accents, NBSP) is kept exactly;
+* decides whether a source looks hard-wrapped (:func:`looks_hard_wrapped`);
+* joins wrapped lines back into paragraphs (:func:`rebuild_blocks`,
+  :func:`rebuild_paragraphs`).
+
+No extractor can tell a wrapped line from the end of a paragraph, so the rebuild is a
+heuristic. A break between two lines is kept when
+
+1. a blank line separates them, or either line is a styled heading/title/quote;
+2. the next line is indented, the line before is not, indentation is rare enough to
+   mean something, and the line could end a paragraph (ends a sentence or is not full);
+3. the line ends a sentence (``. ? ! : …``, possibly followed by closing quotes or
+   brackets) *and* the next line's first word would have fitted on it — so the writer
+   ended the line on purpose; the usable line width is estimated as the 90th
+   percentile of line lengths;
+4. the line is a short one-line unit with room left (a heading, title or candidate
+   line), or the next line is a short heading-like line after the end of a sentence;
+5. (PDF layout) more vertical space than usual comes before the next line, and the line
+   could end a paragraph (it ends a sentence or is not full).
+
+Everything else is joined with a space; a line ending in a hyphen after a letter is
+joined without one (``nineteenth-`` + ``century``), a trailing soft hyphen is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: Block hints set by parsers. ``body`` blocks may be joined; the others never are.
+BLOCK_HINTS = ("body", "heading", "title", "quote")
+
+
+@dataclass
+class Block:
+    """One paragraph (or one line of a wrapped source) as a parser found it."""
+
+    text: str
+    hint: str = "body"
+    indent: bool = False
+    #: More vertical space than usual before this line (PDF layout): a likely new paragraph.
+    gap_before: bool = False
+
+
+# --- cleaning -------------------------------------------------------------------------
+
+def _build_table() -> dict[int, int | str | None]:
+    table: dict[int, int | str | None] = {}
+    for code in range(0x00, 0x20):
+        table[code] = None
+    for code in (0x09, 0x0B, 0x0C, 0x0A, 0x0D):
+        table[code] = " "
+    table[0x7F] = None
+    for code in range(0x80, 0xA0):  # C1 controls (never real text in Unicode)
+        table[code] = None
+    for code in (0x00AD, 0x200B, 0x2060, 0xFEFF, 0xFFFE, 0xFFFF, 0xFFF9, 0xFFFA, 0xFFFB):
+        table[code] = None  # soft hyphen, zero-width space, word joiner, BOM, non-characters
+    for code in (0x2028, 0x2029):
+        table[code] = " "
+    for code in range(0xD800, 0xE000):  # lone surrogates cannot be saved anywhere
+        table[code] = "\ufffd"
+    return table
+
+
+_CLEAN_TABLE = _build_table()
+SOFT_HYPHEN = "\u00ad"
+_SPACES = re.compile(r" {2,}")
+#: What splits a block into separate lines (w:br, text:line-break, Unicode separators...).
+LINE_SPLIT = re.compile(r"\r\n|[\n\r\v\f\u2028\u2029\x1c\x1d\x1e\x85]")
+_INDENT = re.compile(r"^(?: {2,}|\t|\u3000)")
+
+
+def clean_text(text: str) -> str:
+    """Return ``text`` as one clean line; see the module docstring for what changes."""
+    text = text.translate(_CLEAN_TABLE)
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip(" ")
+
+
+def split_lines(text: str) -> list[str]:
+    return LINE_SPLIT.split(text)
+
+
+def is_indented(raw_line: str) -> bool:
+    return bool(_INDENT.match(raw_line))
+
+
+def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
+    """Split blocks on line breaks, note indentation, clean the text. Empty blocks stay
+    (as blank lines) because they can separate paragraphs of a wrapped source."""
+    out: list[Block] = []
+    for block in blocks:
+        text = block.text
+        if "\n" in text or "\r" in text or "\u2028" in text or "\u2029" in text or "\v" in text or "\f" in text:
+            parts = split_lines(text)
+        else:
+            parts = [text]
+        for part in parts:
+            indent = block.indent or (part[:1] in (" ", "\t", "\u3000") and is_indented(part))
+            text = clean_text(part)
+            if text and part.rstrip(" \t").endswith(SOFT_HYPHEN):
+                text += SOFT_HYPHEN  # kept so that a rebuild can join "ad-" + "ministration"
+            out.append(Block(text, block.hint, indent, block.gap_before and part is parts[0]))
+    return out
+
+
+# --- hard-wrap detection and rebuilding ---------------------------------------------------
+
+#: A line that ends a sentence: . ? ! : … optionally followed by closing quotes/brackets.
+_SENTENCE_END = re.compile(r"[.?!:…][\"'’”»)\]]*$")
+_ANY_END_PUNCT = re.compile(r"[.?!:;,…][\"'’”»)\]]*$")
+_FIRST_WORD = re.compile(r"\S+")
+
+
+def ends_sentence(line: str) -> bool:
+    return bool(_SENTENCE_END.search(line))
+
+
+def _percentile(values: list[int], fraction: float) -> int:
+    if not values:
+        return 0
+    ordered = sorted(values)
+    if len(ordered) <= 3:
+        return ordered[-1]
+    return ordered[int(round(fraction * (len(ordered) - 1)))]
+
+
+def estimate_width(lines: Iterable[str]) -> int:
+    """The usable line width in characters: the 90th percentile of line lengths."""
+    return _percentile([len(line) for line in lines if line], 0.9)
+
+
+def looks_hard_wrapped(lines: list[str]) -> bool:
+    """True when most lines are of similar (full) length and most do not end a sentence:
+    the shape of text wrapped at a fixed width, one line per paragraph."""
+    lengths = [len(line) for line in lines if line]
+    if len(lengths) < 5:
+        return False
+    width = _percentile(lengths, 0.9)
+    if not 25 <= width <= 200:
+        return False
+    full = sum(1 for n in lengths if n >= 0.7 * width)
+    open_ended = sum(1 for line in lines if line and not _ANY_END_PUNCT.search(line))
+    return full >= 0.5 * len(lengths) and open_ended >= 0.45 * len(lengths)
+
+
+def _first_word_len(line: str) -> int:
+    match = _FIRST_WORD.match(line)
+    return len(match.group()) if match else 0
+
+
+def _starts_like_heading(line: str) -> bool:
+    first = line[:1]
+    return first.isupper() or first.isdigit()
+
+
+def _join(left: str, right: str) -> str:
+    if not left:
+        return right
+    if left.endswith(SOFT_HYPHEN):
+        return left[:-1] + right
+    if left.endswith(("-", "\u2010", "—")) and len(left) > 1 and left[-2].isalpha() and right[:1].isalpha():
+        return left + right
+    return left + " " + right
+
+
+#: How much of the estimated width the next word must fit in for a sentence-ending line
+#: to count as deliberately ended. Monospaced text (txt) wraps exactly at the width; with
+#: proportional fonts (PDF, Word) a full line's length in characters varies by about ±5%,
+#: so a sentence-ending line counts as a paragraph end only with 5% to spare.
+FIT_MONOSPACED = 1.0
+FIT_PROPORTIONAL = 0.95
+
+
+def rebuild_blocks(blocks: list[Block], fit: float = FIT_PROPORTIONAL) -> list[Block]:
+    """Join wrapped lines (``body`` blocks) into paragraphs; blank blocks are dropped.
+    Blocks are expected to be cleaned already (see :func:`clean_blocks`). ``fit`` is the
+    share of the estimated line width used by the sentence-end test (see above)."""
+    body_lines = [b.text for b in blocks if b.text and b.hint == "body"]
+    full_width = estimate_width(body_lines)
+    width = full_width * fit
+    indented = sum(1 for b in blocks if b.text and b.hint == "body" and b.indent)
+    use_indent = 0 < indented <= 0.4 * max(1, len(body_lines))
+
+    def fits(line: str, following: str) -> bool:
+        return len(line) + 1 + _first_word_len(following) <= width
+
+    def short_unit(line: str, following: str | None) -> bool:
+        """A short line with room to spare that does not end in punctuation."""
+        if _ANY_END_PUNCT.search(line) or not _starts_like_heading(line):
+            return False
+        if line.endswith(("-", "\u2010", "—", "–", SOFT_HYPHEN)):
+            return False  # a word or sentence continues on the next line
+        if len(line.split()) > 12 or len(line) > 0.7 * full_width:
+            return False
+        return following is None or fits(line, following)
+
+    def may_end(line: str) -> bool:
+        """Could a paragraph end after this line? (For the weaker signals: a gap or an
+        indent must not split a paragraph in mid-sentence.)"""
+        return ends_sentence(line) or len(line) < 0.85 * full_width
+
+    out: list[Block] = []
+    current: list[str] = []  # lines of the paragraph being built
+    current_is_unit = False  # the paragraph is a one-line heading-like unit: close it
+    previous_indent = False
+    count = len(blocks)
+
+    def close() -> None:
+        nonlocal current, current_is_unit
+        if current:
+            text = current[0]
+            for line in current[1:]:
+                text = _join(text, line)
+            out.append(Block(text.rstrip(SOFT_HYPHEN), "body"))
+        current = []
+        current_is_unit = False
+
+    for index, block in enumerate(blocks):
+        text = block.text
+        if not text:
+            close()
+            continue
+        if block.hint != "body":
+            close()
+            out.append(Block(text.rstrip(SOFT_HYPHEN), block.hint))
+            previous_indent = False
+            continue
+        following = None
+        if index + 1 < count and blocks[index + 1].hint == "body" and blocks[index + 1].text:
+            following = blocks[index + 1].text
+        if current:
+            previous = current[-1]
+            new_paragraph = (
+                current_is_unit
+                or (block.gap_before and may_end(previous))
+                or (use_indent and block.indent and not previous_indent and may_end(previous))
+                or (ends_sentence(previous) and fits(previous, text))
+                or (ends_sentence(previous) and short_unit(text, following))
+            )
+            if new_paragraph:
+                close()
+        if not current:
+            current = [text]
+            current_is_unit = short_unit(text, following)
+        else:
+            current.append(text)
+        previous_indent = block.indent
+    close()
+    return out
+
+
+def rebuild_paragraphs(lines: list[str], monospaced: bool = True) -> list[str]:
+    """Rebuild paragraphs from hard-wrapped lines ('' = a blank line). Leading spaces or
+    a tab mark an indented line. ``monospaced``: the lines were wrapped by character
+    count (plain text) rather than by a proportional font (PDF, Word). Returns the
+    cleaned paragraph texts."""
+    blocks = clean_blocks(Block(line) for line in lines)
+    return [b.text for b in rebuild_blocks(blocks, FIT_MONOSPACED if monospaced else FIT_PROPORTIONAL)]

@@ -1,0 +1,290 @@
+"""Guards for untrusted files: size limits, format sniffing, zip-bomb checks, safe XML.
+
+Everything here raises :class:`ImportFailure` with a one-line reason; nothing inflates a
+zip entry before its declared size, the entry count and the compression ratio have been
+checked, and no XML is parsed if it carries a DOCTYPE (Office XML never has one).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import threading
+import zipfile
+import zlib
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from rubric.errors import ImportFailure
+
+# --- reading the file ------------------------------------------------------------------
+
+MB = 1024 * 1024
+
+
+def describe_size(size: int) -> str:
+    if size >= MB:
+        return f"{size / MB:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} bytes"
+
+
+def read_file_limited(path: Path, max_bytes: int) -> bytes:
+    """Read the whole file after checking its size; never reads more than ``max_bytes``."""
+    try:
+        if not path.exists():
+            raise ImportFailure(path, "the file does not exist (was it moved or deleted?)")
+        if path.is_dir():
+            raise ImportFailure(path, "this is a folder, not a file")
+        size = path.stat().st_size
+        if size == 0:
+            raise ImportFailure(path, "the file is empty (0 bytes)")
+        if size > max_bytes:
+            raise ImportFailure(
+                path, f"the file is too large ({describe_size(size)}; the limit is {describe_size(max_bytes)})"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except PermissionError:
+        raise ImportFailure(path, "permission denied: the file could not be opened") from None
+    except IsADirectoryError:
+        raise ImportFailure(path, "this is a folder, not a file") from None
+    except OSError as exc:
+        raise ImportFailure(path, f"the file could not be read ({exc.strerror or type(exc).__name__})") from None
+    if not data:
+        raise ImportFailure(path, "the file is empty (0 bytes)")
+    if len(data) > max_bytes:
+        raise ImportFailure(path, f"the file is too large (over {describe_size(max_bytes)})")
+    return data
+
+
+# --- what is it really? ------------------------------------------------------------------
+
+CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def sniff(data: bytes) -> str:
+    """The container a file's bytes show: zip | pdf | cfb | rtf | unknown."""
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return "zip"
+    if data.startswith(CFB_MAGIC):
+        return "cfb"
+    if b"%PDF-" in data[:1024]:
+        return "pdf"
+    head = data[:16].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    return "unknown"
+
+
+def looks_like_html(data: bytes) -> bool:
+    head = data[:2048].lower()
+    return b"<html" in head or b"<!doctype html" in head
+
+
+def _utf16_name(name: str) -> bytes:
+    return name.encode("utf-16-le") + b"\x00\x00"
+
+
+def describe_cfb(data: bytes) -> str:
+    """Why an OLE compound file (old Office format or encrypted new one) is refused."""
+    if _utf16_name("EncryptedPackage") in data or _utf16_name("EncryptionInfo") in data:
+        return "the document is password-protected; ask for a copy saved without a password"
+    if _utf16_name("WordDocument") in data:
+        if _doc_is_encrypted(data):
+            return "the document is a password-protected old Word 97–2003 file (.doc); ask for a copy saved as .docx without a password"
+        return "this is an old Word 97–2003 document (.doc); open it in Word and save it as .docx"
+    if _utf16_name("Workbook") in data or _utf16_name("Book") in data:
+        return "this is an old Excel workbook (.xls), not a Word document"
+    if _utf16_name("PowerPoint Document") in data:
+        return "this is an old PowerPoint presentation (.ppt), not a Word document"
+    return "this is an old Microsoft Office file, not a Word .docx document"
+
+
+def _doc_is_encrypted(data: bytes) -> bool:
+    """Read the fEncrypted flag of a .doc file's FIB (best effort; False when unsure)."""
+    try:
+        sector_size = 1 << struct.unpack_from("<H", data, 30)[0]
+        if sector_size not in (512, 4096):
+            return False
+        name = _utf16_name("WordDocument")
+        start = data.find(name)
+        while start != -1 and (start - 512) % 128:
+            start = data.find(name, start + 1)
+        if start == -1:
+            return False
+        first_sector = struct.unpack_from("<I", data, start + 116)[0]
+        fib = (first_sector + 1) * sector_size
+        if fib + 12 > len(data):
+            return False
+        ident, = struct.unpack_from("<H", data, fib)
+        flags, = struct.unpack_from("<H", data, fib + 10)
+        return ident == 0xA5EC and bool(flags & 0x0100)
+    except struct.error:
+        return False
+
+
+# --- zip archives ----------------------------------------------------------------------
+
+#: Limits checked in the central directory before anything is inflated.
+MAX_ENTRIES = 5000
+MAX_TOTAL_UNCOMPRESSED = 1024 * MB
+MAX_RATIO = 100
+RATIO_CHECK_FROM = 1 * MB
+#: The most we inflate for one XML part (a 4,500-word document.xml is well under 1 MB).
+MAX_XML_PART = 20 * MB
+
+
+@dataclass
+class SafeZip:
+    path: Path
+    zf: zipfile.ZipFile
+    names: set[str]
+
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+    def read(self, name: str, cap: int = MAX_XML_PART) -> bytes:
+        """Inflate one entry, never more than ``cap`` bytes."""
+        info = self.zf.getinfo(name)
+        if info.file_size > cap:
+            raise ImportFailure(
+                self.path,
+                f"a part of the file is too large to read ({name}: {describe_size(info.file_size)}; the limit is {describe_size(cap)})",
+            )
+        if info.flag_bits & 0x1:
+            raise ImportFailure(self.path, "the file's contents are encrypted (password-protected)")
+        try:
+            with self.zf.open(info) as handle:
+                data = handle.read(cap + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, ValueError) as exc:
+            raise ImportFailure(self.path, f"the file is damaged ({_short(exc)}); try saving it again") from None
+        except NotImplementedError:
+            raise ImportFailure(self.path, "the file uses a zip compression method that is not supported") from None
+        except RuntimeError as exc:  # "password required for extraction"
+            raise ImportFailure(self.path, f"the file could not be unpacked ({_short(exc)})") from None
+        if len(data) > cap:
+            raise ImportFailure(self.path, f"a part of the file is larger than it claims ({name}); refused")
+        return data
+
+
+def _short(exc: BaseException, limit: int = 80) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(r"\s+", " ", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def open_zip(path: Path, data: bytes) -> SafeZip:
+    """Open a zip archive from bytes after checking its central directory for bombs."""
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+        infos = zf.infolist()
+    except zipfile.BadZipFile:
+        if data.startswith(b"PK\x03\x04"):
+            reason = "the file is damaged or incomplete (its zip archive has no table of contents); try saving or downloading it again"
+        else:
+            reason = "the file is damaged (not a valid zip archive)"
+        raise ImportFailure(path, reason) from None
+    except (OSError, EOFError, ValueError, struct.error) as exc:
+        raise ImportFailure(path, f"the file is damaged ({_short(exc)})") from None
+    if len(infos) > MAX_ENTRIES:
+        raise ImportFailure(path, f"the file has too many parts ({len(infos):,}); refused as unsafe")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_CHECK_FROM:
+            ratio = info.file_size / max(1, info.compress_size)
+            if ratio > MAX_RATIO:
+                raise ImportFailure(
+                    path,
+                    f"the file looks like a zip bomb ({info.filename} would expand {ratio:,.0f} times to {describe_size(info.file_size)}); refused",
+                )
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise ImportFailure(
+            path, f"the file looks like a zip bomb (it would expand to {describe_size(total)}); refused"
+        )
+    return SafeZip(path, zf, {info.filename for info in infos})
+
+
+# --- XML ---------------------------------------------------------------------------------
+
+_local = threading.local()
+
+
+def _parser():
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        from lxml import etree
+
+        parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+            collect_ids=False,
+        )
+        _local.parser = parser
+    return parser
+
+
+_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_DECLARATION_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>")
+_UTF8_NAMES = {"utf-8", "utf8", "us-ascii", "ascii"}
+
+
+def check_xml(path: Path, data: bytes, part: str) -> bool:
+    """Raise :class:`ImportFailure` if ``data`` (UTF-8 XML) declares a DOCTYPE or entity
+    or another encoding; True when it is plain UTF-8 XML that may be scanned as bytes,
+    False when it is UTF-16 (then only :func:`parse_xml` can read it)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and b"\x00" in data[:4]):
+        return False
+    declared = _DECLARATION.match(data[3:] if data.startswith(b"\xef\xbb\xbf") else data)
+    if declared and declared.group(1).decode().lower() not in _UTF8_NAMES:
+        raise ImportFailure(path, f"{part} uses an unexpected text encoding; refused for safety")
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ImportFailure(path, _unsafe_reason(part))
+    return True
+
+
+def _unsafe_reason(part: str) -> str:
+    return f"{part} contains a DOCTYPE or entity declaration, which Office files never have; refused for safety"
+
+
+def parse_xml(path: Path, data: bytes, part: str):
+    """Parse one XML part of an Office file safely; returns the root element.
+
+    Refuses a DOCTYPE or ENTITY declaration outright (Word and LibreOffice never write
+    one), and parses with entity resolution, DTD loading and network access all off."""
+    from lxml import etree
+
+    text: str | None = None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and b"\x00" in data[:4]):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFailure(path, f"the file is damaged ({part} is not readable XML)") from None
+        text = _DECLARATION_TEXT.sub("", text, count=1)
+        probe = text
+    else:
+        if data.startswith(b"\xef\xbb\xbf"):
+            data = data[3:]
+        declared = _DECLARATION.match(data)
+        if declared and declared.group(1).decode().lower() not in _UTF8_NAMES:
+            raise ImportFailure(path, f"{part} uses an unexpected text encoding; refused for safety")
+        probe = data
+    if isinstance(probe, str):
+        unsafe = "<!DOCTYPE" in probe or "<!ENTITY" in probe
+    else:
+        unsafe = b"<!DOCTYPE" in probe or b"<!ENTITY" in probe
+    if unsafe:
+        raise ImportFailure(path, _unsafe_reason(part))
+    try:
+        if text is not None:
+            return etree.fromstring(text, _parser())
+        return etree.fromstring(data, _parser())
+    except etree.XMLSyntaxError as exc:
+        raise ImportFailure(path, f"the file is damaged ({part} is not well-formed XML: {_short(exc, 60)})") from None

@@ -1,0 +1,277 @@
+"""Title and candidate detection, file-name patterns, word counts and warnings."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from rubric.importing import (
+    ImportOptions,
+    ScriptWarning,
+    candidate_from_filename,
+    count_words,
+    inspect_file,
+    pattern_problems,
+    word_limit_warning,
+)
+from rubric.importing.analysis import find_duplicates, merge_candidate, parse_candidate_line
+from rubric.importing.model import Paragraph
+
+try:
+    from tests.core import makefiles as mk
+except ImportError:
+    import makefiles as mk
+
+BODY = mk.essay_paragraphs(400, seed=50)
+
+
+def txt(tmp_path, lines, name="essay.txt"):
+    path = tmp_path / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return inspect_file(path)
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("nineteenth-century", 1),
+        ("Stalin’s", 1),
+        ("Stalin's policy", 2),
+        ("1917–1924", 2),
+        ("In 1933, Hitler — the Führer — ruled.", 6),
+        ("o’clock rock-n-roll", 2),
+        ("  ", 0),
+        ("– — … “ ”", 0),
+        ("e.g. 4,500 words", 5),
+        ("cafe\u0301 déjà", 2),
+    ],
+)
+def test_count_words(text, words):
+    assert count_words(text) == words
+
+
+# --- title and candidate ------------------------------------------------------------------------
+
+HEADERS = [
+    (
+        [mk.QUESTION_STATEMENT, mk.QUESTION_INSTRUCTION, "Candidate: Jane Smith (4321)"],
+        mk.QUESTION_STATEMENT + " " + mk.QUESTION_INSTRUCTION,
+        ("Jane Smith", "4321"),
+    ),
+    (
+        [mk.QUESTION_STATEMENT + " " + mk.QUESTION_INSTRUCTION, "Name: J. Smith"],
+        mk.QUESTION_STATEMENT + " " + mk.QUESTION_INSTRUCTION,
+        ("J. Smith", ""),
+    ),
+    (["To what extent was the New Economic Policy a retreat from socialism?", "Jane Smith 4321"], "To what extent was the New Economic Policy a retreat from socialism?", ("Jane Smith", "4321")),
+    (["Jane Smith 4321", "How far do you agree that Stalin was a revolutionary?"], "How far do you agree that Stalin was a revolutionary?", ("Jane Smith", "4321")),
+    (["‘Bismarck was a pragmatist.’ How far do you agree with this view?", "J.S."], "‘Bismarck was a pragmatist.’ How far do you agree with this view?", ("J.S.", "")),
+    (["Title: The causes of the Russian Revolution", "Candidate number: 0042"], "The causes of the Russian Revolution", ("", "0042")),
+    (["Assess the reasons for the collapse of the Weimar Republic."], "Assess the reasons for the collapse of the Weimar Republic.", ("", "")),
+    (["The Weimar Republic and its enemies", "By Jane Smith"], "The Weimar Republic and its enemies", ("Jane Smith", "")),
+    (["Name: Jane Smith   Candidate number: 4321", "Was Stalin a revolutionary?"], "Was Stalin a revolutionary?", ("Jane Smith", "4321")),
+    (["Introduction"], "", ("", "")),
+    ([], "", ("", "")),
+]
+
+
+@pytest.mark.parametrize(("opening", "title", "candidate"), HEADERS)
+def test_title_and_candidate_lines(tmp_path, opening, title, candidate):
+    draft = txt(tmp_path, [*opening, *BODY])
+    assert draft.title == title
+    assert (draft.candidate_name, draft.candidate_number) == candidate
+    expected_paragraphs = BODY if opening != ["Introduction"] else ["Introduction", *BODY]
+    assert [p.text for p in draft.paragraphs] == expected_paragraphs
+
+
+def test_body_that_starts_with_a_sentence_has_no_title(tmp_path):
+    draft = txt(tmp_path, BODY)
+    assert draft.title == "" and [p.text for p in draft.paragraphs] == BODY
+
+
+def test_short_intro_that_mentions_the_question_is_not_a_title(tmp_path):
+    intro = "To what extent was Hitler responsible? This essay will argue that he was, but only in part."
+    draft = txt(tmp_path, [intro, *BODY])
+    assert draft.title == "" and draft.paragraphs[0].text == intro
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Word count 1523", "Russian Revolution 1917", "The Russian Revolution 1917", "In 1917 the Tsar abdicated.", "By the end of the war"],
+)
+def test_not_candidate_lines(line):
+    assert parse_candidate_line(line) is None
+
+
+# --- file names -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern", "expected"),
+    [
+        ("1234_Smith_Jane.docx", "{number}_{surname}_{forename}", ("Jane Smith", "1234")),
+        ("1234-Smith-Jane.pdf", "{number}_{surname}_{forename}", ("Jane Smith", "1234")),
+        ("1234 Smith Jane.txt", "{number}_{surname}_{forename}", ("Jane Smith", "1234")),
+        ("1234_SMITH-JONES_Mary-Ann.docx", "{number}_{surname}_{forename}", ("Mary-Ann Smith-Jones", "1234")),
+        ("1234_O'Neil_Sean (1).docx", "{number}_{surname}_{forename}", ("Sean O'Neil", "1234")),
+        ("1234_McDonald_amy.docx", "{number}_{surname}_{forename}", ("Amy McDonald", "1234")),
+        ("essay final.docx", "{number}_{surname}_{forename}", ("", "")),
+        ("Smith_Jane.docx", "{number}_{surname}_{forename}", ("", "")),
+        ("Jane Smith_51234_assignsubmission_file_Essay.docx", "{name}_{number}_*", ("Jane Smith", "51234")),
+        ("JS-0042.docx", "{initials}-{number}", ("JS", "0042")),
+        ("Smith, Jane - 0042.odt", "{surname}, {forename} - {number}", ("Jane Smith", "0042")),
+    ],
+)
+def test_candidate_from_filename(name, pattern, expected):
+    assert candidate_from_filename(name, pattern) == expected
+
+
+def test_invalid_patterns():
+    assert pattern_problems("{number}_{surname}_{forename}") == []
+    assert pattern_problems("{num}_{surname}")[0].startswith("unknown field {num}")
+    assert "no fields" in pattern_problems("essay")[0]
+    with pytest.raises(ValueError):
+        candidate_from_filename("1234.docx", "{nope}")
+
+
+def test_invalid_pattern_in_options_is_a_warning_not_a_failure(tmp_path):
+    path = tmp_path / "1234_Smith_Jane.txt"
+    path.write_text("\n".join(BODY), encoding="utf-8")
+    draft = inspect_file(path, ImportOptions(name_pattern="{nope}"))
+    assert draft.candidate == ""
+    assert [w.code for w in draft.warnings] == ["name_pattern_invalid"]
+
+
+def test_file_name_and_text_together(tmp_path):
+    # file name gives the full name and number; the text's initials do not override them
+    draft = txt(tmp_path, ["J.S.", *BODY], name="1234_Smith_Jane.txt")
+    assert draft.candidate == "Jane Smith (1234)"
+    # file name without a match: the text's line is used
+    draft = txt(tmp_path, ["Candidate: Jane Smith (4321)", *BODY], name="essay.txt")
+    assert draft.candidate == "Jane Smith (4321)"
+    # number only in the text, name only in the file
+    draft = txt(tmp_path, ["Candidate number: 4321", *BODY], name="Smith_Jane.txt")
+    # the default pattern needs a number, so this file name gives nothing
+    assert (draft.candidate_name, draft.candidate_number) == ("", "4321")
+    assert merge_candidate("Jane Smith", "", "J. Smith", "4321") == ("Jane Smith", "4321")
+    assert merge_candidate("JS", "1234", "Jane Smith", "") == ("Jane Smith", "1234")
+    assert merge_candidate("", "", "Jane Smith", "4321") == ("Jane Smith", "4321")
+
+
+# --- kinds and counts -----------------------------------------------------------------------------
+
+
+def test_coursework_count_leaves_out_headings_footnotes_references_appendices(tmp_path):
+    body = mk.essay_paragraphs(300, seed=51)
+    quote = "“The Nazi seizure of power was not inevitable; it was the result of choices made by a few men.”"
+    path = mk.make_docx(
+        tmp_path / "nea.docx",
+        [
+            ("Title", "How far was the Nazi seizure of power inevitable?"),
+            ("Heading 1", "Introduction"),
+            *body,
+            ("Quote", quote),
+            "Economic factors",  # an unstyled heading: short, no full stop, before a longer paragraph
+            body[0].replace("Moreover", "Furthermore"),
+            ("Heading 1", "Bibliography"),
+            "Evans, R. The Coming of the Third Reich (London, 2003).",
+            ("Heading 2", "Primary sources"),
+            "Speech by Hitler, 1932.",
+            ("Heading 1", "Appendix 1: Election results 1928–1933"),
+            "A table of results with some commentary on them.",
+        ],
+    )
+    mk.add_docx_footnotes(path, ["Evans, p. 12, a footnote of nine words."])
+    draft = inspect_file(path)
+    kinds = {p.text: p.kind for p in draft.paragraphs}
+    assert kinds["Introduction"] == "heading"
+    assert kinds["Economic factors"] == "heading"
+    assert kinds[quote] == "quote"
+    assert kinds["Evans, R. The Coming of the Third Reich (London, 2003)."] == "reference"
+    assert kinds["Speech by Hitler, 1932."] == "reference"
+    assert kinds["Appendix 1: Election results 1928–1933"] == "heading"
+    assert kinds["A table of results with some commentary on them."] == "appendix"
+    assert kinds["Evans, p. 12, a footnote of nine words."] == "footnote"
+
+    counted = [*body, quote, body[0].replace("Moreover", "Furthermore")]
+    assert draft.coursework_word_count == sum(count_words(t) for t in counted)
+    assert draft.word_count == sum(count_words(p.text) for p in draft.paragraphs)
+    assert draft.word_count > draft.coursework_word_count
+    assert "inevitable" not in " ".join(p.text for p in draft.paragraphs if p.kind == "heading")
+
+
+@pytest.mark.parametrize("heading", ["References", "Works cited", "Sources consulted", "BIBLIOGRAPHY", "Bibliography:"])
+def test_reference_sections_in_plain_text(tmp_path, heading):
+    draft = txt(tmp_path, [*BODY, heading, "Evans, R. The Coming of the Third Reich (2003).", "Kershaw, I. Hitler (1998)."])
+    assert [p.kind for p in draft.paragraphs][-3:] == ["heading", "reference", "reference"]
+    assert draft.coursework_word_count == sum(count_words(t) for t in BODY)
+
+
+# --- warnings -------------------------------------------------------------------------------------
+
+
+def test_duplicate_passage_says_where(tmp_path):
+    body = mk.essay_paragraphs(1200, seed=52, per_paragraph=100)
+    repeated = body[2]
+    lines = ["How far was Stalin a revolutionary?", *body[:8], repeated, *body[8:]]
+    draft = txt(tmp_path, lines)
+    codes = [w.code for w in draft.warnings]
+    assert codes == ["duplicate_passage"]
+    words = count_words(repeated)
+    first_words = " ".join(repeated.split()[:6])
+    assert draft.warnings[0].message == f"paragraph 9 repeats {words} words from paragraph 3 (“{first_words}…”)"
+
+
+def test_duplicate_within_a_paragraph_and_no_false_alarm(tmp_path):
+    passage = " ".join(mk.essay_paragraphs(60, seed=53))
+    paragraphs = [Paragraph(mk.essay_paragraphs(200, seed=54)[0]), Paragraph(passage + " " + passage)]
+    warning = find_duplicates(paragraphs)
+    assert len(warning) == 1 and "paragraph 2 repeats" in warning[0].message and "same paragraph" in warning[0].message
+    assert find_duplicates([Paragraph(p) for p in mk.essay_paragraphs(4500, seed=55)]) == []
+    # 39 repeated words are not enough
+    short = " ".join(passage.split()[:39])
+    assert find_duplicates([Paragraph(short + " " + mk.essay_paragraphs(100, seed=56)[0]), Paragraph(short)]) == []
+    # footnotes and references are not compared
+    assert find_duplicates([Paragraph(passage), Paragraph(passage, "footnote")]) == []
+
+
+def test_duplicate_detection_is_fast():
+    paragraphs = [Paragraph(p) for p in mk.essay_paragraphs(4500, seed=57)]
+    paragraphs.append(Paragraph(paragraphs[3].text))
+    find_duplicates(paragraphs)
+    start = time.perf_counter()
+    for _ in range(10):
+        warnings = find_duplicates(paragraphs)
+    elapsed = (time.perf_counter() - start) / 10
+    assert len(warnings) == 1
+    assert elapsed < 0.015, f"{elapsed * 1000:.1f} ms for 4,500 words"
+
+
+def test_word_limit_warning():
+    assert word_limit_warning(4812, 4500) == ScriptWarning("over_word_limit", "4,812 words: 312 over the 4,500-word limit")
+    assert word_limit_warning(4500, 4500) is None
+    assert word_limit_warning(9999, None) is None
+
+
+def test_word_limit_uses_the_coursework_count(tmp_path):
+    lines = [*BODY, "Bibliography", *mk.essay_paragraphs(300, seed=58)]
+    draft = txt(tmp_path, lines)
+    limit = draft.coursework_word_count
+    assert txt(tmp_path, lines).warnings == []
+    assert inspect_file(tmp_path / "essay.txt", ImportOptions(word_limit=limit)).warnings == []
+    over = inspect_file(tmp_path / "essay.txt", ImportOptions(word_limit=limit - 12)).warnings
+    assert over == [ScriptWarning("over_word_limit", f"{limit:,} words: 12 over the {limit - 12:,}-word limit")]
+
+
+def test_empty_and_near_empty(tmp_path):
+    draft = txt(tmp_path, ["To what extent was Stalin a revolutionary?"])
+    assert draft.paragraphs == [] and [w.code for w in draft.warnings] == ["empty"]
+    draft = txt(tmp_path, ["   ", "\t"])
+    assert [w.code for w in draft.warnings] == ["empty"]
+    draft = txt(tmp_path, ["Stalin was a revolutionary in some ways but not in others, as this short answer shows."])
+    assert [w.code for w in draft.warnings] == ["near_empty"]
+    assert "16 words" in draft.warnings[0].message

@@ -1,0 +1,299 @@
+"""Each supported format, read from real files: paragraphs, kinds, title, candidate,
+footnotes, source bytes, and exact preservation of the student's characters."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from rubric.importing import ImportOptions, count_words, inspect_file
+
+try:
+    from tests.core import makefiles as mk
+except ImportError:  # tests/ is not a package: pytest puts this folder on sys.path
+    import makefiles as mk
+
+BODY = mk.essay_paragraphs(600, seed=4)
+
+
+def texts(draft, kind=None):
+    return [p.text for p in draft.paragraphs if kind is None or p.kind == kind]
+
+
+# --- docx ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rich_docx(tmp_path):
+    path = mk.make_docx(
+        tmp_path / "essay.docx",
+        [
+            ("Title", mk.QUESTION_STATEMENT + " " + mk.QUESTION_INSTRUCTION),
+            "Candidate: Jane Smith (4321)",
+            ("Heading 1", "Introduction"),
+            BODY[0],
+            ("Quote", "“The peace settlement was a diktat imposed upon a defeated nation by its enemies.”"),
+            *BODY[1:],
+            mk.CURLY,
+            ("table", "Cell text one|Cell text two"),
+            ("Heading 1", "Bibliography"),
+            "Evans, R. The Coming of the Third Reich (London, 2003).",
+        ],
+    )
+    return mk.add_docx_footnotes(path, ["Evans, The Coming of the Third Reich, p. 12.", "Kershaw, Hitler, p. 3."], in_paragraph=3)
+
+
+def test_docx_reads_title_candidate_kinds_and_footnotes(rich_docx):
+    draft = inspect_file(rich_docx)
+    assert draft.format == "docx"
+    assert draft.title == mk.QUESTION_STATEMENT + " " + mk.QUESTION_INSTRUCTION
+    assert (draft.candidate_name, draft.candidate_number) == ("Jane Smith", "4321")
+    kinds = [p.kind for p in draft.paragraphs]
+    assert draft.paragraphs[0] == draft.paragraphs[0].__class__("Introduction", "heading")
+    assert texts(draft, "body")[:1] == [BODY[0]]
+    assert texts(draft, "quote") == ["“The peace settlement was a diktat imposed upon a defeated nation by its enemies.”"]
+    assert mk.CURLY in texts(draft, "body")
+    # table cells are read as paragraphs; after "Bibliography" everything is a reference
+    assert "Cell text one" in texts(draft) and "Cell text two" in texts(draft)
+    assert texts(draft, "reference") == ["Evans, R. The Coming of the Third Reich (London, 2003)."]
+    # footnotes come last, in reference order, and only there
+    assert texts(draft, "footnote") == ["Evans, The Coming of the Third Reich, p. 12.", "Kershaw, Hitler, p. 3."]
+    assert kinds[-2:] == ["footnote", "footnote"]
+    assert not any("Kershaw" in t for t in texts(draft, "body"))
+    # the title and candidate lines are not paragraphs
+    assert not any("Candidate" in t or "Assess the validity" in t for t in texts(draft))
+
+
+def test_docx_keeps_source_bytes_and_characters(rich_docx):
+    draft = inspect_file(rich_docx)
+    assert draft.source_bytes == rich_docx.read_bytes()
+    assert len(draft.source_hash) == 64
+    body = next(p.text for p in draft.paragraphs if p.text.startswith("Stalin"))
+    assert body.encode("utf-8") == mk.CURLY.encode("utf-8")
+    assert draft.to_json()["candidate"] == "Jane Smith (4321)"
+
+
+def test_docx_heading_question_is_title_but_introduction_is_not(tmp_path):
+    path = mk.make_docx(tmp_path / "a.docx", [("Heading 1", "How far was Stalin a revolutionary?"), ("Heading 2", "Introduction"), *BODY[:2]])
+    draft = inspect_file(path)
+    assert draft.title == "How far was Stalin a revolutionary?"
+    assert draft.paragraphs[0].text == "Introduction" and draft.paragraphs[0].kind == "heading"
+
+    path = mk.make_docx(tmp_path / "b.docx", [("Heading 1", "Introduction"), *BODY[:2]])
+    draft = inspect_file(path)
+    assert draft.title == ""
+    assert draft.paragraphs[0].kind == "heading"
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+
+
+def test_docx_xml_details(tmp_path):
+    """Tracked deletions, field codes and the Fallback copy of a text box are left out;
+    insertions, hyperlinks, field results, soft line breaks and text boxes are read."""
+    body = (
+        "<w:p><w:r><w:t xml:space=\"preserve\">Kept </w:t></w:r>"
+        "<w:del><w:r><w:delText>DELETED</w:delText></w:r></w:del>"
+        "<w:ins><w:r><w:t>inserted</w:t></w:r></w:ins>"
+        "<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText> PAGE \\* MERGEFORMAT </w:instrText></w:r>"
+        "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t xml:space=\"preserve\"> result</w:t></w:r>"
+        "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"
+        "<w:hyperlink><w:r><w:t xml:space=\"preserve\"> and a link.</w:t></w:r></w:hyperlink></w:p>"
+        "<w:p><w:r><w:t>First line</w:t><w:br/><w:t>second line</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>Anchor</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing>"
+        "<w:txbxContent><w:p><w:r><w:t>Box text</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice>"
+        "<mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>Box text</w:t></w:r></w:p></w:txbxContent></w:pict>"
+        "</mc:Fallback></mc:AlternateContent></w:r></w:p>"
+    )
+    xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W_NS}><w:body>{body}</w:body></w:document>'
+    draft = inspect_file(mk.docx_with_document_xml(tmp_path / "x.docx", xml.encode("utf-8")))
+    assert texts(draft) == ["Kept inserted result and a link.", "First line", "second line", "Anchor", "Box text"]
+
+
+def test_docx_cleans_control_and_zero_width_characters(tmp_path):
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:document {W_NS}><w:body>'
+        "<w:p><w:r><w:t xml:space=\"preserve\">Zero\u200bwidth\ufeff and\u00a0NBSP   and\t\ttabs &#x7F;ok</w:t></w:r></w:p>"
+        "</w:body></w:document>"
+    )
+    draft = inspect_file(mk.docx_with_document_xml(tmp_path / "c.docx", xml.encode("utf-8")))
+    assert texts(draft) == ["Zerowidth and\u00a0NBSP and tabs ok"]
+
+
+# --- txt -------------------------------------------------------------------------------------
+
+TXT = "\n".join([mk.QUESTION_STATEMENT + " " + mk.QUESTION_INSTRUCTION, "Name: J. Smith", *BODY, mk.CURLY])
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    ["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom", "utf-16-be-bom", "utf-16-le-nobom", "cp1252"],
+)
+def test_txt_encodings(tmp_path, encoding):
+    if encoding == "utf-16-le-bom":
+        data = b"\xff\xfe" + TXT.encode("utf-16-le")
+    elif encoding == "utf-16-be-bom":
+        data = b"\xfe\xff" + TXT.encode("utf-16-be")
+    elif encoding == "utf-16-le-nobom":
+        data = TXT.encode("utf-16-le")
+    else:
+        data = TXT.encode(encoding)
+    path = tmp_path / "essay.txt"
+    path.write_bytes(data)
+    draft = inspect_file(path)
+    assert draft.format == "txt"
+    assert draft.title.startswith("‘The Treaty of Versailles")
+    assert draft.candidate_name == "J. Smith"
+    assert texts(draft) == [*BODY, mk.CURLY]
+    assert draft.source_bytes == data
+
+
+def test_txt_mostly_utf8_with_a_stray_windows_byte(tmp_path):
+    data = ("Stalin’s “Great Terror” " * 3).encode("utf-8") + b"caf\xe9 " + " ".join(BODY).encode("utf-8")
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(data)
+    text = inspect_file(path).text
+    assert "Stalin’s “Great Terror”" in text and "café" in text
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_txt_line_endings(tmp_path, newline):
+    path = tmp_path / "essay.txt"
+    path.write_bytes(newline.join(BODY).encode("utf-8"))
+    assert texts(inspect_file(path)) == BODY
+
+
+# --- pdf -------------------------------------------------------------------------------------
+
+QUESTION_ASCII = "'The Treaty of Versailles was the main reason for the collapse of the Weimar Republic.'"
+
+
+def test_pdf_text_layer_title_candidate_and_paragraphs(tmp_path):
+    blocks = [QUESTION_ASCII, mk.QUESTION_INSTRUCTION, "Candidate: Jane Smith (4321)", *BODY, "Bibliography", "Evans, R. The Coming of the Third Reich (2003)."]
+    path = mk.make_pdf(tmp_path / "essay.pdf", blocks)
+    draft = inspect_file(path)
+    assert draft.format == "pdf" and draft.has_text and draft.page_count == 1
+    assert draft.title == QUESTION_ASCII + " " + mk.QUESTION_INSTRUCTION
+    assert draft.candidate == "Jane Smith (4321)"
+    assert texts(draft, "body") == BODY
+    assert texts(draft, "reference") == ["Evans, R. The Coming of the Third Reich (2003)."]
+    assert draft.source_bytes == path.read_bytes()
+    assert draft.warnings == []
+
+
+def test_pdf_pages_numbers_and_running_headers_are_dropped(tmp_path):
+    body = mk.essay_paragraphs(2000, seed=11, per_paragraph=150)
+    path = mk.make_pdf(
+        tmp_path / "long.pdf",
+        ["How far was Stalin a revolutionary?", *body],
+        page_numbers=True,
+        running_header="Candidate 4321 - History NEA",
+    )
+    draft = inspect_file(path)
+    assert draft.page_count == 3
+    assert draft.title == "How far was Stalin a revolutionary?"
+    assert texts(draft) == body  # paragraphs that run across pages are joined again
+
+
+@pytest.mark.skipif(not mk.DEJAVU.exists(), reason="needs the DejaVu font")
+def test_pdf_keeps_curly_quotes_dashes_and_accents(tmp_path):
+    path = mk.make_pdf(tmp_path / "u.pdf", [mk.CURLY + " " + BODY[0], BODY[1]], unicode_font=True)
+    draft = inspect_file(path)
+    assert texts(draft) == [mk.CURLY + " " + BODY[0], BODY[1]]
+
+
+def test_scanned_pdf_is_accepted_as_page_images(tmp_path):
+    path = mk.make_scanned_pdf(tmp_path / "scan.pdf", pages=2)
+    draft = inspect_file(path)
+    assert draft.has_text is False
+    assert draft.paragraphs == [] and draft.page_count == 2
+    assert [w.code for w in draft.warnings] == ["no_text_layer"]
+    assert "no text" in draft.warnings[0].message and "page images" in draft.warnings[0].message
+    assert draft.source_bytes == path.read_bytes()
+
+
+# --- odt -------------------------------------------------------------------------------------
+
+
+def test_odt_headings_quotes_and_footnotes(tmp_path):
+    path = mk.make_odt(
+        tmp_path / "1234_Smith_Jane.odt",
+        [
+            ("title", "To what extent was Stalin a revolutionary?"),
+            ("h", "Introduction"),
+            ("raw", f"<text:p>{BODY[0]}{mk.odt_note('Service, Stalin, p. 4.')} It <text:span>mattered</text:span>.<text:s text:c=\"3\"/>Yes.</text:p>"),
+            *BODY[1:],
+            ("quote", "“Quotations count towards the word limit of the investigation, said the board.”"),
+            mk.CURLY,
+        ],
+    )
+    draft = inspect_file(path)
+    assert draft.format == "odt"
+    assert draft.title == "To what extent was Stalin a revolutionary?"
+    assert draft.candidate == "Jane Smith (1234)"
+    assert draft.paragraphs[0].kind == "heading"
+    assert draft.paragraphs[1].text == BODY[0] + " It mattered. Yes."
+    assert texts(draft, "footnote") == ["Service, Stalin, p. 4."]
+    assert texts(draft, "quote") == ["“Quotations count towards the word limit of the investigation, said the board.”"]
+    assert mk.CURLY in texts(draft, "body")
+
+
+# --- rtf -------------------------------------------------------------------------------------
+
+
+def test_rtf_escapes_and_unicode(tmp_path):
+    path = mk.make_rtf(tmp_path / "essay.rtf", ["To what extent was Stalin a revolutionary?", "Jane Smith 4321", *BODY, mk.CURLY + " 😀"])
+    raw = path.read_text("ascii")
+    assert "\\'93" in raw and "\\u" in raw  # cp1252 escapes and \uN escapes both used
+    draft = inspect_file(path)
+    assert draft.format == "rtf"
+    assert draft.title == "To what extent was Stalin a revolutionary?"
+    assert draft.candidate == "Jane Smith (4321)"
+    assert texts(draft) == [*BODY, mk.CURLY + " 😀"]
+
+
+# --- the real format wins over the suffix ------------------------------------------------------
+
+
+def test_word_document_named_txt_is_read_as_word(tmp_path):
+    path = mk.make_docx(tmp_path / "essay.docx", BODY)
+    renamed = path.rename(tmp_path / "essay.txt")
+    draft = inspect_file(renamed)
+    assert draft.format == "docx" and texts(draft) == BODY
+    assert draft.warnings[0].code == "suffix_mismatch"
+    assert "Word document" in draft.warnings[0].message
+
+
+def test_plain_text_named_rtf_is_read_as_text(tmp_path):
+    path = tmp_path / "essay.rtf"
+    path.write_text("\n".join(BODY), encoding="utf-8")
+    draft = inspect_file(path)
+    assert draft.format == "txt" and texts(draft) == BODY
+    assert [w.code for w in draft.warnings] == ["suffix_mismatch"]
+
+
+def test_opendocument_named_docx_is_read_as_odt(tmp_path):
+    odt = mk.make_odt(tmp_path / "x.odt", BODY[:2])
+    renamed = odt.rename(tmp_path / "x.docx")
+    draft = inspect_file(renamed)
+    assert draft.format == "odt" and texts(draft) == BODY[:2]
+
+
+def test_options_are_used(tmp_path):
+    path = tmp_path / "Smith-Jane-0042.txt"
+    path.write_text("\n".join(BODY), encoding="utf-8")
+    draft = inspect_file(path, ImportOptions(name_pattern="{surname}-{forename}-{number}", word_limit=100))
+    assert draft.candidate == "Jane Smith (0042)"
+    assert "over_word_limit" in [w.code for w in draft.warnings]
+    assert draft.word_count == sum(count_words(p) for p in BODY)
+
+
+def test_docx_footnotes_without_references_are_still_included(tmp_path):
+    path = mk.make_docx(tmp_path / "n.docx", BODY[:2])
+    mk.add_docx_footnotes(path, ["A note."], in_paragraph=0)
+    # remove the reference: the note is still in footnotes.xml
+    with zipfile.ZipFile(path) as zf:
+        document = zf.read("word/document.xml").replace(b'<w:r><w:footnoteReference w:id="1"/></w:r>', b"")
+    mk.rewrite_zip(path, {"word/document.xml": document})
+    assert texts(inspect_file(path), "footnote") == ["A note."]
