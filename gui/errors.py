@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from logging.handlers import RotatingFileHandler
 from types import TracebackType
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -21,6 +20,8 @@ log = logging.getLogger("essay_marker")
 def setup_logging() -> None:
     if log.handlers:
         return
+    from logging.handlers import RotatingFileHandler  # imported here: it costs start-up time
+
     folder = data_dir() / "logs"
     folder.mkdir(parents=True, exist_ok=True)
     handler = RotatingFileHandler(folder / "essay-marker.log", maxBytes=1_000_000,

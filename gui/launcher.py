@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    from rubric.cli import SUBCOMMANDS
+    from rubric.subcommands import SUBCOMMANDS
 
     if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")):
         from rubric.cli import main as cli_main

@@ -311,6 +311,8 @@ class BankListModel(QAbstractListModel):
 
     def set_context(self, kind: str | None = None, criterion: str | None = None,
                     level: str | None = None) -> None:
+        if (kind, criterion, level) == (self._kind, self._criterion, self._level):
+            return   # switching scripts often keeps the context: no reset, no relayout
         self._kind, self._criterion, self._level = kind, criterion, level
         self._refilter()
 

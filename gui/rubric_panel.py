@@ -7,7 +7,8 @@ turns those into undoable commands on the marking set and calls back ``show_*``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -91,10 +92,39 @@ class LevelCard(QFrame):
             layout.addWidget(self.indicative_label)
 
     def set_selected(self, selected: bool) -> None:
+        # Painted by hand (no style-sheet re-polish): switching scripts stays fast.
         if self.property("selected") != selected:
             self.setProperty("selected", selected)
-            self.style().unpolish(self)
-            self.style().polish(self)
+            self.update()
+
+    def enterEvent(self, event) -> None:
+        self._hover = True
+        self.update()
+        super().enterEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        self._hover = False
+        self.update()
+        super().leaveEvent(event)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        selected = bool(self.property("selected"))
+        rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        if selected:
+            fill = QColor(palette.color(QPalette.ColorRole.Highlight))
+            fill.setAlpha(40)
+            pen = QPen(palette.color(QPalette.ColorRole.Highlight), 2)
+        else:
+            fill = QColor(palette.color(QPalette.ColorRole.Text))
+            fill.setAlpha(18 if getattr(self, "_hover", False) else 7)
+            pen = QPen(palette.color(QPalette.ColorRole.Mid), 1)
+        painter.setPen(pen)
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 6, 6)
+        painter.end()
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -160,6 +190,7 @@ class CriterionSection(QFrame):
         self.position_label.setWordWrap(True)
         self._mark_slot.addWidget(self.position_label)
         self._buttons: list[QPushButton] = []
+        self._pool: list[QPushButton] = []
         self._updating = False
         self.show_mark(None)
 
@@ -191,7 +222,7 @@ class CriterionSection(QFrame):
             shown = value if value is not None and low <= value <= high else low - 1
             if self.spin.value() != shown:
                 self.spin.setValue(shown)
-            if (level_label, ) != (self._level, ) or not self._buttons:
+            if level_label != self._level or (level is not None and not self._buttons):
                 self._rebuild_buttons(level)
             for button in self._buttons:
                 button.setChecked(value is not None and int(button.text()) == value)
@@ -208,22 +239,26 @@ class CriterionSection(QFrame):
             self._updating = False
 
     def _rebuild_buttons(self, level: Level | None) -> None:
-        for button in self._buttons:
-            self.mark_buttons.removeWidget(button)
-            button.hide()
-            button.deleteLater()
-        self._buttons = []
-        if level is None or level.max_mark - level.min_mark > 9:
-            return
-        for value in range(level.min_mark, level.max_mark + 1):
-            button = QPushButton(str(value))
+        """One button per mark of the level (up to ten), reusing the same buttons: switching
+        scripts must not create and destroy widgets."""
+        values = [] if level is None or level.max_mark - level.min_mark > 9 else \
+            list(range(level.min_mark, level.max_mark + 1))
+        while len(self._pool) < len(values):
+            button = QPushButton()
             button.setCheckable(True)
             button.setObjectName("markButton")
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             button.setFixedWidth(30)
-            button.clicked.connect(lambda _=False, v=value: self._button_clicked(v))
+            button.clicked.connect(lambda _=False, b=button: self._button_clicked(int(b.text())))
             self.mark_buttons.addWidget(button)
-            self._buttons.append(button)
+            self._pool.append(button)
+        for index, button in enumerate(self._pool):
+            if index < len(values):
+                button.setText(str(values[index]))
+                button.show()
+            else:
+                button.hide()
+        self._buttons = self._pool[:len(values)]
 
     def _button_clicked(self, value: int) -> None:
         self.activated.emit(self.criterion.name)
@@ -495,26 +530,18 @@ class RubricPanel(QScrollArea):
 
 def panel_style(dark: bool) -> str:
     """The panel's look, following the light or dark palette."""
-    card_bg = "rgba(255,255,255,0.04)" if dark else "rgba(0,0,0,0.025)"
-    hover = "rgba(255,255,255,0.08)" if dark else "rgba(0,0,0,0.05)"
-    chosen = "rgba(66,133,244,0.28)" if dark else "rgba(66,133,244,0.13)"
-    return f"""
-    QFrame#levelCard {{ border: 1px solid palette(mid); border-radius: 6px;
-                        background: {card_bg}; }}
-    QFrame#levelCard:hover {{ background: {hover}; }}
-    QFrame#levelCard[selected="true"] {{ border: 2px solid palette(highlight);
-                                         background: {chosen}; }}
-    QLabel#levelDescriptor {{ color: palette(text); }}
-    QLabel#levelRange, QLabel#shortcutHint, QLabel#positionLabel {{ color: palette(placeholder-text); }}
-    QLabel#shortcutHint {{ font-size: 10px; }}
-    QLabel#indicative {{ color: palette(placeholder-text); padding-left: 14px; }}
-    QToolButton#indicativeToggle {{ border: none; color: palette(link); }}
-    QLabel#questionLabel {{ font-style: italic; padding: 4px 0 6px 0; }}
-    QLabel#criterionHeader {{ font-size: 13px; padding-top: 4px; }}
-    QLabel#totalLabel {{ font-size: 15px; padding: 6px 0; }}
-    QPushButton#markButton {{ padding: 3px 0; }}
-    QPushButton#markButton:checked {{ background: palette(highlight);
-                                      color: palette(highlighted-text); }}
+    return """
+    QLabel#levelDescriptor { color: palette(text); }
+    QLabel#levelRange, QLabel#shortcutHint, QLabel#positionLabel { color: palette(placeholder-text); }
+    QLabel#shortcutHint { font-size: 10px; }
+    QLabel#indicative { color: palette(placeholder-text); padding-left: 14px; }
+    QToolButton#indicativeToggle { border: none; color: palette(link); }
+    QLabel#questionLabel { font-style: italic; padding: 4px 0 6px 0; }
+    QLabel#criterionHeader { font-size: 13px; padding-top: 4px; }
+    QLabel#totalLabel { font-size: 15px; padding: 6px 0; }
+    QPushButton#markButton { padding: 3px 0; }
+    QPushButton#markButton:checked { background: palette(highlight);
+                                      color: palette(highlighted-text); }
     """
 
 

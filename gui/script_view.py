@@ -106,6 +106,9 @@ class ScriptView(QTextEdit):
 
         body_format = QTextCharFormat()
         self._first_block = cursor.block().blockNumber() + 1
+        self._annotations = list(annotations)
+        normal, _strong = self._highlight_colours()
+        paragraph_start = 0
         for index, paragraph in enumerate(script.paragraphs):
             block = QTextBlockFormat()
             block.setBottomMargin(10)
@@ -123,14 +126,41 @@ class ScriptView(QTextEdit):
             cursor.insertBlock(block)
             if index == 0:
                 self._body_start = cursor.position()
-            cursor.insertText(paragraph.text, char)
+            self._insert_highlighted(cursor, paragraph.text, paragraph_start, char, normal)
+            paragraph_start += len(paragraph.text) + 1
         if not script.paragraphs:
             self._body_start = cursor.position()
         cursor.endEditBlock()
+        self._apply_measure(document)   # before setDocument: lay the text out only once
         self.setDocument(document)
-        self._apply_measure()
-        self.set_annotations(annotations)
+        self._selected_annotation = None
+        self.setExtraSelections([])
         self.verticalScrollBar().setValue(0)
+
+    def _highlight_colours(self) -> tuple[QColor, QColor]:
+        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+        return QColor(255, 214, 102, 110 if dark else 150), QColor(255, 160, 0, 170 if dark else 190)
+
+    def _insert_highlighted(self, cursor: QTextCursor, text: str, start: int,
+                            char: QTextCharFormat, colour: QColor) -> None:
+        """Insert a paragraph with its annotated passages already highlighted: formatting
+        while inserting costs nothing, where extra selections each force a layout."""
+        end = start + len(text)
+        spans = [(max(a.start, start) - start, min(a.end, end) - start, a)
+                 for a in self._annotations if a.start < end and a.end > start]
+        if not spans:
+            cursor.insertText(text, char)
+            return
+        cuts = sorted({0, len(text), *(b for s_, e_, _ in spans for b in (s_, e_))})
+        for left, right in zip(cuts, cuts[1:], strict=False):
+            covering = [a for s_, e_, a in spans if s_ <= left and right <= e_]
+            piece = QTextCharFormat(char)
+            if covering:
+                shade = QColor(colour)
+                shade.setAlpha(min(255, colour.alpha() + 40 * (len(covering) - 1)))
+                piece.setBackground(shade)
+                piece.setToolTip("\n".join(a.comment for a in covering))
+            cursor.insertText(text[left:right], piece)
 
     def script(self) -> Script | None:
         return self._script
@@ -178,25 +208,35 @@ class ScriptView(QTextEdit):
 
     def set_annotations(self, annotations: list[Annotation],
                         selected: int | None = None) -> None:
+        """Show these annotations; the document is rebuilt only if they changed."""
+        def key(items):
+            return [(a.id, a.start, a.end, a.comment) for a in items]
+
+        if self._script is not None and key(annotations) != key(self._annotations):
+            scroll = self.verticalScrollBar().value()
+            self.show_script(self._script, annotations)
+            self.verticalScrollBar().setValue(scroll)
         self._annotations = list(annotations)
+        self._emphasise(selected)
+
+    def _emphasise(self, selected: int | None) -> None:
+        """A stronger highlight on the selected annotation (one extra selection)."""
         self._selected_annotation = selected
-        dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
-        normal = QColor(255, 214, 102, 110 if dark else 150)
-        strong = QColor(255, 160, 0, 170 if dark else 190)
-        selections = []
-        for annotation in self._annotations:
-            selection = QTextEdit.ExtraSelection()
-            cursor = QTextCursor(self.document())
-            cursor.setPosition(self.to_document(annotation.start))
-            cursor.setPosition(self.to_document(annotation.end), QTextCursor.MoveMode.KeepAnchor)
-            selection.cursor = cursor
-            selection.format.setBackground(strong if annotation.id == selected else normal)
-            selection.format.setToolTip(annotation.comment)
-            selections.append(selection)
-        self.setExtraSelections(selections)
+        chosen = next((a for a in self._annotations if a.id == selected), None)
+        if chosen is None:
+            self.setExtraSelections([])
+            return
+        _normal, strong = self._highlight_colours()
+        selection = QTextEdit.ExtraSelection()
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.to_document(chosen.start))
+        cursor.setPosition(self.to_document(chosen.end), QTextCursor.MoveMode.KeepAnchor)
+        selection.cursor = cursor
+        selection.format.setBackground(strong)
+        self.setExtraSelections([selection])
 
     def highlight(self, annotation_id: int | None, scroll: bool = True) -> None:
-        self.set_annotations(self._annotations, annotation_id)
+        self._emphasise(annotation_id)
         if annotation_id is None or not scroll:
             return
         for annotation in self._annotations:
@@ -232,10 +272,10 @@ class ScriptView(QTextEdit):
         super().resizeEvent(event)
         self._apply_measure()
 
-    def _apply_measure(self) -> None:
+    def _apply_measure(self, document: QTextDocument | None = None) -> None:
         width = self.viewport().width()
         side = max(NUMBER_GUTTER, (width - MEASURE) // 2)
-        frame = self.document().rootFrame()
+        frame = (document or self.document()).rootFrame()
         fmt: QTextFrameFormat = frame.frameFormat()
         if int(fmt.leftMargin()) != side or int(fmt.rightMargin()) != max(16, side - 24):
             fmt.setLeftMargin(side)

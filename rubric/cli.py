@@ -16,11 +16,7 @@ from typing import Any
 
 from rubric import __version__
 from rubric.errors import EssayMarkerError, MarkError
-
-SUBCOMMANDS = (
-    "new", "import", "inspect", "scheme", "scripts", "mark", "export-set", "open-set", "sets",
-    "demo",
-)
+from rubric.subcommands import SUBCOMMANDS  # noqa: E402,F401 - re-exported
 
 
 def _print_json(value: Any) -> None:

@@ -11,7 +11,8 @@ short first line (≤ 20 words) that does not end like a sentence, followed by m
 **Candidate line** — among those opening blocks, in any order: "Candidate: Jane Smith
 (4321)", "Name: J. Smith", "Candidate number: 4321", "Jane Smith 4321", "4321 Jane
 Smith", "By Jane Smith", or initials alone ("J.S."). A bare name without a label or
-number is *not* taken (it cannot be told from a heading such as "Weimar Germany").
+number ("Jane Smith") is taken only on the line directly above the question or title;
+elsewhere it cannot be told from a heading such as "Weimar Germany".
 
 Title and candidate lines are removed from the paragraphs.
 
@@ -64,13 +65,16 @@ _CLOSE_QUOTES = "”\"’'»“"
 
 # --- sections ----------------------------------------------------------------------------
 
-_NUMBERING = r"(?:(?:\d+(?:\.\d+)*|[IVXivx]+|[A-Za-z])[.):]?\s+)?"
-_REFERENCE_HEADING = re.compile(
-    _NUMBERING
-    + r"(bibliography|references?|reference list|list of references|works cited|works consulted|"
+_NUMBERING = r"(?:(?:\d+(?:\.\d+)*[.):]?|(?:[IVXivx]+|[A-Za-z])[.):])\s+)?"
+_REFERENCE_WORDS = (
+    r"(?:bibliography|references?|reference list|list of references|works cited|works consulted|"
     r"sources(?: consulted| used| cited)?|list of sources|primary sources|secondary sources|"
-    r"further reading|reading list|citations)\b[^.!?]{0,40}$",
-    re.I,
+    r"further reading|reading list|citations|notes)"
+)
+#: "Bibliography", "References", "Works cited", "Sources consulted", "Bibliography and
+#: sources", "3. References:" — a short heading, not a sentence that starts with the word.
+_REFERENCE_HEADING = re.compile(
+    _NUMBERING + _REFERENCE_WORDS + r"(?:\s*(?:and|&)\s*" + _REFERENCE_WORDS + r")?\s*:?$", re.I
 )
 _APPENDIX_HEADING = re.compile(_NUMBERING + r"(appendix|appendices|annex(?:es)?)\b[^!?]{0,80}$", re.I)
 _GENERIC_SECTION = re.compile(
@@ -260,6 +264,19 @@ def _is_title_part(blocks: list[Block], index: int, found: list[str]) -> bool:
     return False
 
 
+def _bare_name_before_title(blocks: list[Block], index: int) -> bool:
+    """A line that is only a name ("Jane Smith"), directly above the question or a
+    Title-styled line: a name is taken without a label only there, where no heading
+    could be."""
+    block = blocks[index]
+    if block.hint != "body" or index + 1 >= len(blocks) or len(block.text) > 40:
+        return False
+    if not re.fullmatch(rf"{_NAME}", block.text.strip()) or not _plausible_name(block.text, strict=True):
+        return False
+    following = blocks[index + 1]
+    return following.hint == "title" or is_question_like(following.text)
+
+
 def split_header(blocks: list[Block]) -> tuple[str, str, str, int]:
     """``(title, name, number, count)`` — the opening blocks that are title or candidate
     lines; ``count`` of them are to be removed from the start of ``blocks``."""
@@ -270,6 +287,8 @@ def split_header(blocks: list[Block]) -> tuple[str, str, str, int]:
     while index < limit:
         text = blocks[index].text
         candidate = parse_candidate_line(text) if blocks[index].hint != "title" else None
+        if candidate is None and not title_parts and _bare_name_before_title(blocks, index):
+            candidate = (text.strip(), "")
         if candidate is not None:
             name = name or candidate[0]
             number = number or candidate[1]
@@ -338,7 +357,17 @@ def _excerpt(text: str, word_index: int, words: int = 6) -> str:
     return f"“{text[matches[0].start() : matches[-1].end()]}…”"
 
 
-def find_duplicates(paragraphs: list[Paragraph], min_words: int = DUPLICATE_MIN_WORDS) -> list[ScriptWarning]:
+def tokens(text: str) -> list[str]:
+    """The words of ``text`` in comparable form (lower case, straight apostrophes);
+    ``len(tokens(t)) == count_words(t)``."""
+    return WORD.findall(text.lower().replace("’", "'"))
+
+
+def find_duplicates(
+    paragraphs: list[Paragraph],
+    min_words: int = DUPLICATE_MIN_WORDS,
+    paragraph_tokens: list[list[str]] | None = None,
+) -> list[ScriptWarning]:
     """Passages of ``min_words`` or more words that appear twice in the body (headings,
     body and quotations; not footnotes or references). Every 8-word shingle is looked up
     in a dict of first occurrences; a repeat is then extended word by word up to the end
@@ -349,7 +378,7 @@ def find_duplicates(paragraphs: list[Paragraph], min_words: int = DUPLICATE_MIN_
     for index, paragraph in enumerate(paragraphs):
         starts.append(len(words))
         if paragraph.kind in ("body", "quote", "heading"):
-            words.extend(WORD.findall(paragraph.text.lower().replace("’", "'")))
+            words.extend(paragraph_tokens[index] if paragraph_tokens else tokens(paragraph.text))
             words.append(f"\x00{index}")  # a unique separator: no passage runs on past its paragraph
     count = len(words)
     if count < 2 * min_words:
@@ -359,17 +388,15 @@ def find_duplicates(paragraphs: list[Paragraph], min_words: int = DUPLICATE_MIN_
     shingles = zip(*(words[offset:] for offset in range(_SHINGLE)), strict=False)
     firsts = [remember(shingle, index) for index, shingle in enumerate(shingles)]
     warnings: list[ScriptWarning] = []
-    j = 0
-    while j < len(firsts):
-        i = firsts[j]
-        if i == j:
-            j += 1
+    resume = 0
+    for j in [j for j, i in enumerate(firsts) if i != j]:  # shingles seen before: usually few
+        if j < resume:
             continue
+        i = firsts[j]
         length = 0
         while j + length < count and i + length < j and words[i + length] == words[j + length]:
             length += 1
         if length < min_words:
-            j += 1
             continue
         first_p = bisect_right(starts, i) - 1
         second_p = bisect_right(starts, j) - 1
@@ -381,7 +408,7 @@ def find_duplicates(paragraphs: list[Paragraph], min_words: int = DUPLICATE_MIN_
         warnings.append(ScriptWarning("duplicate_passage", message))
         if len(warnings) >= _MAX_DUPLICATE_WARNINGS:
             break
-        j += length
+        resume = j + length
     return warnings
 
 
@@ -436,13 +463,15 @@ def build_draft(path: Path, data: bytes, extracted: Extracted, options: ImportOp
     blocks = prepare_blocks(extracted)
     title, text_name, text_number, header = split_header(blocks)
     body = blocks[header:]
-    counts = [count_words(b.text) for b in body]
+    words = [tokens(b.text) for b in body]
+    counts = [len(w) for w in words]
     paragraphs = classify(body, counts)
     for note in extracted.footnotes:
         text = clean_text(" ".join(split_lines(note)))
         if text:
             paragraphs.append(Paragraph(text, "footnote"))
             counts.append(count_words(text))
+            words.append([])
 
     warnings = list(extracted.warnings)
     try:
@@ -458,7 +487,7 @@ def build_draft(path: Path, data: bytes, extracted: Extracted, options: ImportOp
         for warning in (size_warning(word_count), word_limit_warning(coursework, options.word_limit)):
             if warning is not None:
                 warnings.append(warning)
-        warnings.extend(find_duplicates(paragraphs))
+        warnings.extend(find_duplicates(paragraphs, paragraph_tokens=words))
 
     return ScriptDraft(
         path=path,

@@ -1,7 +1,8 @@
 """PDF: the text layer, read by pypdf in a limited child process (see ``sandbox``).
 
 Every line of PDF text is a visual line, so paragraphs are always rebuilt. Page numbers
-("3", "Page 3 of 10", "- 3 -") and headers/footers repeated on most pages are dropped.
+("3", "Page 3 of 10", "- 3 -") and headers/footers repeated on most pages are dropped;
+footnotes at the bottom of a page are taken out as footnotes (see :func:`split_footnotes`).
 A PDF without a text layer (a scan) is accepted as a page-image script: ``has_text`` is
 False, there are no paragraphs, and a ``no_text_layer`` warning says so. Pages without
 text inside an otherwise typed PDF get a ``pages_without_text`` warning.
@@ -82,7 +83,47 @@ def _leading(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def page_blocks(pages: list[list[str]], skip: set[int]) -> list[Block]:
+_NOTE_START = re.compile(r"^\s*(\d{1,3})\s+\S")
+_REFERENCE_MARK = r"(?<=[.,;:!?’”\"')\]a-z]){number}(?=\s|$)"
+
+
+def split_footnotes(lines: list[str], normal: int) -> tuple[list[str], list[str]]:
+    """Take footnotes off the bottom of a page (layout text): the lines after the last
+    wider-than-usual gap, when they start with a note number ("1 Evans, p. 12.") that the
+    body above refers to with a mark glued to a word or punctuation ("view.1"). Returns
+    the page without the notes (marks removed) and the notes' texts."""
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    if len(filled) < 3:
+        return lines, []
+    gap_after = None
+    for previous, current in zip(filled, filled[1:], strict=False):
+        if current - previous - 1 > normal:
+            gap_after = current
+    if gap_after is None:
+        return lines, []
+    bottom = [line for line in lines[gap_after:] if line.strip()]
+    if len(bottom) > 12 or len(bottom) > 0.4 * len(filled) or not _NOTE_START.match(bottom[0]):
+        return lines, []
+    body = lines[:gap_after]
+    body_text = "\n".join(body)
+    notes: list[list[str]] = []
+    numbers: list[str] = []
+    for line in bottom:
+        start = _NOTE_START.match(line)
+        if start and (not numbers or int(start.group(1)) == int(numbers[-1]) + 1):
+            numbers.append(start.group(1))
+            notes.append([line.strip()[len(start.group(1)) :].strip()])
+        else:
+            notes[-1].append(line.strip())
+    if not re.search(_REFERENCE_MARK.format(number=numbers[0]), body_text):
+        return lines, []
+    for number in numbers:
+        mark = re.compile(_REFERENCE_MARK.format(number=number))
+        body = [mark.sub("", line, count=1) if mark.search(line) else line for line in body]
+    return body, [" ".join(note) for note in notes]
+
+
+def page_blocks(pages: list[list[str]], skip: set[int], notes: list[str] | None = None) -> list[Block]:
     """One block per line. Layout-mode text keeps vertical gaps as blank lines: when more
     blank lines than usual separate two lines (and such gaps are rare enough to mean
     paragraphs, not line spacing), the later line gets ``gap_before``; a line indented
@@ -108,6 +149,9 @@ def page_blocks(pages: list[list[str]], skip: set[int]) -> list[Block]:
     for number, lines in enumerate(pages):
         if number in skip:
             continue
+        if use_gaps and notes is not None:
+            lines, page_notes = split_footnotes(lines, normal)
+            notes.extend(page_notes)
         filled = [line for line in lines if line.strip()]
         if not filled:
             continue
@@ -148,8 +192,9 @@ def extracted_from_pages(page_texts: list[str]) -> Extracted:
                 f"{which} {_ranges(empty)} of {page_count} {verb} no text layer (probably scanned); see the page images",
             )
         )
-    blocks = page_blocks(pages, {n - 1 for n in empty})
-    return Extracted("pdf", blocks, rewrap=REWRAP_ALWAYS, page_count=page_count, warnings=warnings)
+    notes: list[str] = []
+    blocks = page_blocks(pages, {n - 1 for n in empty}, notes)
+    return Extracted("pdf", blocks, footnotes=notes, rewrap=REWRAP_ALWAYS, page_count=page_count, warnings=warnings)
 
 
 def read_pdf(path: Path, data: bytes, options: ImportOptions) -> Extracted:

@@ -69,7 +69,7 @@ def _zip_kind(path: Path, data: bytes):
 
 
 def _extract(path: Path, data: bytes, suffix: str, options: ImportOptions) -> Extracted:
-    container = sniff(data)
+    container = sniff(data, suffix)
     if container == "cfb":
         raise ImportFailure(path, describe_cfb(data))
     if container == "zip":

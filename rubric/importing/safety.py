@@ -65,23 +65,26 @@ def read_file_limited(path: Path, max_bytes: int) -> bytes:
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def sniff(data: bytes) -> str:
-    """The container a file's bytes show: zip | pdf | cfb | rtf | unknown."""
+def sniff(data: bytes, suffix: str = "") -> str:
+    """The container a file's bytes show: zip | pdf | cfb | rtf | unknown. A PDF header
+    may follow up to 1 KB of junk, but only in a file named .pdf (a text that merely
+    mentions "%PDF-" stays text)."""
     if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
         return "zip"
     if data.startswith(CFB_MAGIC):
         return "cfb"
-    if b"%PDF-" in data[:1024]:
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n\x00")
+    if head.startswith(b"%PDF-") or (suffix == ".pdf" and b"%PDF-" in data[:1024]):
         return "pdf"
-    head = data[:16].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"{\\rtf"):
         return "rtf"
     return "unknown"
 
 
 def looks_like_html(data: bytes) -> bool:
-    head = data[:2048].lower()
-    return b"<html" in head or b"<!doctype html" in head
+    """The file starts like a web page (what a VLE sometimes saves instead of a file)."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in data[:4096].lower()
 
 
 def _utf16_name(name: str) -> bytes:

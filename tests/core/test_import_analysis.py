@@ -74,6 +74,7 @@ HEADERS = [
     (["Assess the reasons for the collapse of the Weimar Republic."], "Assess the reasons for the collapse of the Weimar Republic.", ("", "")),
     (["The Weimar Republic and its enemies", "By Jane Smith"], "The Weimar Republic and its enemies", ("Jane Smith", "")),
     (["Name: Jane Smith   Candidate number: 4321", "Was Stalin a revolutionary?"], "Was Stalin a revolutionary?", ("Jane Smith", "4321")),
+    (["Jane Smith", "How far was Stalin a revolutionary?"], "How far was Stalin a revolutionary?", ("Jane Smith", "")),
     (["Introduction"], "", ("", "")),
     ([], "", ("", "")),
 ]
@@ -86,6 +87,12 @@ def test_title_and_candidate_lines(tmp_path, opening, title, candidate):
     assert (draft.candidate_name, draft.candidate_number) == candidate
     expected_paragraphs = BODY if opening != ["Introduction"] else ["Introduction", *BODY]
     assert [p.text for p in draft.paragraphs] == expected_paragraphs
+
+
+def test_bare_name_after_the_title_is_not_taken_for_a_candidate(tmp_path):
+    draft = txt(tmp_path, ["How far was Stalin a revolutionary?", "Economic Factors", *BODY])
+    assert draft.candidate == "" and draft.paragraphs[0].text == "Economic Factors"
+    assert draft.paragraphs[0].kind == "heading"
 
 
 def test_body_that_starts_with_a_sentence_has_no_title(tmp_path):

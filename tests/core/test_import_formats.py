@@ -3,6 +3,8 @@ footnotes, source bytes, and exact preservation of the student's characters."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import zipfile
 
 import pytest
@@ -203,6 +205,13 @@ def test_pdf_keeps_curly_quotes_dashes_and_accents(tmp_path):
     assert texts(draft) == [mk.CURLY + " " + BODY[0], BODY[1]]
 
 
+def test_pdf_footnotes_at_the_bottom_of_the_page(tmp_path):
+    blocks = [BODY[0], BODY[1] + "1", BODY[2], "1 Evans, The Coming of the Third Reich (London, 2003), p. 12."]
+    draft = inspect_file(mk.make_pdf(tmp_path / "notes.pdf", blocks, gap=5))
+    assert texts(draft, "body") == BODY[:3]
+    assert texts(draft, "footnote") == ["Evans, The Coming of the Third Reich (London, 2003), p. 12."]
+
+
 def test_scanned_pdf_is_accepted_as_page_images(tmp_path):
     path = mk.make_scanned_pdf(tmp_path / "scan.pdf", pages=2)
     draft = inspect_file(path)
@@ -297,3 +306,45 @@ def test_docx_footnotes_without_references_are_still_included(tmp_path):
         document = zf.read("word/document.xml").replace(b'<w:r><w:footnoteReference w:id="1"/></w:r>', b"")
     mk.rewrite_zip(path, {"word/document.xml": document})
     assert texts(inspect_file(path), "footnote") == ["A note."]
+
+
+def test_text_that_mentions_pdf_or_html_stays_text(tmp_path):
+    path = tmp_path / "essay.txt"
+    lines = ["The archive sent a file that began %PDF-1.4 and a page with <html> in it.", *BODY]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    draft = inspect_file(path)
+    assert draft.format == "txt" and texts(draft) == lines
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_files_written_by_libreoffice(tmp_path):
+    """Real conversions of a Word document (with a footnote and paragraph spacing) to
+    PDF, ODT and RTF all give the same title, paragraphs and characters."""
+    import docx
+    from docx.shared import Pt
+
+    body = [p + " Stalin’s “terror” – déjà vu." for p in mk.essay_paragraphs(1200, seed=21, per_paragraph=140)]
+    document = docx.Document()
+    normal = document.styles["Normal"]
+    normal.font.name = "Liberation Serif"
+    normal.font.size = Pt(12)
+    normal.paragraph_format.space_after = Pt(8)
+    document.add_paragraph("To what extent was Stalin a revolutionary?", style="Title")
+    for paragraph in body:
+        document.add_paragraph(paragraph)
+    source = tmp_path / "essay.docx"
+    document.save(str(source))
+    mk.add_docx_footnotes(source, ["Evans, The Coming of the Third Reich, p. 12."], in_paragraph=2)
+    profile = (tmp_path / "profile").as_uri()
+    for target in ("pdf", "odt", "rtf"):
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir", str(tmp_path / target), str(source)],
+            check=True, capture_output=True, timeout=120,
+        )
+    for path in (source, tmp_path / "pdf" / "essay.pdf", tmp_path / "odt" / "essay.odt", tmp_path / "rtf" / "essay.rtf"):
+        draft = inspect_file(path)
+        assert draft.title == "To what extent was Stalin a revolutionary?", path.name
+        assert texts(draft, "body") == body, path.name
+        if draft.format != "rtf":  # striprtf drops footnotes
+            assert texts(draft, "footnote") == ["Evans, The Coming of the Third Reich, p. 12."], path.name
