@@ -131,8 +131,7 @@ def inspect_file(path: str | Path, options: ImportOptions = ImportOptions()) -> 
         data = read_file_limited(path, options.max_bytes)
         extracted = _extract(path, data, suffix, options)
         draft = build_draft(path, data, extracted, options)
-        expected = suffix.lstrip(".")
-        if extracted.format != expected and not (expected == "txt" and extracted.format == "txt"):
+        if extracted.format != suffix.lstrip("."):
             draft.warnings.insert(
                 0,
                 ScriptWarning(

@@ -90,6 +90,8 @@ class MarkingSet:
         self._scheme_version = 0
         self._marker: Marker | None = None
         self._last_backup = time.monotonic()
+        self._backup_pending = False
+        self._changes_since_backup = 0
         self._closed = False
 
     # -- opening and closing ------------------------------------------------------------
@@ -130,7 +132,9 @@ class MarkingSet:
         marking_set = cls._connect(path, creating=False)
         try:
             marking_set._load_scheme()
-            marking_set._maybe_backup(force=True)
+            # The opening backup is taken just before the first change (not here), so
+            # opening a set to look at it stays fast.
+            marking_set._backup_pending = True
         except BaseException:
             marking_set.close()
             raise
@@ -194,7 +198,8 @@ class MarkingSet:
             return
         self._closed = True
         try:
-            self._maybe_backup(force=False)
+            if self._changes_since_backup:   # a backup of this session's work
+                self._maybe_backup(force=True)
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error:
             pass
@@ -218,6 +223,9 @@ class MarkingSet:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         if self._closed:
             raise SetError(f"{self.path.name}: the set is closed")
+        if self._backup_pending:
+            self._backup_pending = False
+            self._maybe_backup(force=True)
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield self._db
@@ -226,12 +234,15 @@ class MarkingSet:
             raise
         else:
             self._db.execute("COMMIT")
+        self._changes_since_backup += 1
         self._maybe_backup(force=False)
 
     def _maybe_backup(self, force: bool) -> None:
-        if force or time.monotonic() - self._last_backup > self.backup_every_seconds:
+        due = time.monotonic() - self._last_backup > self.backup_every_seconds
+        if force or (due and self._changes_since_backup):
             backups.backup_set(self._db, self.path, keep=self.backup_keep)
             self._last_backup = time.monotonic()
+            self._changes_since_backup = 0
 
     def _audit(
         self,

@@ -107,10 +107,17 @@ def test_docx_xml_details(tmp_path):
         "<w:txbxContent><w:p><w:r><w:t>Box text</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice>"
         "<mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>Box text</w:t></w:r></w:p></w:txbxContent></w:pict>"
         "</mc:Fallback></mc:AlternateContent></w:r></w:p>"
+        "<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>In a content control</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Outer cell</w:t></w:r></w:p>"
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Inner cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl></w:tc>"
+        "<w:tc><w:p><w:r><w:t>Second cell</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
     )
     xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W_NS}><w:body>{body}</w:body></w:document>'
     draft = inspect_file(mk.docx_with_document_xml(tmp_path / "x.docx", xml.encode("utf-8")))
-    assert texts(draft) == ["Kept inserted result and a link.", "First line", "second line", "Anchor", "Box text"]
+    assert texts(draft) == [
+        "Kept inserted result and a link.", "First line", "second line", "Anchor", "Box text",
+        "In a content control", "Outer cell", "Inner cell", "Second cell",
+    ]
 
 
 def test_docx_cleans_control_and_zero_width_characters(tmp_path):

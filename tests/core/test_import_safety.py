@@ -135,13 +135,13 @@ def test_unsupported_suffixes_raise_unsupported_file(tmp_path):
 
 def test_size_limit_is_checked_before_reading(tmp_path, monkeypatch):
     path = tmp_path / "huge.txt"
-    with path.open("wb") as handle:  # sparse: 3 GB on paper, nothing on disk
-        handle.truncate(3 * 1024**3)
+    with path.open("wb") as handle:  # sparse where the file system allows
+        handle.truncate(100 * 1024**2)
     opened = []
     real_open = type(path).open
     monkeypatch.setattr(type(path), "open", lambda self, *a, **k: opened.append(self) or real_open(self, *a, **k))
     message = failure(path)
-    assert "too large (3072.0 MB; the limit is 25.0 MB)" in message
+    assert "too large (100.0 MB; the limit is 25.0 MB)" in message
     assert opened == []
     small = mk.make_docx(tmp_path / "small.docx", mk.essay_paragraphs(200))
     assert "too large" in failure(small, ImportOptions(max_bytes=1000))
@@ -242,6 +242,7 @@ def test_child_memory_limit(tmp_path, monkeypatch):
     assert message == "big.pdf: needed more than 200 MB of memory to read; the PDF may be damaged"
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_child_crash_is_reported(tmp_path, monkeypatch):
     path = mk.make_pdf(tmp_path / "crash.pdf", ["Some text."])
     monkeypatch.setattr(sandbox, "CHILD_COMMAND", [sys.executable, "-c", "import os, signal; os.kill(os.getpid(), signal.SIGKILL)"])

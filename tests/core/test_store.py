@@ -289,3 +289,20 @@ def test_a_set_from_a_newer_app_is_refused(tmp_path, essay_scheme):
     db.close()
     with pytest.raises(SetError, match="newer Essay Marker"):
         MarkingSet.open(path)
+
+
+def test_backups_are_taken_before_the_first_change_and_on_closing(tmp_path, essay_scheme,
+                                                                  make_draft):
+    path = tmp_path / "b.markset"
+    MarkingSet.create(path, "B", essay_scheme).close()
+    created = len(list_backups(path))
+    MarkingSet.open(path).close()          # only looking: no new backup
+    assert len(list_backups(path)) == created
+    with MarkingSet.open(path) as ms:
+        ms.add_script(make_draft())
+        first = list_backups(path)
+        assert len(first) == created + 1    # the state before this session's changes
+        assert sqlite3.connect(first[0]).execute("SELECT COUNT(*) FROM scripts").fetchone() == (0,)
+    after = list_backups(path)
+    assert len(after) == created + 2        # and the state at closing
+    assert sqlite3.connect(after[0]).execute("SELECT COUNT(*) FROM scripts").fetchone() == (1,)
