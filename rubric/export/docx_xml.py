@@ -7,6 +7,7 @@ python-docx runs, because ``Document.add_comment`` anchors to runs.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
@@ -17,6 +18,7 @@ from rubric.export.cells import clean_text
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = f'xmlns:w="{W_NS}"'
+_PSTYLE = re.compile(r'(<w:pStyle w:val="[^"]*"/>)(?!<w:keepNext/>)')
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,17 @@ def cell(text: str | Sequence[Text] | Text = "", style: str = "TableText",
     return Cell(content, fill=fill, **kwargs)
 
 
+def _keep_with_next(content: str) -> str:
+    """Give every paragraph of ``content`` "keep with next" (keeps table rows together)."""
+    content = _PSTYLE.sub(r"\1<w:keepNext/>", content)
+    content = content.replace("<w:p/>", "<w:p><w:pPr><w:keepNext/></w:pPr></w:p>")
+    return content.replace("<w:p><w:r>", "<w:p><w:pPr><w:keepNext/></w:pPr><w:r>")
+
+
 def table_xml(widths: Sequence[int], rows: Sequence[Sequence[Cell]], style: str = "MarkingTable",
-              header_rows: int = 0, indent: int = 0) -> str:
+              header_rows: int = 0, indent: int = 0, keep_together: bool = False) -> str:
     """A fixed-layout table; ``widths`` in twips; the first ``header_rows`` rows repeat on
-    each page; no row splits across pages."""
+    each page; no row splits across pages; ``keep_together`` keeps all rows on one page."""
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     parts = [
         f"<w:tbl {_NS}><w:tblPr><w:tblStyle w:val=\"{style}\"/>"
@@ -129,6 +138,8 @@ def table_xml(widths: Sequence[int], rows: Sequence[Sequence[Cell]], style: str 
             if c.valign:
                 tcpr.append(f'<w:vAlign w:val="{c.valign}"/>')
             content = c.content or "<w:p/>"
+            if keep_together and index < len(rows) - 1:
+                content = _keep_with_next(content)
             parts.append(f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr>{content}</w:tc>")
         parts.append("</w:tr>")
     parts.append("</w:tbl>")

@@ -102,10 +102,10 @@ def _level_table(criterion: Criterion, data: ScriptFeedback, descriptors: bool) 
     mark = data.marks.get(criterion.name)
     awarded = mark.level if mark else None
     if descriptors:
-        widths = [1600, 1250, TEXT_WIDTH - 2850]
+        widths = [1450, 1550, TEXT_WIDTH - 3000]
         header = ["Level", "Marks", "Descriptor"]
     else:
-        widths = [2200, 2200]
+        widths = [2200, 2400]
         header = ["Level", "Marks"]
     rows: list[list[Cell]] = [[cell(h, "TableHeading", HEADER_FILL) for h in header]]
     for level in criterion.levels:
@@ -255,7 +255,8 @@ def write_feedback(document, data: ScriptFeedback, options: WordOptions,
         if options.include_descriptors and criterion.description:
             append_xml(document, paragraph_xml(criterion.description, "Note", keep_next=True))
         append_xml(document, _level_table(criterion, data, options.include_descriptors))
-    append_xml(document, paragraph_xml(f"Total: {_total_text(data)}", "Total"))
+    if len(scheme.criteria) > 1:
+        append_xml(document, paragraph_xml(f"Total: {_total_text(data)}", "Total"))
 
     _add_comments_section(document, data)
 
@@ -330,23 +331,22 @@ def write_cover_sheet(document, data: ScriptFeedback, options: WordOptions,
         counted += f" (limit {limit:,}"
         over = data.coursework_word_count - limit
         counted += f"; {over:,} over)" if over > 0 else ")"
-    label_width = 3000
-    widths = [label_width, TEXT_WIDTH - label_width]
+    label_width = 2200
+    value_width = TEXT_WIDTH // 2 - label_width
+    widths = [label_width, value_width, label_width, TEXT_WIDTH - 2 * label_width - value_width]
 
     def label(text: str) -> Cell:
         return cell([Text(text, bold=True, colour=NAVY)], fill=HEADER_FILL)
 
     rows = [
-        [label("Candidate name"), cell(data.candidate_name or "—")],
-        [label("Candidate number"), cell(data.candidate_number or "—")],
-        [label("Title"), cell(data.title.strip() or scheme.question)],
-        [label("Words (whole script)"), cell(f"{data.word_count:,}")],
-        [label("Words counted for the limit"), cell(counted)],
-        [label("Marked by"), cell(data.marker_name or "—")],
-        [label("Date"), cell(options.printed_date())],
+        [label("Candidate name"), cell(data.candidate_name or "—"),
+         label("Candidate number"), cell(data.candidate_number or "—")],
+        [label("Centre"), cell(options.school or "—"), label("Date"), cell(options.printed_date())],
+        [label("Title"), cell(data.title.strip() or scheme.question, span=3)],
+        [label("Words (whole script)"), cell(f"{data.word_count:,}"),
+         label("Words counted"), cell(counted)],
+        [label("Marked by"), cell(data.marker_name or "—", span=3)],
     ]
-    if options.school:
-        rows.insert(0, [label("Centre"), cell(options.school)])
     append_xml(document, table_xml(widths, rows))
 
     append_xml(document, paragraph_xml("Marks", "Heading1"))
@@ -382,25 +382,40 @@ def write_cover_sheet(document, data: ScriptFeedback, options: WordOptions,
             append_xml(document, paragraph_xml(line))
 
     append_xml(document, paragraph_xml("Declarations", "Heading1"))
-    _signature_block(document, "Teacher",
-                     "I confirm that I have marked this work against the scheme and, as far as "
-                     "I know, it is the candidate’s own work.", ("Signature", "Name", "Date"))
-    _signature_block(document, "Candidate",
-                     "I confirm that this work is my own and that I have acknowledged every "
-                     "source I used.", ("Signature", "Date"))
+    _signature_table(document)
 
 
-def _signature_block(document, who: str, statement: str, fields: Iterable[str]) -> None:
-    append_xml(document, paragraph_xml(who, "Heading3", keep_next=True))
-    append_xml(document, paragraph_xml(statement, keep_next=True))
-    label_width, line_width = 1500, 5200
-    rows = [[cell([Text(f, bold=True)], valign="bottom"),
-             cell("", rule=True, valign="bottom")] for f in fields]
-    xml = table_xml([label_width, line_width], rows, style="PlainTable")
-    # Taller rows leave room for a handwritten signature.
-    xml = xml.replace("<w:trPr><w:cantSplit/>",
-                      '<w:trPr><w:cantSplit/><w:trHeight w:val="560" w:hRule="atLeast"/>')
-    append_xml(document, xml)
+_TEACHER_STATEMENT = ("I confirm that I have marked this work against the scheme and that, as "
+                      "far as I know, it is the candidate’s own work.")
+_CANDIDATE_STATEMENT = ("I confirm that this work is my own and that I have acknowledged every "
+                        "source I used.")
+
+
+def _signature_table(document) -> None:
+    """Teacher and candidate side by side: a statement, then lines to sign, name and date."""
+    gap = 400
+    label_width = 1300
+    line_width = (TEXT_WIDTH - gap) // 2 - label_width
+    widths = [label_width, line_width, gap, label_width, line_width]
+
+    def statement(who: str, text: str) -> Cell:
+        content = (paragraph_xml([Text(who, bold=True, colour=NAVY)], "TableText")
+                   + paragraph_xml(text, "TableText"))
+        return Cell(content, span=2)
+
+    rows = [[statement("Teacher", _TEACHER_STATEMENT), cell(""),
+             statement("Candidate", _CANDIDATE_STATEMENT)]]
+    for field in ("Signature", "Name", "Date"):
+        rows.append([cell([Text(field, bold=True)], valign="bottom"),
+                     cell("", rule=True, valign="bottom"), cell(""),
+                     cell([Text(field, bold=True)], valign="bottom"),
+                     cell("", rule=True, valign="bottom")])
+    xml = table_xml(widths, rows, style="PlainTable", keep_together=True)
+    # Taller rows for the lines leave room for a handwritten signature.
+    head, _, rest = xml.partition("</w:tr>")
+    rest = rest.replace("<w:trPr><w:cantSplit/>",
+                        '<w:trPr><w:cantSplit/><w:trHeight w:val="620" w:hRule="atLeast"/>')
+    append_xml(document, head + "</w:tr>" + rest)
 
 
 def build_cover_sheet(data: ScriptFeedback, options: WordOptions):

@@ -215,11 +215,14 @@ def make_pdf(
     return path
 
 
-def make_encrypted_pdf(path: Path, user_password: str = "secret") -> Path:
+def make_encrypted_pdf(path: Path, user_password: str = "secret", aes: bool = False) -> Path:
     from fpdf import FPDF
+    from fpdf.enums import EncryptionMethod
 
     pdf = FPDF()
-    pdf.set_encryption(owner_password="owner", user_password=user_password)
+    method = EncryptionMethod.AES_128 if aes else EncryptionMethod.RC4
+    pdf.set_encryption(owner_password="owner", user_password=user_password,
+                       encryption_method=method)
     pdf.add_page()
     pdf.set_font("Helvetica", size=11)
     pdf.multi_cell(0, 5, " ".join(essay_paragraphs(80, seed=7)))

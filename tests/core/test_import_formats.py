@@ -355,3 +355,15 @@ def test_files_written_by_libreoffice(tmp_path):
         assert texts(draft, "body") == body, path.name
         if draft.format != "rtf":  # striprtf drops footnotes
             assert texts(draft, "footnote") == ["Evans, The Coming of the Third Reich, p. 12."], path.name
+
+
+def test_docx_in_utf16_and_strict_namespace(tmp_path):
+    xml = (
+        '<?xml version="1.0" encoding="UTF-16"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+        'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Stalin’s “terror”</w:t></w:r></w:p></w:body></w:document>'
+    )
+    assert texts(inspect_file(mk.docx_with_document_xml(tmp_path / "u16.docx", xml.encode("utf-16")))) == ["Stalin’s “terror”"]
+    strict = xml.replace("UTF-16", "UTF-8").replace(
+        "http://schemas.openxmlformats.org/wordprocessingml/2006/main", "http://purl.oclc.org/ooxml/wordprocessingml/main"
+    )
+    assert texts(inspect_file(mk.docx_with_document_xml(tmp_path / "strict.docx", strict.encode()))) == ["Stalin’s “terror”"]

@@ -118,8 +118,9 @@ def test_truncated_pdf_is_read_or_refused_cleanly(tmp_path):
         assert str(exc).startswith("half.pdf: ") and "\n" not in str(exc)
 
 
-def test_pdf_locked_only_against_editing_is_readable(tmp_path):
-    path = mk.make_encrypted_pdf(tmp_path / "owner.pdf", user_password="")
+@pytest.mark.parametrize("aes", [False, True], ids=["rc4", "aes-128"])
+def test_pdf_locked_only_against_editing_is_readable(tmp_path, aes):
+    path = mk.make_encrypted_pdf(tmp_path / "owner.pdf", user_password="", aes=aes)
     draft = inspect_file(path)
     assert draft.has_text and draft.word_count > 50
 
