@@ -373,13 +373,13 @@ def write_cover_sheet(document, data: ScriptFeedback, options: WordOptions,
     append_xml(document, paragraph_xml("Marker’s comments", "Heading1"))
     present = [(t, c) for t, c in (("Summary", data.general), ("Strengths", data.www),
                                    ("To improve", data.ebi)) if clean_text(c).strip()]
-    if not present:
+    if present:
+        rows = [[cell([Text(heading, bold=True, colour=NAVY)], fill=HEADER_FILL),
+                 cell(clean_text(text).strip())] for heading, text in present]
+        append_xml(document, table_xml([label_width, TEXT_WIDTH - label_width], rows))
+    else:
         append_xml(document, paragraph_xml(
             [Text("No comments recorded.", italic=True, colour=GREY_TEXT)]))
-    for heading, text in present:
-        append_xml(document, paragraph_xml(heading, "Heading3"))
-        for line in clean_text(text).strip().split("\n"):
-            append_xml(document, paragraph_xml(line))
 
     append_xml(document, paragraph_xml("Declarations", "Heading1"))
     _signature_table(document)
@@ -414,7 +414,7 @@ def _signature_table(document) -> None:
     # Taller rows for the lines leave room for a handwritten signature.
     head, _, rest = xml.partition("</w:tr>")
     rest = rest.replace("<w:trPr><w:cantSplit/>",
-                        '<w:trPr><w:cantSplit/><w:trHeight w:val="620" w:hRule="atLeast"/>')
+                        '<w:trPr><w:cantSplit/><w:trHeight w:val="560" w:hRule="atLeast"/>')
     append_xml(document, head + "</w:tr>" + rest)
 
 

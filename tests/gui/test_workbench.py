@@ -430,3 +430,39 @@ def test_screenshot_option_writes_a_png_of_the_workbench(tmp_path):
         colours = image.convert("RGB").getcolors(maxcolors=1_000_000)
         assert colours is None or len(colours) > 50   # a real window, not a blank one
 
+
+
+def test_rubric_edit_through_the_real_editor_refuses_an_invalid_scheme(window, monkeypatch):
+    """Open the real editor from the window, make an overlap (refused), fix it, apply."""
+    from PySide6.QtWidgets import QDialog, QLabel
+
+    from gui import rubric_editor
+
+    ms = window.marking_set
+    seen = {}
+
+    def drive(scheme, parent, conflicts):
+        dialog = rubric_editor.RubricEditorDialog(scheme, parent, conflicts)
+        model = dialog.levels_model
+        level3 = model.index(3, 2)                       # Level 3, "To" column
+        model.setData(level3, 17)                        # now overlaps Level 4 (16–20)
+        seen["problems"] = dialog.findChild(QLabel, "problems_label").text()
+        seen["ok_enabled"] = dialog.ok_button.isEnabled()
+        dialog.accept()                                  # refused while invalid
+        seen["accepted_while_invalid"] = dialog.result() == QDialog.DialogCode.Accepted
+        model.setData(level3, 15)
+        dialog.question_edit.setPlainText("‘Witte, not Stolypin, saved Tsarism.’ Assess the "
+                                          "validity of this view.")
+        assert dialog.ok_button.isEnabled()
+        dialog.accept()
+        return dialog.result_scheme()
+
+    monkeypatch.setattr(rubric_editor.RubricEditorDialog, "edit", staticmethod(drive))
+    window.act_edit_rubric.trigger()
+    assert "overlaps" in seen["problems"] and not seen["ok_enabled"]
+    assert not seen["accepted_while_invalid"]
+    assert ms.scheme.question.startswith("‘Witte, not Stolypin")
+    assert "Witte, not Stolypin" in window.rubric_panel.question_label.text()
+    assert ms.scheme_version >= 2
+    window.undo_stack.undo()
+    assert ms.scheme.question.startswith("‘The loyalty of the army")
