@@ -81,8 +81,13 @@ class StartPage(QWidget):
                                  "or create a new set and import your class's essays.")
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setObjectName("startSubtitle")
+        self.recent.setSpacing(3)
+        self.open_button = QPushButton("Open")
+        self.open_button.setObjectName("open_recent_button")
+        self.open_button.clicked.connect(self._open_selected)
         recent_box.addWidget(recent_title)
         recent_box.addWidget(self.recent)
+        recent_box.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignRight)
         recent_box.addWidget(self.empty_hint)
         row.addLayout(recent_box, 2)
         column.addLayout(row)
@@ -97,6 +102,11 @@ class StartPage(QWidget):
             QLabel#startTitle { font-size: 28px; font-weight: 600; }
             QLabel#startSubtitle { color: palette(placeholder-text); font-size: 13px; }
         """)
+
+    def _open_selected(self) -> None:
+        item = self.recent.currentItem()
+        if item is not None:
+            self.open_requested.emit(item.data(Qt.ItemDataRole.UserRole))
 
     def refresh(self, recent: list[str]) -> None:
         self.recent.clear()
@@ -122,5 +132,6 @@ class StartPage(QWidget):
             self.continue_button.setProperty("path", str(last))
             self.continue_button.setFocus()
         self.recent.setVisible(bool(seen))
+        self.open_button.setVisible(bool(seen))
         if seen:
             self.recent.setCurrentRow(0)

@@ -16,7 +16,7 @@ import bisect
 import datetime as dt
 import os
 from collections.abc import Callable, Generator, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
@@ -507,33 +507,56 @@ def _run_jobs(kind: str, jobs: list[tuple[ScriptFeedback, Path]], options: WordO
               report: ExportReport) -> Generator[ExportProgress, None, None]:
     total = len(jobs)
     processes = _process_count(options, total)
-    if processes <= 1:
-        for done, (data, path) in enumerate(jobs, start=1):
-            _record(report, *_write_one(kind, data, options, path))
-            yield ExportProgress(done, total, path)
-        return
-    # Spawned (not forked) workers: safe when the caller has threads (the GUI).
+    done = 0
+    remaining = jobs
+    if processes > 1:
+        finished: set[Path] = set()
+        pooled = _run_pool(kind, jobs, options, processes)
+        try:
+            for path, reason in pooled:
+                _record(report, path, reason)
+                finished.add(path)
+                done += 1
+                yield ExportProgress(done, total, path)
+        except (BrokenExecutor, OSError):
+            # The workers could not start or died: build the rest in this process.
+            pass
+        finally:
+            pooled.close()
+        remaining = [job for job in jobs if job[1] not in finished]
+    for data, path in remaining:
+        _record(report, *_write_one(kind, data, options, path))
+        done += 1
+        yield ExportProgress(done, total, path)
+
+
+def _run_pool(kind: str, jobs: list[tuple[ScriptFeedback, Path]], options: WordOptions,
+              processes: int) -> Generator[tuple[Path, str | None], None, None]:
+    """``(path, failure reason or None)`` per job, built by worker processes."""
+    # Spawned (not forked) workers: safe when the caller has threads (the GUI). The program's
+    # entry point must be guarded by ``if __name__ == "__main__"`` (and call
+    # ``multiprocessing.freeze_support()`` in a frozen build).
     executor = ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
     try:
-        pending: set[Future] = set()
         queue = iter(jobs)
-        # Keep a few jobs queued per worker, so Cancel does not wait for the whole batch.
-        for data, path in queue:
-            pending.add(executor.submit(_write_one, kind, data, options, path))
-            if len(pending) >= processes * 4:
-                break
-        done_count = 0
+        pending: set[Future] = set()
+
+        def submit_next() -> None:
+            job = next(queue, None)
+            if job is not None:
+                pending.add(executor.submit(_write_one, kind, job[0], options, job[1]))
+
+        # A few jobs queued per worker, not the whole batch, so Cancel is quick.
+        for _ in range(processes * 4):
+            submit_next()
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, still = wait(pending, return_when=FIRST_COMPLETED)
+            pending.clear()
+            pending.update(still)
             for future in finished:
-                path, reason = future.result()
-                _record(report, path, reason)
-                done_count += 1
-                next_job = next(queue, None)
-                if next_job is not None:
-                    data, next_path = next_job
-                    pending.add(executor.submit(_write_one, kind, data, options, next_path))
-                yield ExportProgress(done_count, total, path)
+                result = future.result()
+                submit_next()
+                yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 
