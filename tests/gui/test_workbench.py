@@ -466,3 +466,16 @@ def test_rubric_edit_through_the_real_editor_refuses_an_invalid_scheme(window, m
     assert ms.scheme_version >= 2
     window.undo_stack.undo()
     assert ms.scheme.question.startswith("‘The loyalty of the army")
+
+
+def test_opening_a_set_given_on_the_command_line(demo_path, tmp_path, fresh_data_dir):
+    from gui.app import parse_args, resolve_target
+
+    with MarkingSet.open(demo_path) as ms:
+        shared = ms.export_to(tmp_path / "usb" / "shared.markset")
+    copied = resolve_target(str(shared))          # a file from elsewhere is copied in
+    assert copied.parent == fresh_data_dir / "sets" and copied.exists()
+    by_name = resolve_target("Demo – 13B History mock essays")
+    assert by_name == demo_path
+    args = parse_args(["--screenshot", "x.png", str(copied)])
+    assert args.target == str(copied) and args.screenshot == "x.png"
