@@ -146,8 +146,9 @@ def table_xml(widths: Sequence[int], rows: Sequence[Sequence[Cell]], style: str 
     return "".join(parts)
 
 
-def append_xml(document, xml: str) -> None:
-    """Append body-level XML (a table or a paragraph) before the section properties."""
+def append_xml(document, xml: str):
+    """Append body-level XML (a table or a paragraph) before the section properties; returns
+    the new element."""
     element = parse_xml(xml if "xmlns:w=" in xml[:200] else _with_namespace(xml))
     body = document.element.body
     sect_pr = body.sectPr
@@ -155,6 +156,7 @@ def append_xml(document, xml: str) -> None:
         sect_pr.addprevious(element)
     else:
         body.append(element)
+    return element
 
 
 def _with_namespace(xml: str) -> str:

@@ -21,6 +21,10 @@ from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
 
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
 from rubric.export.cells import clean_text
 from rubric.export.docx_template import (
     AWARDED_FILL,
@@ -40,7 +44,7 @@ from rubric.scheme import Criterion
 from rubric.store import MarkingSet, find_passage
 
 #: Batches at least this big are built by a pool of worker processes.
-POOL_THRESHOLD = 16
+POOL_THRESHOLD = 80
 #: Worker processes for a big batch (the target machines have two or four cores).
 MAX_PROCESSES = 2
 
@@ -179,29 +183,32 @@ def _add_script(document, data: ScriptFeedback, options: WordOptions) -> None:
     cuts = sorted({point for start, end, _ in spans for point in (start, end)})
     run_starts: list[int] = []
     run_ends: list[int] = []
-    runs: list = []
+    runs: list[Run] = []
     offset = 0
     for text, kind in data.paragraphs:
-        paragraph = document.add_paragraph()
-        paragraph._p.style = _KIND_STYLES.get(kind, "ScriptText")
         end = offset + len(text)
         points = [offset]
         points += cuts[bisect.bisect_right(cuts, offset):bisect.bisect_left(cuts, end)]
         points.append(end)
-        for a, b in zip(points, points[1:], strict=False):
-            if a == b:
-                continue
-            runs.append(paragraph.add_run(clean_text(text[a - offset:b - offset])))
+        segments = [(a, b) for a, b in zip(points, points[1:], strict=False) if a != b]
+        # Runs are written as XML (python-docx's ``run.text`` handles text a character at a
+        # time) and wrapped as python-docx runs for ``add_comment``.
+        element = append_xml(document, paragraph_xml(
+            [text[a - offset:b - offset] for a, b in segments],
+            _KIND_STYLES.get(kind, "ScriptText")))
+        paragraph = Paragraph(element, document._body)
+        for (a, b), r in zip(segments, element.findall(qn("w:r")), strict=True):
+            runs.append(Run(r, paragraph))
             run_starts.append(a)
             run_ends.append(b)
         offset = end + 1  # the "\n" between paragraphs
+    if not runs:
+        return
     for start, end, annotation in spans:
         first = bisect.bisect_right(run_ends, start)  # first run ending after start
         last = bisect.bisect_left(run_starts, end) - 1  # last run starting before end
         if first > last:  # the span covers only paragraph breaks: anchor to the run before
             first = last = min(max(last, 0), len(runs) - 1)
-        if not runs:
-            break
         document.add_comment(runs[first:last + 1], text=_comment_text(annotation),
                              author=clean_text(annotation.author) or "Marker",
                              initials=clean_text(annotation.initials))
@@ -458,6 +465,8 @@ def _script_ids(marking_set: MarkingSet, script_ids: Iterable[ScriptId] | None) 
 
 
 def _prepare_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise ExportError(folder, "this is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -511,7 +520,13 @@ def _run_jobs(kind: str, jobs: list[tuple[ScriptFeedback, Path]], options: WordO
     remaining = jobs
     if processes > 1:
         finished: set[Path] = set()
-        pooled = _run_pool(kind, jobs, options, processes)
+
+        def late(path: Path, reason: str | None) -> None:
+            # A file a worker finished while the export was being cancelled.
+            _record(report, path, reason)
+            finished.add(path)
+
+        pooled = _run_pool(kind, jobs, options, processes, late)
         try:
             for path, reason in pooled:
                 _record(report, path, reason)
@@ -531,8 +546,10 @@ def _run_jobs(kind: str, jobs: list[tuple[ScriptFeedback, Path]], options: WordO
 
 
 def _run_pool(kind: str, jobs: list[tuple[ScriptFeedback, Path]], options: WordOptions,
-              processes: int) -> Generator[tuple[Path, str | None], None, None]:
-    """``(path, failure reason or None)`` per job, built by worker processes."""
+              processes: int, late: Callable[[Path, str | None], None],
+              ) -> Generator[tuple[Path, str | None], None, None]:
+    """``(path, failure reason or None)`` per job, built by worker processes. When closed
+    early (Cancel), jobs not started are dropped, running ones finish and go to ``late``."""
     # Spawned (not forked) workers: safe when the caller has threads (the GUI). The program's
     # entry point must be guarded by ``if __name__ == "__main__"`` (and call
     # ``multiprocessing.freeze_support()`` in a frozen build).
@@ -550,15 +567,18 @@ def _run_pool(kind: str, jobs: list[tuple[ScriptFeedback, Path]], options: WordO
         for _ in range(processes * 4):
             submit_next()
         while pending:
-            finished, still = wait(pending, return_when=FIRST_COMPLETED)
-            pending.clear()
-            pending.update(still)
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
+                # Leave the others in ``pending`` until yielded, so a Cancel still reports them.
+                pending.discard(future)
                 result = future.result()
                 submit_next()
                 yield result
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        for future in pending:
+            if future.done() and not future.cancelled() and future.exception() is None:
+                late(*future.result())
 
 
 def iter_export_feedback_folder(marking_set: MarkingSet, folder: str | Path,

@@ -1,0 +1,403 @@
+"""The markbook workbook (openpyxl): Marks, Comments, Summary (with a chart) and, when more
+than one marker has marked, Markers.
+
+Every text cell is stored as text, never as a formula: its data type is forced to ``s`` and,
+when it starts with ``= + - @``, the cell style gets ``quotePrefix`` (so Excel keeps it as
+text even after the cell is edited). Characters a spreadsheet cannot hold are removed, and
+text over 32,767 characters is cut with a visible "… [cut: N characters]" and a warning
+returned to the caller. Statistics are stored as values, not formulas.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rubric.export.cells import CELL_LIMIT, cut_marker, looks_like_formula, sheet_text
+from rubric.export.markbook_table import Column, markbook_table
+from rubric.export.snapshot import SetSnapshot
+from rubric.export.stats import level_counts, summarise
+from rubric.ids import MarkerId
+from rubric.safe_write import write_with
+from rubric.store import MarkingSet
+
+_HEADER_FILL = "DEEAF6"
+_NAVY = "1F3864"
+
+_FORMATS = {"mark": "0", "percent": "0%", "words": "#,##0", "decimal": "0.0",
+            "difference": "+0;-0;0"}
+
+
+_FONT = "Calibri"
+
+
+def _font(**kwargs) -> Font:
+    return Font(name=_FONT, size=kwargs.pop("size", 11), **kwargs)
+
+
+def _named_styles() -> list[NamedStyle]:
+    thin = Side(style="thin", color="9BB7D9")
+    header = NamedStyle(
+        name="EM Header", font=_font(bold=True, color=_NAVY),
+        fill=PatternFill("solid", start_color=_HEADER_FILL, end_color=_HEADER_FILL),
+        border=Border(bottom=thin),
+        alignment=Alignment(vertical="center", wrap_text=True))
+    text = NamedStyle(name="EM Text", font=_font(), alignment=Alignment(vertical="top"))
+    wrapped = NamedStyle(name="EM Wrapped", font=_font(),
+                         alignment=Alignment(vertical="top", wrap_text=True))
+    styles = [header, text, wrapped]
+    for kind, number_format in _FORMATS.items():
+        # Marks sit centred under their header; other numbers align right.
+        horizontal = "right" if kind == "words" else "center"
+        styles.append(NamedStyle(name=f"EM {kind}", number_format=number_format, font=_font(),
+                                 alignment=Alignment(vertical="top", horizontal=horizontal)))
+    shaded = PatternFill("solid", start_color="F2F2F2", end_color="F2F2F2")
+    styles.append(NamedStyle(name="EM difference shaded", number_format=_FORMATS["difference"],
+                             font=_font(), fill=shaded,
+                             alignment=Alignment(vertical="top", horizontal="center")))
+    title = NamedStyle(name="EM Title", font=_font(bold=True, size=14, color=_NAVY))
+    note = NamedStyle(name="EM Note", font=_font(italic=True, color="595959"))
+    styles += [title, note]
+    return styles
+
+
+class SheetWriter:
+    """Writes values into a worksheet: text always as text, numbers with a format, and
+    a warning for every text it had to cut."""
+
+    def __init__(self, sheet: Worksheet, warnings: list[str]):
+        self.sheet = sheet
+        self.warnings = warnings
+        self.widths: dict[int, int] = {}
+
+    def text(self, row: int, column: int, value: object, style: str = "EM Text",
+             what: str = "") -> None:
+        text, removed = sheet_text(value)
+        cell = self.sheet.cell(row=row, column=column)
+        cell.value = text
+        cell.data_type = "s"  # never a formula, never an error code such as "#N/A"
+        cell.style = style
+        if looks_like_formula(text):
+            cell.quotePrefix = True
+        if removed:
+            where = f"{self.sheet.title} sheet, cell {cell.coordinate}"
+            original = len(text) - len(cut_marker(removed)) + removed
+            self.warnings.append(
+                f"{where}{f' ({what})' if what else ''}: the text has {original:,} characters, "
+                f"more than a spreadsheet cell holds ({CELL_LIMIT:,}); it was cut and ends with "
+                f"“{cut_marker(removed)}” (the full text is in the app)")
+        self._measure(column, text)
+
+    def number(self, row: int, column: int, value: float | int | None, kind: str) -> None:
+        cell = self.sheet.cell(row=row, column=column)
+        if value is not None:
+            cell.value = value
+        cell.style = f"EM {kind}"
+        if value is not None:
+            shown = f"{value:.0%}" if kind == "percent" else (
+                f"{value:,.1f}" if isinstance(value, float) else f"{value:,}")
+            self._measure(column, shown)
+
+    def put(self, row: int, column: int, value: object, kind: str, what: str = "") -> None:
+        if kind in _FORMATS:
+            if value is None or isinstance(value, int | float) and not isinstance(value, bool):
+                self.number(row, column, value, kind)  # type: ignore[arg-type]
+                return
+        self.text(row, column, value, "EM Text", what)
+
+    def header(self, row: int, headers: Sequence[str], first_column: int = 1) -> None:
+        for offset, title in enumerate(headers):
+            self.text(row, first_column + offset, title, "EM Header")
+
+    def _measure(self, column: int, text: str) -> None:
+        longest = max((len(line) for line in text.split("\n")), default=0)
+        if longest > self.widths.get(column, 0):
+            self.widths[column] = longest
+
+    def set_widths(self, minimum: int = 8, maximum: int = 50,
+                   fixed: dict[int, int] | None = None) -> None:
+        fixed = fixed or {}
+        for column in range(1, self.sheet.max_column + 1):
+            width = fixed.get(column)
+            if width is None:
+                width = min(maximum, max(minimum, self.widths.get(column, 0) + 2))
+            self.sheet.column_dimensions[get_column_letter(column)].width = width
+
+
+def _header_widths(headers: Sequence[str]) -> dict[int, int]:
+    # Header cells wrap at spaces: room for the longest word and about half the header.
+    return {i: max(8, len(h) // 2 + 3, max(len(w) for w in h.split()) + 3)
+            for i, h in enumerate(headers, start=1) if h.strip()}
+
+
+def _fit_row_height(sheet: Worksheet, row: int, texts: dict[int, str]) -> None:
+    """Set a row's height for its wrapped cells (neither Excel nor LibreOffice grows rows
+    written by openpyxl when they open the file)."""
+    lines = 1
+    for column, text in texts.items():
+        width = sheet.column_dimensions[get_column_letter(column)].width or 10
+        per_line = max(1, int(width * 1.3) - 2)
+        count = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
+        lines = max(lines, count)
+    if lines > 1:
+        sheet.row_dimensions[row].height = min(409, 15 * lines + 2)
+
+
+def _finish_table(writer: SheetWriter, columns: int, rows: int, freeze: str = "C2") -> None:
+    sheet = writer.sheet
+    sheet.freeze_panes = freeze
+    if rows >= 1:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{rows + 1}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _marks_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]) -> None:
+    table = markbook_table(snapshot)
+    writer = SheetWriter(sheet, warnings)
+    headers = [c.header for c in table.columns]
+    writer.header(1, headers)
+    for row_index, (row, candidate) in enumerate(zip(table.rows, table.candidates, strict=True),
+                                                 start=2):
+        for col_index, (column, value) in enumerate(zip(table.columns, row, strict=True),
+                                                    start=1):
+            _put_column(writer, row_index, col_index, column, value, candidate)
+    for column, width in _header_widths(headers).items():
+        writer.widths[column] = max(writer.widths.get(column, 0), width)
+    warnings_column = len(headers)
+    writer.set_widths(maximum=40, fixed={warnings_column: max(
+        24, min(60, writer.widths.get(warnings_column, 0) + 2))})
+    sheet.row_dimensions[1].height = 32
+    _finish_table(writer, len(headers), len(table.rows))
+
+
+def _put_column(writer: SheetWriter, row: int, column: int, spec: Column, value: object,
+                candidate: str) -> None:
+    what = f"{candidate}, {spec.header.lower()}"
+    if spec.kind == "text":
+        writer.text(row, column, "" if value is None else value, what=what)
+    else:
+        writer.put(row, column, value, spec.kind, what)
+
+
+_KINDS = (("www", "What went well"), ("ebi", "Even better if"), ("general", "General comment"))
+
+
+def _comments_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]) -> None:
+    writer = SheetWriter(sheet, warnings)
+    headers = [
+        "Candidate number", "Candidate name", "Marker", "Kind", "Criterion", "Passage", "Comment"]
+    writer.header(1, headers)
+    row = 2
+    for script in snapshot.scripts:
+        for marker in snapshot.markers.values():
+            comment = snapshot.comments.get((script.id, marker.id))
+            if comment is None:
+                continue
+            for key, kind in _KINDS:
+                text = getattr(comment, key)
+                if not text.strip():
+                    continue
+                values = [script.candidate_number, script.candidate_name, marker.name, kind,
+                          "", "", text]
+                _comment_row(writer, row, values, script.candidate)
+                row += 1
+        for annotation in snapshot.annotations.get(script.id, []):
+            marker = snapshot.markers.get(annotation.marker_id)
+            values = [script.candidate_number, script.candidate_name,
+                      marker.name if marker else "", "Annotation", annotation.criterion or "",
+                      annotation.quote, annotation.comment]
+            _comment_row(writer, row, values, script.candidate)
+            row += 1
+    for column, width in _header_widths(headers).items():
+        writer.widths[column] = max(writer.widths.get(column, 0), width)
+    writer.set_widths(maximum=30, fixed={6: 50, 7: 60})
+    for row_index in range(2, row):
+        texts = {c: str(sheet.cell(row=row_index, column=c).value or "") for c in (6, 7)}
+        _fit_row_height(sheet, row_index, texts)
+    _finish_table(writer, len(headers), row - 2)
+
+
+def _comment_row(writer: SheetWriter, row: int, values: list[object], candidate: str) -> None:
+    for column, value in enumerate(values, start=1):
+        style = "EM Wrapped" if column >= 6 else "EM Text"
+        what = f"{candidate}, {'passage' if column == 6 else 'comment'}" if column >= 6 else ""
+        writer.text(row, column, value, style, what)
+
+
+def _summary_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]) -> None:
+    scheme = snapshot.scheme
+    writer = SheetWriter(sheet, warnings)
+    writer.text(1, 1, "Summary", "EM Title")
+    writer.text(2, 1, f"{snapshot.name} · {scheme.title or scheme.id} · "
+                      f"{dt.date.today():%d %B %Y}", "EM Note")
+    complete = [s.id for s in snapshot.scripts if snapshot.is_complete(s.id)]
+    totals = summarise([snapshot.shown_total(i) for i in complete])
+    criteria = list(scheme.criteria)
+    per_criterion = [
+        summarise([snapshot.shown_marks(s.id)[c.name].mark
+                   for s in snapshot.scripts if c.name in snapshot.shown_marks(s.id)])
+        for c in criteria
+    ]
+    headers = ["Statistic", "Total"] + ([c.name for c in criteria] if len(criteria) > 1 else [])
+    top = 4
+    writer.header(top, headers)
+    rows = totals.as_rows()
+    for offset, (label, value) in enumerate(rows, start=1):
+        writer.text(top + offset, 1, label)
+        kind = "mark" if label == "Count" else "decimal"
+        writer.number(top + offset, 2, value, kind)
+        if len(criteria) > 1:
+            for index, summary in enumerate(per_criterion):
+                writer.number(top + offset, 3 + index, summary.as_rows()[offset - 1][1], kind)
+    out_of = top + len(rows) + 1
+    writer.text(out_of, 1, "Out of")
+    writer.number(out_of, 2, scheme.total, "mark")
+    if len(criteria) > 1:
+        for index, criterion in enumerate(criteria):
+            writer.number(out_of, 3 + index, criterion.maximum, "mark")
+    writer.text(out_of + 1, 1,
+                f"Total: the {len(complete)} of {len(snapshot.scripts)} scripts with every "
+                "criterion marked. Criteria: every placed mark.", "EM Note")
+    writer.text(out_of + 2, 1, "Standard deviation of a sample (n − 1).", "EM Note")
+
+    # Number of scripts at each level, one column per criterion.
+    labels: list[str] = []
+    for criterion in criteria:
+        labels += [lv.label for lv in criterion.levels if lv.label not in labels]
+    first = out_of + 5
+    writer.text(first - 1, 1, "Scripts at each level", "EM Title")
+    writer.header(first, ["Level"] + [c.name for c in criteria])
+    for index, criterion in enumerate(criteria):
+        counts = level_counts(
+            [snapshot.shown_marks(s.id)[criterion.name].level
+             for s in snapshot.scripts if criterion.name in snapshot.shown_marks(s.id)],
+            [lv.label for lv in criterion.levels])
+        for offset, label in enumerate(labels, start=1):
+            if index == 0:
+                writer.text(first + offset, 1, label)
+            writer.number(first + offset, 2 + index, counts.get(label), "mark")
+    last = first + len(labels)
+    writer.set_widths(minimum=10, maximum=22, fixed={1: 20})
+
+    chart = BarChart()
+    chart.type = "col"
+    chart.grouping = "clustered"
+    chart.title = "Scripts at each level"
+    chart.y_axis.title = "Scripts"
+    chart.x_axis.title = "Level"
+    chart.y_axis.majorGridlines = None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.y_axis.numFmt = "0"
+    chart.height = 8
+    chart.width = 16
+    data = Reference(sheet, min_col=2, max_col=1 + len(criteria), min_row=first, max_row=last)
+    categories = Reference(sheet, min_col=1, min_row=first + 1, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(categories)
+    if len(criteria) == 1:
+        chart.legend = None
+    sheet.add_chart(chart, f"A{last + 2}")
+
+
+def _markers_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]) -> None:
+    """Each marker's marks side by side per script, and each marker's difference from the
+    first (teachers come first). Columns are headed by initials, with a key below."""
+    markers = snapshot.markers_with_marks()
+    first, others = markers[0], markers[1:]
+    short = {m.id: m.initials for m in markers}
+    if len(set(short.values())) < len(markers) or not all(short.values()):
+        short = {m.id: m.name for m in markers}
+    writer = SheetWriter(sheet, warnings)
+    criteria = [c.name for c in snapshot.scheme.criteria] + ["Total"]
+    headers = ["Candidate number", "Candidate name"]
+    difference_columns = set()
+    for name in criteria:
+        headers += [f"{name} {short[m.id]}" for m in markers]
+        for m in others:
+            headers.append(f"{name} {short[m.id]} − {short[first.id]}")
+            difference_columns.add(len(headers))
+    writer.header(1, headers)
+    for row, script in enumerate(snapshot.scripts, start=2):
+        writer.text(row, 1, script.candidate_number)
+        writer.text(row, 2, script.candidate_name)
+        column = 3
+        for name in criteria:
+            values = [_marker_value(snapshot, script.id, m.id, name) for m in markers]
+            for value in values:
+                writer.number(row, column, value, "mark")
+                column += 1
+            for value in values[1:]:
+                diff = None if value is None or values[0] is None else value - values[0]
+                writer.number(row, column, diff, "difference shaded")
+                column += 1
+    widths = _header_widths(headers)
+    widths[2] = max(widths.get(2, 0), writer.widths.get(2, 0) + 2)
+    key_row = len(snapshot.scripts) + 3
+    for offset, m in enumerate(markers):
+        writer.text(key_row + offset, 1, f"{short[m.id]} = {m.name} ({m.role})", "EM Note")
+    writer.text(key_row + len(markers), 1,
+                f"Differences are each marker’s mark minus {first.name}’s.", "EM Note")
+    for column in range(1, len(headers) + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = widths.get(column, 10)
+    sheet.row_dimensions[1].height = 32
+    sheet.freeze_panes = "C2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(snapshot.scripts) + 1}"
+    sheet.print_title_rows = "1:1"
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+
+
+def _marker_value(snapshot: SetSnapshot, script_id, marker_id: MarkerId,
+                  criterion: str) -> int | None:
+    marks = snapshot.marks.get((script_id, marker_id), {})
+    if criterion == "Total":
+        placed = [m.mark for m in marks.values() if m.mark is not None]
+        return sum(placed) if placed else None
+    mark = marks.get(criterion)
+    return mark.mark if mark else None
+
+
+def markbook_workbook(marking_set: MarkingSet, marker: MarkerId | None = None,
+                      warnings: list[str] | None = None) -> Workbook:
+    """The markbook as an openpyxl ``Workbook`` (not yet saved); cut texts are reported in
+    ``warnings``."""
+    warnings = [] if warnings is None else warnings
+    snapshot = SetSnapshot(marking_set, marker)
+    workbook = Workbook()
+    workbook.properties.creator = "Essay Marker"
+    workbook.properties.title = sheet_text(f"Markbook: {snapshot.name}")[0]
+    for style in _named_styles():
+        workbook.add_named_style(style)
+    marks = workbook.active
+    marks.title = "Marks"
+    _marks_sheet(marks, snapshot, warnings)
+    _comments_sheet(workbook.create_sheet("Comments"), snapshot, warnings)
+    _summary_sheet(workbook.create_sheet("Summary"), snapshot, warnings)
+    if len(snapshot.markers_with_marks()) > 1:
+        _markers_sheet(workbook.create_sheet("Markers"), snapshot, warnings)
+    return workbook
+
+
+def export_markbook(marking_set: MarkingSet, path: str | Path,
+                    marker: MarkerId | None = None) -> list[str]:
+    """Write the markbook workbook atomically; returns warnings (texts that had to be cut).
+    Raises :class:`~rubric.safe_write.ExportError` naming the file if it cannot be written
+    (the previous file is untouched)."""
+    warnings: list[str] = []
+    workbook = markbook_workbook(marking_set, marker, warnings)
+    write_with(Path(path), workbook.save)
+    return warnings

@@ -1,0 +1,301 @@
+"""The markbook workbook and its CSV: every mark and comment present, statistics right, and
+every text stored as text, never as a formula."""
+
+from __future__ import annotations
+
+import csv
+import statistics
+import zipfile
+
+import pytest
+from lxml import etree
+from openpyxl import load_workbook
+
+from rubric.export import export_csv, export_markbook
+from rubric.export.cells import CELL_LIMIT, clean_text, csv_field, sheet_text
+from rubric.export.stats import level_counts, summarise
+from rubric.store import MarkingSet
+
+FORMULA_LIKE = ["=SUM(A1)", "+44 7700 900123", "-1", "@home", "=HYPERLINK(\"http://x\")",
+                "#N/A"]
+
+
+@pytest.fixture
+def marked(marking_set, make_draft):
+    ms = marking_set
+    ms.use_marker("Ms Priya Patel", "PP")
+    marks = {"4017": 17, "4023": 12, "4031": 22, "4042": 9, "4105": 17}
+    ids = {}
+    for number, mark in marks.items():
+        script_id = ms.add_script(make_draft(f"Student {number}", number, seed=number)).created
+        ms.set_mark(script_id, "AO1", mark)
+        ms.set_comments(script_id, www=f"www {number}", ebi=f"ebi {number}",
+                        general=f"general {number}")
+        ms.annotate_quote(script_id, "loyal peasantry", f"annotation {number}", "AO1")
+        ids[number] = script_id
+    ms.add_script(make_draft("Not Marked", "4999", seed="x"))
+    return ms, ids, marks
+
+
+def rows_of(sheet):
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def test_marks_sheet_has_every_script_and_mark(marked, tmp_path):
+    ms, ids, marks = marked
+    path = tmp_path / "markbook.xlsx"
+    assert export_markbook(ms, path) == []
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Marks", "Comments", "Summary"]
+    sheet = workbook["Marks"]
+    rows = rows_of(sheet)
+    assert rows[0] == ["Candidate number", "Candidate name", "AO1 level", "AO1 mark", "Total",
+                       "Percentage", "Marker", "Status", "Words", "Warnings"]
+    by_number = {r[0]: r for r in rows[1:]}
+    assert set(by_number) == {*marks, "4999"}
+    for number, mark in marks.items():
+        row = by_number[number]
+        level = ms.scheme.criterion("AO1").level_for_mark(mark).label
+        assert row[1:9] == [f"Student {number}", level, mark, mark, pytest.approx(mark / 25),
+                            "Ms Priya Patel", "in progress", ms.summary(ids[number]).word_count]
+    assert by_number["4999"][2:8] == [None, None, None, None, None, "unmarked"]
+    # Layout: frozen header and names, a filter over the table, formats.
+    assert sheet.freeze_panes == "C2"
+    assert sheet.auto_filter.ref == f"A1:J{len(rows)}"
+    assert sheet["F2"].number_format == "0%"
+    assert sheet["D2"].number_format == "0"
+    assert sheet["I2"].number_format == "#,##0"
+    assert sheet["A1"].font.b
+    assert all(sheet.column_dimensions[c].width >= 8 for c in "ABCDEFGHIJ")
+
+
+def test_comments_sheet_has_every_comment_and_annotation(marked, tmp_path):
+    ms, ids, marks = marked
+    ms.use_marker("Mr Second", "MS", "second")
+    ms.set_comments(ids["4017"], general="second opinion")
+    path = tmp_path / "markbook.xlsx"
+    export_markbook(ms, path)
+    rows = rows_of(load_workbook(path)["Comments"])
+    assert rows[0] == ["Candidate number", "Candidate name", "Marker", "Kind", "Criterion",
+                       "Passage", "Comment"]
+    body = [tuple(r) for r in rows[1:]]
+    for number in marks:
+        name = f"Student {number}"
+        for kind, text in (("What went well", f"www {number}"),
+                           ("Even better if", f"ebi {number}"),
+                           ("General comment", f"general {number}")):
+            assert (number, name, "Ms Priya Patel", kind, None, None, text) in body
+        assert (number, name, "Ms Priya Patel", "Annotation", "AO1", "loyal peasantry",
+                f"annotation {number}") in body
+    assert ("4017", "Student 4017", "Mr Second", "General comment", None, None,
+            "second opinion") in body
+    assert len(body) == 4 * len(marks) + 1
+
+
+def test_summary_values_are_right_and_stored_as_values_with_a_chart(marked, tmp_path):
+    ms, ids, marks = marked
+    path = tmp_path / "markbook.xlsx"
+    export_markbook(ms, path)
+    sheet = load_workbook(path)["Summary"]
+    values = {r[0]: r[1] for r in sheet.iter_rows(values_only=True) if r[0]}
+    totals = list(marks.values())
+    assert values["Count"] == len(totals)
+    assert values["Mean"] == pytest.approx(statistics.mean(totals))
+    assert values["Median"] == pytest.approx(statistics.median(totals))
+    assert values["Standard deviation"] == pytest.approx(statistics.stdev(totals))
+    assert values["Highest"] == max(totals) and values["Lowest"] == min(totals)
+    assert values["Out of"] == 25
+    criterion = ms.scheme.criterion("AO1")
+    for level in criterion.levels:
+        expected = sum(1 for m in totals if level.contains(m))
+        assert values[level.label] == expected, level.label
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", f"{cell.coordinate} is a formula"
+    with zipfile.ZipFile(path) as package:
+        names = package.namelist()
+        charts = [n for n in names if n.startswith("xl/charts/chart")]
+        assert len(charts) == 1
+        chart = etree.fromstring(package.read(charts[0]))
+        ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
+        assert chart.find(".//c:barChart", ns) is not None
+        formulas = [f.text for f in chart.iterfind(".//c:f", ns)]
+        assert formulas and all(f.startswith("'Summary'!") for f in formulas)
+        sheet_rels = package.read("xl/worksheets/_rels/sheet3.xml.rels").decode()
+        assert "drawing" in sheet_rels
+
+
+def test_markers_sheet_sets_markers_side_by_side_with_differences(marked, tmp_path):
+    ms, ids, marks = marked
+    path = tmp_path / "one.xlsx"
+    export_markbook(ms, path)
+    assert "Markers" not in load_workbook(path).sheetnames
+    moderator = ms.use_marker("Dr Mod", "DM", "moderator")
+    ms.set_mark(ids["4017"], "AO1", 14)
+    ms.set_mark(ids["4031"], "AO1", 24)
+    teacher = ms.use_marker("Ms Priya Patel", "PP")
+    path = tmp_path / "two.xlsx"
+    export_markbook(ms, path, marker=teacher.id)
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Marks", "Comments", "Summary", "Markers"]
+    rows = rows_of(workbook["Markers"])
+    assert rows[0] == ["Candidate number", "Candidate name", "AO1 PP", "AO1 DM", "AO1 DM − PP",
+                       "Total PP", "Total DM", "Total DM − PP"]
+    by_number = {r[0]: r for r in rows[1:] if r[0] and r[0].isdigit()}
+    assert by_number["4017"][2:] == [17, 14, -3, 17, 14, -3]
+    assert by_number["4031"][2:] == [22, 24, 2, 22, 24, 2]
+    assert by_number["4023"][2:] == [12, None, None, 12, None, None]
+    key = [r[0] for r in rows if r[0] and "=" in str(r[0])]
+    assert key == ["PP = Ms Priya Patel (teacher)", "DM = Dr Mod (moderator)"]
+    assert moderator.id != teacher.id
+    # The Marks sheet shows the teacher's marks; status shows the moderation.
+    marks_rows = {r[0]: r for r in rows_of(workbook["Marks"])[1:]}
+    assert marks_rows["4017"][3] == 17 and marks_rows["4017"][7] == "moderated"
+
+
+def test_formula_like_text_is_stored_as_text(marking_set, make_draft, tmp_path):
+    ms = marking_set
+    ms.use_marker("=cmd|' /C calc'!A0", "X")
+    for index, text in enumerate(FORMULA_LIKE):
+        draft = make_draft(name=text, number=text, seed=str(index))
+        script_id = ms.add_script(draft).created
+        ms.set_mark(script_id, "AO1", 10)
+        ms.set_comments(script_id, www=text, ebi=text, general=text)
+        ms.annotate_quote(script_id, "loyal peasantry", text)
+    path = tmp_path / "markbook.xlsx"
+    export_markbook(ms, path)
+    workbook = load_workbook(path)
+    checked = 0
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"{sheet.title}!{cell.coordinate}: {cell.value}"
+                if cell.value in FORMULA_LIKE or cell.value == "=cmd|' /C calc'!A0":
+                    assert cell.data_type == "s"
+                    if cell.value[0] in "=+-@":
+                        assert cell.quotePrefix, f"{sheet.title}!{cell.coordinate}"
+                    checked += 1
+    # name and number (Marks, Comments ×4 rows each), comments, annotation, the marker
+    assert checked >= len(FORMULA_LIKE) * 15
+    with zipfile.ZipFile(path) as package:
+        for name in package.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert "<f>" not in package.read(name).decode()
+
+    csv_path = tmp_path / "marks.csv"
+    export_csv(ms, csv_path)
+    with open(csv_path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    cells = [c for row in rows for c in row]
+    for text in FORMULA_LIKE:
+        expected = "'" + text if text[0] in "=+-@" else text
+        assert cells.count(expected) == 2, text  # number and name
+        if text[0] in "=+-@":
+            assert text not in cells
+    assert "'=cmd|' /C calc'!A0" in cells
+
+
+def test_csv_is_utf8_with_bom_and_holds_the_marks(marked, tmp_path):
+    ms, ids, marks = marked
+    path = tmp_path / "marks.csv"
+    assert export_csv(ms, path) == []
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b"\r\n" in raw and b"\r\r\n" not in raw
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:4] == ["Candidate number", "Candidate name", "AO1 level", "AO1 mark"]
+    by_number = {r[0]: r for r in rows[1:]}
+    for number, mark in marks.items():
+        assert by_number[number][3] == str(mark)
+        assert by_number[number][5] == f"{round(100 * mark / 25)}%"
+    assert by_number["4999"][3] == ""
+
+
+def test_csv_protects_tab_and_carriage_return_starts():
+    assert csv_field("\tcmd") == "'\tcmd"
+    assert csv_field("\rcmd") == "'\rcmd"
+    assert csv_field("plain") == "plain"
+    assert csv_field(-3) == -3 and csv_field(0.5) == 0.5
+    assert csv_field(None) == ""
+
+
+def test_long_text_is_cut_visibly_with_a_warning(marking_set, make_draft, tmp_path):
+    ms = marking_set
+    script_id = ms.add_script(make_draft("Amira Khan", "4017")).created
+    ms.set_mark(script_id, "AO1", 12)
+    long_comment = "word " * 10_000  # 50,000 characters
+    ms.set_comments(script_id, general=long_comment)
+    path = tmp_path / "markbook.xlsx"
+    warnings = export_markbook(ms, path)
+    assert len(warnings) == 1
+    assert "Comments sheet" in warnings[0] and "Amira Khan (4017)" in warnings[0]
+    assert "50,000 characters" in warnings[0]
+    cell = next(c for row in load_workbook(path)["Comments"].iter_rows() for c in row
+                if isinstance(c.value, str) and c.value.startswith("word word"))
+    removed = len(long_comment) - (CELL_LIMIT - len("… [cut: 17,255 characters]"))
+    assert cell.value.endswith(f"… [cut: {removed:,} characters]")
+    assert len(cell.value) <= CELL_LIMIT
+    assert cell.value == long_comment[:len(cell.value) - len(f"… [cut: {removed:,} characters]")] \
+        + f"… [cut: {removed:,} characters]"
+
+
+def test_sheet_text_counts_like_excel_and_removes_control_characters():
+    text, removed = sheet_text("a\x00b\x07c\x1fd\te\nf")
+    assert (text, removed) == ("abcd\te\nf", 0)
+    emoji = "😀" * 20_000  # 40,000 UTF-16 units
+    cut, removed = sheet_text(emoji)
+    units = len(cut.encode("utf-16-le")) // 2
+    assert units <= CELL_LIMIT and cut.endswith(f"… [cut: {removed:,} characters]")
+    assert clean_text("a\r\nb\rc\x0bd\x00") == "a\nb\nc\nd"
+
+
+def test_control_characters_never_reach_the_workbook(marking_set, make_draft, tmp_path):
+    ms = marking_set
+    ms.use_marker("Ms\x07 Patel", "P")
+    script_id = ms.add_script(make_draft("Amira\x00 Khan", "40\x1b17")).created
+    ms.set_mark(script_id, "AO1", 12)
+    ms.set_comments(script_id, www="Good\x01 work", general="\x0bline")
+    path = tmp_path / "markbook.xlsx"
+    export_markbook(ms, path)
+    workbook = load_workbook(path)
+    values = [c for s in workbook.worksheets for r in s.iter_rows(values_only=True) for c in r
+              if isinstance(c, str)]
+    assert "Amira Khan" in values and "4017" in values and "Good work" in values
+    assert "Ms Patel" in values and "line" in values
+    export_csv(ms, tmp_path / "m.csv")
+    assert "\x00" not in (tmp_path / "m.csv").read_text(encoding="utf-8-sig")
+
+
+def test_stats_functions():
+    summary = summarise([10, None, 20, 30, 40])
+    assert summary.count == 4 and summary.mean == 25 and summary.median == 25
+    assert summary.stdev == pytest.approx(statistics.stdev([10, 20, 30, 40]))
+    assert (summary.highest, summary.lowest) == (40, 10)
+    assert summarise([]).mean is None and summarise([5]).stdev is None
+    assert level_counts(["L1", "L2", "L1", None, "other"], ["L1", "L2", "L3"]) == {
+        "L1": 2, "L2": 1, "L3": 0}
+
+
+def test_coursework_markbook_has_a_column_per_criterion_and_the_counted_words(
+        tmp_path, make_draft, nea_scheme):
+    ms = MarkingSet.create(tmp_path / "nea.markset", "13C NEA", nea_scheme)
+    try:
+        script_id = ms.add_script(make_draft()).created
+        ms.set_mark(script_id, "AO1", 15)
+        ms.set_mark(script_id, "AO2", 8)
+        path = tmp_path / "nea.xlsx"
+        export_markbook(ms, path)
+        workbook = load_workbook(path)
+        rows = rows_of(workbook["Marks"])
+        assert rows[0][2:8] == ["AO1 level", "AO1 mark", "AO2 level", "AO2 mark", "AO3 level",
+                                "AO3 mark"]
+        assert "Words counted" in rows[0]
+        assert rows[1][2:10] == ["Level 4", 15, "Level 4", 8, None, None, 23,
+                                 pytest.approx(23 / 40)]
+        assert "not marked yet: AO3" in rows[1][-1]
+        summary = {r[0]: r[1:5] for r in rows_of(workbook["Summary"]) if r[0]}
+        assert summary["Count"] == [0, 1, 1, 0]  # no script has every criterion marked
+        assert summary["Out of"] == [40, 20, 10, 10]
+    finally:
+        ms.close()
