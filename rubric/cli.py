@@ -252,6 +252,105 @@ def cmd_sets(args: argparse.Namespace) -> int:
     return 0
 
 
+def _word_options(args: argparse.Namespace, marker_id):
+    from rubric.export import WordOptions
+
+    options = WordOptions(include_script=not args.no_script,
+                          include_descriptors=not args.no_descriptors,
+                          include_annotations=not args.no_annotations,
+                          school=args.school or "", marker=marker_id)
+    if args.pattern:
+        from dataclasses import replace
+
+        options = replace(options, file_pattern=args.pattern)
+    return options
+
+
+def _marker_by_name(marking_set, name: str | None, role: str | None = None):
+    if not name:
+        return None
+    for marker in marking_set.markers():
+        if marker.name == name and (role is None or marker.role == role):
+            return marker.id
+    known = ", ".join(f"{m.name} ({m.role})" for m in marking_set.markers()) or "none yet"
+    raise MarkError(f"no marker called '{name}' in this set (markers: {known})")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from rubric import export
+
+    if not any((args.word, args.pack, args.cover, args.excel, args.csv)):
+        raise MarkError("say what to export: --word DIR, --pack FILE.docx, --cover DIR, "
+                        "--excel FILE.xlsx and/or --csv FILE.csv")
+    results: dict[str, Any] = {"written": [], "failed": [], "warnings": []}
+    with _open(args.set) as marking_set:
+        marker_id = _marker_by_name(marking_set, args.marker)
+        options = _word_options(args, marker_id)
+        if args.word:
+            report = export.export_feedback_folder(marking_set, Path(args.word), options)
+            results["written"] += [str(p) for p in report.written]
+            results["failed"] += [[str(p), r] for p, r in report.failed]
+        if args.cover:
+            report = export.export_cover_sheets(marking_set, Path(args.cover), options)
+            results["written"] += [str(p) for p in report.written]
+            results["failed"] += [[str(p), r] for p, r in report.failed]
+        for flag, run in (
+            (args.pack, lambda: export.export_class_pack(marking_set, Path(args.pack), options)),
+            (args.excel, lambda: export.export_markbook(marking_set, Path(args.excel),
+                                                        marker_id)),
+            (args.csv, lambda: export.export_csv(marking_set, Path(args.csv), marker_id)),
+        ):
+            if not flag:
+                continue
+            try:
+                warnings = run()
+            except EssayMarkerError as exc:
+                results["failed"].append([flag, str(exc)])
+                continue
+            results["written"].append(str(flag))
+            if isinstance(warnings, list):
+                results["warnings"] += warnings
+    if args.json:
+        _print_json(results)
+    else:
+        for path in results["written"]:
+            print(f"written   {path}")
+        for path, reason in results["failed"]:
+            print(f"failed    {Path(path).name}: {reason}")
+        for warning in results["warnings"]:
+            print(f"warning   {warning}")
+        print(f"{len(results['written'])} written, {len(results['failed'])} failed")
+    return 1 if results["failed"] else 0
+
+
+def cmd_import_marks(args: argparse.Namespace) -> int:
+    from rubric.export import apply_markbook, read_markbook
+
+    with _open(args.set) as marking_set:
+        if args.marker:
+            marking_set.use_marker(args.marker, args.initials, args.role)
+        changes = read_markbook(Path(args.file), marking_set)
+        applied = False
+        if changes.changes and not args.dry_run:
+            apply_markbook(changes, marking_set, marking_set.current_marker.id)
+            applied = True
+    if args.json:
+        _print_json({
+            "changes": [c.line() for c in changes.changes],
+            "problems": [p.line() for p in changes.problems],
+            "rows_read": changes.rows_read,
+            "applied": applied,
+        })
+    else:
+        for line in changes.lines():
+            print(line)
+        if args.dry_run:
+            print("dry run: nothing was changed")
+        elif applied:
+            print(f"applied {len(changes.changes)} changes")
+    return 1 if changes.problems and not changes.changes else 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from rubric.demo import demo_set_path
 
@@ -347,6 +446,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sets", help="list the marking sets in the app's data folder")
     _add_json(p)
     p.set_defaults(func=cmd_sets)
+
+    p = sub.add_parser("export", help="Word feedback, class pack, cover sheets, Excel, CSV")
+    p.add_argument("set")
+    p.add_argument("--word", metavar="DIR", help="one feedback document per script")
+    p.add_argument("--pack", metavar="FILE.docx", help="every script's feedback in one file")
+    p.add_argument("--cover", metavar="DIR", help="a coursework cover sheet per script")
+    p.add_argument("--excel", metavar="FILE.xlsx", help="the markbook")
+    p.add_argument("--csv", metavar="FILE.csv", help="the Marks sheet as CSV")
+    p.add_argument("--pattern", help="file names for --word, e.g. '{number}_{name}.docx' "
+                                     "(fields: {candidate} {name} {number} {set} {id})")
+    p.add_argument("--school", help="school name printed on Word documents")
+    p.add_argument("--no-script", action="store_true", help="leave out the script text")
+    p.add_argument("--no-descriptors", action="store_true", help="leave out level descriptors")
+    p.add_argument("--no-annotations", action="store_true", help="leave out annotations")
+    p.add_argument("--marker", help="whose marks to export (default: each script's teacher)")
+    _add_json(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import-marks", help="read marks back from an edited markbook")
+    p.add_argument("set")
+    p.add_argument("file", metavar="FILE.xlsx")
+    p.add_argument("--dry-run", action="store_true", help="only print what would change")
+    p.add_argument("--marker", help="record the marks as this marker (e.g. the moderator)")
+    p.add_argument("--initials")
+    p.add_argument("--role", default="teacher", choices=("teacher", "second", "moderator"))
+    _add_json(p)
+    p.set_defaults(func=cmd_import_marks)
 
     p = sub.add_parser("demo", help="create (on first use) the bundled demo set; print its path")
     _add_json(p)

@@ -3,5 +3,5 @@ subcommand from a set name without importing the CLI."""
 
 SUBCOMMANDS = (
     "new", "import", "inspect", "scheme", "scripts", "mark", "export-set", "open-set", "sets",
-    "demo",
+    "demo", "export", "import-marks",
 )

@@ -1,0 +1,90 @@
+"""essay-marker export and import-marks, as a teacher or moderator would run them."""
+
+from __future__ import annotations
+
+import json
+
+import docx
+import openpyxl
+
+from rubric.cli import main
+from rubric.demo import demo_set_path
+from rubric.store import MarkingSet
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_export_writes_every_kind_of_file(capsys, tmp_path):
+    path = demo_set_path()
+    code, out, err = run(capsys, "export", str(path), "--word", str(tmp_path / "word"),
+                         "--pack", str(tmp_path / "pack.docx"), "--cover",
+                         str(tmp_path / "cover"), "--excel", str(tmp_path / "marks.xlsx"),
+                         "--csv", str(tmp_path / "marks.csv"), "--school", "Northfield "
+                         "Academy", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["failed"] == []
+    feedback = sorted((tmp_path / "word").glob("*.docx"))
+    assert len(feedback) == 10 and any("Amira Khan" in p.name for p in feedback)
+    khan = docx.Document(str(next(p for p in feedback if "Amira Khan" in p.name)))
+    text = "\n".join(p.text for p in khan.paragraphs)
+    assert "Northfield Academy" in text and "The comparison with 1917" in text
+    assert len(sorted((tmp_path / "cover").glob("*.docx"))) == 10
+    workbook = openpyxl.load_workbook(tmp_path / "marks.xlsx")
+    assert {"Marks", "Comments", "Summary"} <= set(workbook.sheetnames)
+    assert (tmp_path / "marks.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_export_options_leave_out_the_script(capsys, tmp_path):
+    path = demo_set_path()
+    code, _, _ = run(capsys, "export", str(path), "--pack", str(tmp_path / "pack.docx"),
+                     "--no-script", "--no-descriptors")
+    assert code == 0
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "pack.docx")).paragraphs)
+    assert "The comparison with 1917 is unavoidable" not in text
+
+
+def test_export_with_nothing_to_do_or_a_bad_target_is_a_clear_error(capsys, tmp_path):
+    path = demo_set_path()
+    code, _, err = run(capsys, "export", str(path))
+    assert code == 1 and err.startswith("error: say what to export")
+    code, out, _ = run(capsys, "export", str(path), "--excel",
+                       str(tmp_path / "missing-folder" / "marks.xlsx"))
+    assert code == 1 and "failed" in out and "marks.xlsx" in out
+
+
+def test_import_marks_dry_run_then_apply_as_moderator(capsys, tmp_path):
+    path = demo_set_path()
+    run(capsys, "export", str(path), "--excel", str(tmp_path / "marks.xlsx"))
+    workbook = openpyxl.load_workbook(tmp_path / "marks.xlsx")
+    sheet = workbook["Marks"]
+    headers = [c.value for c in sheet[1]]
+    mark_column = headers.index("AO1 mark") + 1
+    name_column = headers.index("Candidate name") + 1
+    rows = {sheet.cell(r, name_column).value: r for r in range(2, sheet.max_row + 1)}
+    sheet.cell(rows["Amira Khan"], mark_column).value = 24
+    sheet.cell(rows["Kacper Nowak"], mark_column).value = 99       # above the maximum
+    workbook.save(tmp_path / "edited.xlsx")
+
+    code, out, _ = run(capsys, "import-marks", str(path), str(tmp_path / "edited.xlsx"),
+                       "--dry-run")
+    assert code == 0
+    assert "Amira Khan (4017), AO1: Level 5 23 → Level 5 24" in out
+    assert "not read: row" in out and "Kacper Nowak" in out
+    assert "dry run: nothing was changed" in out
+    with MarkingSet.open(path) as ms:
+        assert len(ms.markers()) == 1
+
+    code, out, _ = run(capsys, "import-marks", str(path), str(tmp_path / "edited.xlsx"),
+                       "--marker", "Ms K. Okafor", "--role", "moderator", "--json")
+    result = json.loads(out)
+    assert result["applied"] and len(result["changes"]) == 1 and len(result["problems"]) == 1
+    with MarkingSet.open(path) as ms:
+        moderator = next(m for m in ms.markers() if m.role == "moderator")
+        khan = next(s for s in ms.scripts() if s.candidate_name == "Amira Khan")
+        assert ms.marks_for(khan.id, moderator.id)["AO1"].mark == 24
+        assert ms.status(khan.id) == "moderated"
