@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self._import_task: GeneratorTask | None = None
         self.last_import_summary: ImportSummaryDialog | None = None
         self.save_layout_on_close = True
+        self.last_export_dialog = None
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -254,6 +255,10 @@ class MainWindow(QMainWindow):
                             "import_scripts", "Add essays (docx, pdf, txt, odt, rtf) to this set")
         self.act_import_folder = a("Import a &folder…", self.import_folder_dialog,
                                    ["Ctrl+Shift+I"], "import_folder")
+        self.act_export = a("&Export feedback and marks…", self.export_dialog, ["Ctrl+E"],
+                            "export", "Word feedback, class pack, cover sheets, Excel, CSV")
+        self.act_import_marks = a("Import marks from a &markbook…", self.import_marks, (),
+                                  "import_marks")
         self.act_share = a("&Share a copy of this set…", self.share_set, (), "share_set")
         self.act_marker = a("Marker &details…", self.edit_marker, (), "marker_details")
         self.act_close_set = a("&Close set", self.close_set, ["Ctrl+Shift+W"], "close_set")
@@ -317,7 +322,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         for action in (self.act_new, self.act_open_file, self.act_demo, None, self.act_import,
-                       self.act_import_folder, self.act_share, None, self.act_marker,
+                       self.act_import_folder, None, self.act_export, self.act_import_marks,
+                       self.act_share, None, self.act_marker,
                        self.act_close_set, None, self.act_quit):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         self.file_menu = file_menu
@@ -347,7 +353,7 @@ class MainWindow(QMainWindow):
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for action in (self.act_import, None, self.act_prev, self.act_next,
                        self.act_complete_next, None, self.act_annotate, None, self.act_undo,
-                       self.act_redo, None, self.act_edit_rubric):
+                       self.act_redo, None, self.act_edit_rubric, self.act_export):
             toolbar.addSeparator() if action is None else toolbar.addAction(action)
         self.toolbar = toolbar
         self.addToolBar(toolbar)
@@ -902,7 +908,8 @@ class MainWindow(QMainWindow):
         has_set = self.marking_set is not None
         has_script = has_set and self.current_script is not None
         for action in (self.act_import, self.act_import_folder, self.act_share, self.act_marker,
-                       self.act_close_set, self.act_edit_rubric):
+                       self.act_close_set, self.act_edit_rubric, self.act_export,
+                       self.act_import_marks):
             action.setEnabled(has_set)
         for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen,
                        self.act_focus_mark, self.act_www, self.act_ebi, self.act_general,
@@ -1033,6 +1040,55 @@ class MainWindow(QMainWindow):
             self.open_set(import_set_file(path))
         except EssayMarkerError as exc:
             show_error(self, "Cannot open the set file", str(exc))
+
+    # -- export and marks back in ------------------------------------------------------------
+
+    def export_dialog(self):
+        if self.marking_set is None:
+            return None
+        from gui.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.marking_set, self)
+        self.last_export_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _ask_markbook_path(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(self, "Import marks from a markbook",
+                                              str(Path.home()), "Markbooks (*.xlsx)")
+        return path
+
+    def import_marks(self) -> None:
+        """Read an edited markbook, show old → new for every change, apply on confirmation."""
+        if self.marking_set is None:
+            return
+        path = self._ask_markbook_path()
+        if not path:
+            return
+        from gui.export_dialog import MarkbookImportDialog
+        from rubric.export import apply_markbook, read_markbook
+
+        ms = self.marking_set
+        try:
+            changes = read_markbook(Path(path), ms)
+        except EssayMarkerError as exc:
+            show_error(self, "Cannot read the markbook", str(exc))
+            return
+        marker = ms.current_marker
+        if not MarkbookImportDialog.ask(self, changes.lines(), len(changes.changes),
+                                        f"{marker.name} ({marker.role})"):
+            return
+        try:
+            apply_markbook(changes, ms, marker.id)
+        except EssayMarkerError as exc:
+            show_error(self, "Marks not imported", str(exc))
+            return
+        self.undo_stack.clear()   # bulk edits are in the audit log, not the undo history
+        self.apply_changes(Changes(script_list=True, marks=True, status=True,
+                                   scripts=frozenset(ms.script_ids())))
+        if self.current_script is not None:
+            self.show_script(self.current_script.id)
+        self.statusBar().showMessage(f"Imported {len(changes.changes)} marks", 8000)
 
     # -- view and help ---------------------------------------------------------------------
 
