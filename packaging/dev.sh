@@ -43,7 +43,7 @@ case "$what" in
   bench)
     pip install -e ".[test]"
     export QT_QPA_PLATFORM=offscreen
-    exec .venv/bin/python -m pytest -o addopts="" tests/benchmarks -q -s "$@"
+    exec .venv/bin/python -m pytest -o addopts="" -o python_files="bench_*.py" tests/benchmarks -q -s "$@"
     ;;
   *)
     echo "usage: bash packaging/dev.sh run|test|bench" >&2
