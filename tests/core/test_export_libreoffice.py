@@ -75,3 +75,33 @@ def test_libreoffice_reads_the_markbook(marked, make_draft, tmp_path):
     assert "Ms Priya Patel" in rows[1]
     # Formula-like names stay text in a real spreadsheet program (not "2").
     assert rows[2][:2] == ["@2", "=1+1"]
+
+
+def pdf_text(pdf) -> str:
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, timeout=60).stdout
+    return " ".join(text.split())
+
+
+def test_libreoffice_renders_the_class_pack_and_cover_sheets(marked, make_draft, tmp_path):
+    from rubric.export import export_class_pack, export_cover_sheets
+
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    ms, _ = marked
+    second = ms.add_script(make_draft("Daniel Okafor", "4023", seed="okafor")).created
+    ms.set_mark(second, "AO1", 12)
+    export_class_pack(ms, tmp_path / "pack.docx")
+    convert(tmp_path / "pack.docx", "pdf", tmp_path, tmp_path / "home")
+    pack = pdf_text(tmp_path / "pack.pdf")
+    assert "Amira Khan" in pack and "Daniel Okafor" in pack
+    report = export_cover_sheets(ms, tmp_path / "covers")
+    assert report.ok and len(report.written) == 2
+    cover = report.written[0]
+    convert(cover, "pdf", tmp_path, tmp_path / "home")
+    text = pdf_text(tmp_path / (cover.stem + ".pdf"))
+    assert "4017" in text or "4023" in text
+    assert "ignature" in text
