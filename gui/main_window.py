@@ -970,23 +970,12 @@ class MainWindow(QMainWindow):
             if ms is None:
                 task.cancel()
                 return
-            if result.draft is None:
-                kind = "skipped" if result.skipped else "failed"
-                counts[kind] += 1
-                lines.append(f"{kind}: {result.path.name} — {result.error}")
-            else:
-                existing = ms.script_with_hash(result.draft.source_hash)
-                if existing is not None:
-                    counts["skipped"] += 1
-                    lines.append(f"skipped: {result.path.name} — already in this set")
-                else:
-                    changes = ms.add_script(result.draft)
-                    first_new.append(ScriptId(changes.created))
-                    counts["imported"] += 1
-                    warn = f" ({'; '.join(w.message for w in result.draft.warnings)})" \
-                        if result.draft.warnings else ""
-                    lines.append(f"imported: {result.path.name} — "
-                                 f"{result.draft.candidate or 'no candidate name'}{warn}")
+            outcome = ms.add_import_result(result)
+            kind = "imported" if outcome.imported else "skipped" if outcome.skipped else "failed"
+            counts[kind] += 1
+            lines.append(outcome.line())
+            if outcome.imported:
+                first_new.append(outcome.script_id)
             progress.setValue(min(progress.value() + 1, progress.maximum()))
             progress.setLabelText(f"Importing {result.path.name}…")
 

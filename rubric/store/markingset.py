@@ -411,23 +411,26 @@ class MarkingSet:
 
         options = options or ImportOptions(word_limit=self.scheme.word_limit)
         for result in import_batch([Path(p) for p in paths], options):
-            if result.draft is None:
-                yield ImportOutcome(result.path, skipped=result.skipped, error=result.error)
-                continue
-            existing = self.script_with_hash(result.draft.source_hash)
-            if existing is not None:
-                yield ImportOutcome(
-                    result.path, skipped=True,
-                    error=f"already in this set (same file as {self.summary(existing).candidate})",
-                )
-                continue
-            changes = self.add_script(result.draft)
-            yield ImportOutcome(
-                result.path,
-                script_id=ScriptId(changes.created),
-                candidate=result.draft.candidate,
-                warnings=tuple(w.message for w in result.draft.warnings),
+            yield self.add_import_result(result)
+
+    def add_import_result(self, result) -> ImportOutcome:
+        """Add one parsed file (an ``ImportResult`` from ``rubric.importing.import_batch``,
+        perhaps parsed on another thread): skipped if the same file is already in the set."""
+        if result.draft is None:
+            return ImportOutcome(result.path, skipped=result.skipped, error=result.error)
+        existing = self.script_with_hash(result.draft.source_hash)
+        if existing is not None:
+            return ImportOutcome(
+                result.path, skipped=True,
+                error=f"already in this set (same file as {self.summary(existing).candidate})",
             )
+        changes = self.add_script(result.draft)
+        return ImportOutcome(
+            result.path,
+            script_id=ScriptId(changes.created),
+            candidate=result.draft.candidate,
+            warnings=tuple(w.message for w in result.draft.warnings),
+        )
 
     _SUMMARY_COLUMNS = (
         "id, position, candidate_name, candidate_number, title, file_name, format, word_count,"
