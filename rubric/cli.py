@@ -27,6 +27,12 @@ def _add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
 
 
+def _add_marker_options(parser: argparse.ArgumentParser, marker_help: str) -> None:
+    parser.add_argument("--marker", help=marker_help)
+    parser.add_argument("--initials")
+    parser.add_argument("--role", default="teacher", choices=("teacher", "second", "moderator"))
+
+
 # -- commands ---------------------------------------------------------------------------
 
 
@@ -426,9 +432,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comment on a passage of the script (repeatable)")
     p.add_argument("--annotation-criterion", help="tag --annotate comments with a criterion")
     p.add_argument("--complete", action="store_true", help="mark the script as finished")
-    p.add_argument("--marker", help="marker name (default: the set's teacher)")
-    p.add_argument("--initials")
-    p.add_argument("--role", default="teacher", choices=("teacher", "second", "moderator"))
+    _add_marker_options(p, "marker name (default: the set's teacher)")
     _add_json(p)
     p.set_defaults(func=cmd_mark)
 
@@ -468,9 +472,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("set")
     p.add_argument("file", metavar="FILE.xlsx")
     p.add_argument("--dry-run", action="store_true", help="only print what would change")
-    p.add_argument("--marker", help="record the marks as this marker (e.g. the moderator)")
-    p.add_argument("--initials")
-    p.add_argument("--role", default="teacher", choices=("teacher", "second", "moderator"))
+    _add_marker_options(p, "record the marks as this marker (e.g. the moderator)")
     _add_json(p)
     p.set_defaults(func=cmd_import_marks)
 
