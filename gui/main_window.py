@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.workbench)
 
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
-        self.rubric_panel.setStyleSheet(panel_style(dark))
+        self.rubric_panel.setStyleSheet(panel_style())
         self.banner.setStyleSheet(
             "QLabel#warning_banner { background: %s; color: %s; padding: 7px 12px; "
             "border-bottom: 1px solid #e0b252; }" % (("#4a3b12", "#ffe9b0") if dark

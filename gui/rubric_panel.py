@@ -528,8 +528,8 @@ class RubricPanel(QScrollArea):
             self.bank_add_requested.emit(text, self.bank_kind_for(field))
 
 
-def panel_style(dark: bool) -> str:
-    """The panel's look, following the light or dark palette."""
+def panel_style() -> str:
+    """The panel's look, in palette roles, so it follows a light or dark palette."""
     return """
     QLabel#levelDescriptor { color: palette(text); }
     QLabel#levelRange, QLabel#shortcutHint, QLabel#positionLabel { color: palette(placeholder-text); }
