@@ -7,8 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-#: Paragraph kinds. Only ``body`` and ``quote`` count towards the coursework word count.
-PARAGRAPH_KINDS = ("body", "quote", "heading", "footnote", "reference", "appendix")
+#: Paragraph kinds. Only ``body``, ``quote`` and ``table`` count towards the coursework word
+#: count. ``table`` is one table row (cells joined by " | "); ``front_matter`` is a cover
+#: page (an AI-use statement, an authentication declaration, a contents page): kept and
+#: shown, never counted as coursework.
+PARAGRAPH_KINDS = ("body", "quote", "heading", "footnote", "reference", "appendix", "table", "front_matter")
+#: The kinds that count towards the coursework word count (the NEA rule).
+COURSEWORK_KINDS = ("body", "quote", "table")
 
 
 @dataclass(frozen=True)
