@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sqlite3
+import tempfile
 from importlib import resources
 from pathlib import Path
 
 from rubric.errors import SetError
 from rubric.scheme import Scheme
-from rubric.store import backups
 from rubric.store.locations import SET_SUFFIX, safe_file_stem, sets_dir, unique_path
-from rubric.store.markingset import APPLICATION_ID, MarkingSet, _check_is_marking_set
-from rubric.store.schema import SCHEMA_VERSION
+from rubric.store.markingset import MarkingSet
 
 
 def bundled_bank() -> list[dict]:
@@ -40,32 +41,69 @@ def new_set(name: str, scheme: Scheme, folder: Path | None = None,
     return path
 
 
+def _copy_bytes(source: Path, target: Path) -> None:
+    with open(source, "rb") as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1024 * 1024)
+        dst.flush()
+        os.fsync(dst.fileno())
+
+
 def import_set_file(source: str | Path) -> Path:
-    """Copy a ``.markset`` file from elsewhere (a USB stick, an email) into the data folder,
-    so the live database never sits on a network or synced folder; returns the copy's path."""
+    """Bring a ``.markset`` file from elsewhere (a USB stick, an email) into the data
+    folder, so the live database never sits on a network or synced folder; returns the
+    new set's path.
+
+    The file is untrusted: its bytes (and those of a ``-wal`` file beside it, which holds
+    changes not yet written into it) are copied with ordinary file I/O into a private
+    temporary file in the sets folder; the source is never opened as a database. The copy
+    is checked (:func:`rubric.store.verify.check_set_file`) and moved in only when it
+    passes; a refused file leaves nothing behind."""
+    from rubric.store.verify import check_set_file
+
     source = Path(source)
     if not source.is_file():
         raise SetError(f"{source.name}: no such file")
-    _check_is_marking_set(source)
+    folder = sets_dir()
+    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=folder)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    leftovers = [tmp, *(tmp.with_name(tmp.name + s) for s in ("-wal", "-shm", "-journal"))]
+    target: Path | None = None
     try:
-        db = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
-            version = db.execute("PRAGMA user_version").fetchone()[0]
-            app_id = db.execute("PRAGMA application_id").fetchone()[0]
-            if app_id != APPLICATION_ID:
-                raise SetError(f"{source.name}: this is not a marking set file")
-            if version > SCHEMA_VERSION:
-                raise SetError(f"{source.name}: made by a newer Essay Marker; update the app")
-            name_row = db.execute("SELECT value FROM meta WHERE key='name'").fetchone()
-            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise SetError(f"{source.name}: the file is damaged (integrity check failed)")
-            target = unique_path(sets_dir(), safe_file_stem(name_row[0] if name_row
-                                                            else source.stem), SET_SUFFIX)
-            backups.snapshot(db, target)
+            _copy_bytes(source, tmp)
+            wal = source.with_name(source.name + "-wal")
+            if wal.is_file():
+                _copy_bytes(wal, tmp.with_name(tmp.name + "-wal"))
+        except OSError as exc:
+            raise SetError(f"{source.name}: cannot read the file ({exc.strerror or exc})") from None
+        name = check_set_file(tmp, shown_name=source.name)
+        _settle(tmp, source.name)
+        target = unique_path(folder, safe_file_stem(name or source.stem), SET_SUFFIX)
+        os.replace(tmp, target)
+        # Opening migrates an older set (after a backup) and proves it is usable.
+        MarkingSet.open(target).close()
+        return target
+    except BaseException:
+        if target is not None:
+            for path in (target, *(target.with_name(target.name + s) for s in ("-wal", "-shm"))):
+                path.unlink(missing_ok=True)
+        raise
+    finally:
+        for path in leftovers:
+            path.unlink(missing_ok=True)
+
+
+def _settle(path: Path, shown_name: str) -> None:
+    """Fold a copied write-ahead log into the checked copy and make it one self-contained
+    file (rollback journal), so moving it moves everything."""
+    from rubric.store.verify import connect_untrusted
+
+    try:
+        db = connect_untrusted(path)
+        try:
+            db.execute("PRAGMA journal_mode=DELETE")
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
-        raise SetError(f"{source.name}: cannot read the marking set ({exc})") from None
-    # Opening migrates an older set (after a backup) and proves it is usable.
-    MarkingSet.open(target).close()
-    return target
+        raise SetError(f"{shown_name}: cannot read the marking set ({exc})") from None

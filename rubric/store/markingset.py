@@ -149,6 +149,8 @@ class MarkingSet:
                 _check_is_marking_set(path)
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             try:
+                # a schema's functions and views never run with this connection's rights
+                db.execute("PRAGMA trusted_schema=OFF")
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
                 db.execute("PRAGMA foreign_keys=ON")

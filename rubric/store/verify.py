@@ -1,0 +1,268 @@
+"""Checking a ``.markset`` from elsewhere before it becomes a set of ours.
+
+A set file from a colleague is untrusted input, like any essay. SQLite runs whatever a
+file's schema says (a trigger fires on every insert, a view's query runs when it is
+read), so a file is checked as a copy in a private temporary file, never in place:
+
+1. its header says SQLite and its ``application_id`` is ours (or 0, from an old build);
+2. ``user_version`` is a format this app knows;
+3. the schema in ``sqlite_master`` is exactly the app's own for that version: the same
+   tables, columns and indexes, and no trigger, view, virtual table or extra table (the
+   expected schema is made by running our own migrations on an empty database, so it can
+   never drift from what the app creates);
+4. ``integrity_check`` and ``foreign_key_check`` pass;
+5. every stored value has the type and range the app relies on: integers are integers,
+   JSON has the right shape, marks lie inside the criterion they belong to (in some
+   stored version of the scheme), annotation offsets lie inside the script's text.
+
+Every connection runs with ``trusted_schema=OFF``, and every query while checking runs
+under a time limit (a progress handler), so a crafted file cannot hang the app. A
+refusal is a :class:`SetError` whose message is one line naming the file and the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rubric.errors import SchemeError, SetError
+from rubric.importing.model import PARAGRAPH_KINDS
+from rubric.scheme import Scheme, scheme_from_json
+from rubric.store.markingset import APPLICATION_ID
+from rubric.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+#: Wall-clock limit for the whole check; a crafted file never hangs the app.
+CHECK_SECONDS = 20.0
+_ROLES = ("teacher", "second", "moderator")
+_BANK_KINDS = ("www", "ebi", "general", "annotation")
+#: Values far beyond anything a class set holds are refused (a crafted file, not a set).
+_MAX_INT = 10**9
+
+
+class _Refused(Exception):
+    """Internal: the reason a file is refused (becomes a SetError naming the file)."""
+
+
+def _normalise_sql(sql: str | None) -> str:
+    return re.sub(r"\s+", " ", (sql or "").replace("\n", " ")).strip().lower()
+
+
+def expected_schema(version: int) -> dict[tuple[str, str], str]:
+    """``{(type, name): normalised sql}`` of a set at ``version``, made by our migrations."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("PRAGMA trusted_schema=OFF")
+        for step in range(version):
+            MIGRATIONS[step](db)
+        return _schema_of(db)
+    finally:
+        db.close()
+
+
+def _schema_of(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    rows = db.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+    return {(kind, name): _normalise_sql(sql) for kind, name, sql in rows
+            if not name.startswith("sqlite_autoindex_")}
+
+
+@contextmanager
+def _time_limit(db: sqlite3.Connection, seconds: float) -> Iterator[None]:
+    deadline = time.monotonic() + seconds
+    expired = False
+
+    def check() -> int:
+        nonlocal expired
+        if time.monotonic() > deadline:
+            expired = True
+            return 1  # interrupts the running statement
+        return 0
+
+    db.set_progress_handler(check, 10_000)
+    try:
+        yield
+    except sqlite3.OperationalError:
+        if expired:
+            raise _Refused("checking it took too long; the file may be crafted or damaged") from None
+        raise
+    finally:
+        db.set_progress_handler(None, 0)
+
+
+def connect_untrusted(path: Path) -> sqlite3.Connection:
+    """A read-mostly connection for checking: a plain file name (never a URI, so ``#``,
+    ``?`` and ``%2f`` in a name mean nothing), ``trusted_schema`` off."""
+    db = sqlite3.connect(str(path), isolation_level=None, uri=False)
+    db.execute("PRAGMA trusted_schema=OFF")
+    db.execute("PRAGMA foreign_keys=OFF")
+    return db
+
+
+def _check_schema(db: sqlite3.Connection, version: int) -> None:
+    found = _schema_of(db)
+    wanted = expected_schema(version)
+    for (kind, name) in sorted(found.keys() - wanted.keys()):
+        if kind in ("trigger", "view"):
+            raise _Refused(f"it contains a {kind} ({name!r}) that Essay Marker never makes")
+        if kind == "table" and "virtual table" in found[(kind, name)]:
+            raise _Refused(f"it contains a virtual table ({name!r}) that Essay Marker never makes")
+        raise _Refused(f"it contains a {kind} ({name!r}) that Essay Marker never makes")
+    for (kind, name) in sorted(wanted.keys() - found.keys()):
+        raise _Refused(f"its {kind} {name!r} is missing")
+    for key in sorted(wanted):
+        if found[key] != wanted[key]:
+            raise _Refused(f"its {key[0]} {key[1]!r} is not the one Essay Marker makes")
+
+
+def _scalar(db: sqlite3.Connection, sql: str, *args: object) -> object:
+    row = db.execute(sql, args).fetchone()
+    return row[0] if row else None
+
+
+def _check_types(db: sqlite3.Connection) -> None:
+    """Every column holds the storage class its declaration promises."""
+    tables = [r[0] for r in db.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'")]
+    for table in tables:
+        for _cid, column, declared, notnull, _default, _pk in db.execute(
+                f'PRAGMA table_info("{table}")').fetchall():
+            storage = {"INTEGER": "integer", "TEXT": "text", "BLOB": "blob"}.get(declared.upper())
+            if storage is None:
+                continue
+            allowed = f"('{storage}')" if notnull else f"('{storage}', 'null')"
+            row = db.execute(
+                f'SELECT rowid, typeof("{column}") FROM "{table}" '
+                f'WHERE typeof("{column}") NOT IN {allowed} LIMIT 1').fetchone()
+            if row:
+                raise _Refused(f"{table}.{column} holds a {row[1]} value where {storage} belongs "
+                               f"(row {row[0]})")
+            if storage == "integer":
+                bad = db.execute(
+                    f'SELECT rowid FROM "{table}" WHERE abs("{column}") > ? LIMIT 1',
+                    (_MAX_INT,)).fetchone()
+                if bad and column not in ("id",):
+                    raise _Refused(f"{table}.{column} holds an impossible number (row {bad[0]})")
+
+
+def _json(text: str, what: str) -> object:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        raise _Refused(f"{what} is not valid JSON") from None
+
+
+def _check_schemes(db: sqlite3.Connection) -> dict[int, Scheme]:
+    schemes: dict[int, Scheme] = {}
+    for version, text in db.execute("SELECT version, json FROM schemes ORDER BY version"):
+        try:
+            schemes[version] = scheme_from_json(text, source=f"scheme version {version}")
+        except SchemeError as exc:
+            raise _Refused(f"its scheme (version {version}) is invalid: {exc.problems[0]}") from None
+        except (ValueError, TypeError, KeyError, RecursionError):
+            raise _Refused(f"its scheme (version {version}) cannot be read") from None
+    if not schemes:
+        raise _Refused("it holds no scheme")
+    return schemes
+
+
+def _check_scripts(db: sqlite3.Connection) -> dict[int, int]:
+    """Checks each script's JSON; returns ``{script id: length of its text}``."""
+    lengths: dict[int, int] = {}
+    for script_id, paragraphs, warnings, words, coursework, pages in db.execute(
+            "SELECT id, paragraphs, warnings, word_count, coursework_word_count, page_count "
+            "FROM scripts"):
+        where = f"script {script_id}"
+        data = _json(paragraphs, f"the paragraphs of {where}")
+        if not isinstance(data, list) or not all(
+                isinstance(p, list) and len(p) == 2 and p[0] in PARAGRAPH_KINDS
+                and isinstance(p[1], str) for p in data):
+            raise _Refused(f"the paragraphs of {where} are not in the expected form")
+        lengths[script_id] = sum(len(p[1]) for p in data) + max(0, len(data) - 1)
+        notes = _json(warnings, f"the warnings of {where}")
+        if not isinstance(notes, list) or not all(
+                isinstance(w, dict) and isinstance(w.get("code"), str)
+                and isinstance(w.get("message"), str) for w in notes):
+            raise _Refused(f"the warnings of {where} are not in the expected form")
+        if words < 0 or coursework < 0 or (pages is not None and pages < 0):
+            raise _Refused(f"{where} has a negative count")
+    return lengths
+
+
+def _check_marks(db: sqlite3.Connection, schemes: dict[int, Scheme]) -> None:
+    maxima: dict[str, int] = {}
+    for scheme in schemes.values():
+        for criterion in scheme.criteria:
+            maxima[criterion.name] = max(maxima.get(criterion.name, 0), criterion.maximum)
+    for script_id, criterion, mark in db.execute("SELECT script_id, criterion, mark FROM marks"):
+        if criterion not in maxima:
+            raise _Refused(f"script {script_id} has a mark for {criterion!r}, "
+                           "a criterion no version of its scheme has")
+        if mark is not None and not 0 <= mark <= maxima[criterion]:
+            raise _Refused(f"script {script_id} has a mark of {mark} for {criterion}, "
+                           f"outside 0–{maxima[criterion]}")
+
+
+def _check_rows(db: sqlite3.Connection, lengths: dict[int, int]) -> None:
+    for annotation_id, script_id, start, end in db.execute(
+            "SELECT id, script_id, start, end FROM annotations"):
+        length = lengths.get(script_id)
+        if length is None or not 0 <= start < end <= length:
+            raise _Refused(f"annotation {annotation_id} points outside its script's text")
+    bad = _scalar(db, "SELECT name FROM markers WHERE role NOT IN (?, ?, ?) LIMIT 1", *_ROLES)
+    if bad is not None:
+        raise _Refused("a marker has a role Essay Marker does not know")
+    bad = _scalar(db, "SELECT id FROM bank WHERE kind NOT IN (?, ?, ?, ?) LIMIT 1", *_BANK_KINDS)
+    if bad is not None:
+        raise _Refused(f"comment bank entry {bad} has a kind Essay Marker does not know")
+    name = _scalar(db, "SELECT value FROM meta WHERE key='name'")
+    if not isinstance(name, str) or not name.strip() or len(name) > 500:
+        raise _Refused("it has no usable set name")
+
+
+def check_set_file(path: Path, shown_name: str | None = None,
+                   seconds: float = CHECK_SECONDS) -> str:
+    """Check the (private, temporary) copy at ``path``; returns the set's stored name.
+    Raises :class:`SetError` ("<shown_name>: <reason>") when the file must be refused."""
+    label = shown_name or path.name
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+    except OSError as exc:
+        raise SetError(f"{label}: cannot read the file ({exc.strerror})") from None
+    if not header.startswith(b"SQLite format 3\x00"):
+        raise SetError(f"{label}: this is not a marking set file")
+    if len(header) >= 72 and int.from_bytes(header[68:72], "big") not in (0, APPLICATION_ID):
+        raise SetError(f"{label}: this is an SQLite file of another program, not a marking set")
+    try:
+        db = connect_untrusted(path)
+    except sqlite3.Error as exc:
+        raise SetError(f"{label}: cannot read the marking set ({exc})") from None
+    try:
+        with _time_limit(db, seconds):
+            version = _scalar(db, "PRAGMA user_version")
+            if not isinstance(version, int) or version < 1:
+                raise _Refused("this is not a marking set file (no format version)")
+            if version > SCHEMA_VERSION:
+                raise _Refused(f"made by a newer Essay Marker (format {version}); update the app")
+            _check_schema(db, version)
+            if _scalar(db, "PRAGMA integrity_check") != "ok":
+                raise _Refused("the file is damaged (integrity check failed)")
+            if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                raise _Refused("the file is damaged (rows point to scripts or markers it lacks)")
+            _check_types(db)
+            schemes = _check_schemes(db)
+            lengths = _check_scripts(db)
+            _check_marks(db, schemes)
+            _check_rows(db, lengths)
+            return str(_scalar(db, "SELECT value FROM meta WHERE key='name'"))
+    except _Refused as refusal:
+        raise SetError(f"{label}: refused: {refusal}") from None
+    except sqlite3.DatabaseError as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SetError(f"{label}: cannot read the marking set ({reason})") from None
+    finally:
+        db.close()
