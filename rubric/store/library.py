@@ -107,3 +107,57 @@ def _settle(path: Path, shown_name: str) -> None:
             db.close()
     except sqlite3.DatabaseError as exc:
         raise SetError(f"{shown_name}: cannot read the marking set ({exc})") from None
+
+
+def find_backup(set_path: Path, which: str) -> Path:
+    """A backup of the set named as listed by ``backups``: its number (1 = newest), its
+    file name, or its path."""
+    from rubric.store import backups
+
+    infos = backups.backups_of(set_path)
+    if which.isdigit() and 1 <= int(which) <= len(infos):
+        return infos[int(which) - 1].path
+    for info in infos:
+        if which in (info.path.name, str(info.path)):
+            return info.path
+    candidate = Path(which).expanduser()
+    if candidate.is_file():
+        return candidate
+    raise SetError(f"{set_path.stem}: no backup {which!r} (see 'essay-marker backups')")
+
+
+def restore_backup(set_path: Path, backup: Path) -> Path:
+    """Replace the set with ``backup``, keeping the current state as a backup first
+    (reason ``before-restore``); returns that backup's path. The set must not be open
+    anywhere else; the backup is checked like any set file before it is used."""
+    from rubric.store import backups
+    from rubric.store.lock import SetLock
+    from rubric.store.verify import check_set_file
+
+    lock = SetLock(set_path)
+    lock.acquire()
+    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=set_path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            _copy_bytes(backup, tmp)
+        except OSError as exc:
+            raise SetError(f"{backup.name}: cannot read the backup ({exc.strerror or exc})") from None
+        check_set_file(tmp, shown_name=backup.name)
+        _settle(tmp, backup.name)
+        db = sqlite3.connect(set_path, isolation_level=None)
+        try:
+            db.execute("PRAGMA trusted_schema=OFF")
+            kept = backups.backup_set(db, set_path, reason="before-restore")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+        os.replace(tmp, set_path)
+        for suffix in ("-wal", "-shm"):
+            set_path.with_name(set_path.name + suffix).unlink(missing_ok=True)
+    finally:
+        tmp.unlink(missing_ok=True)
+        lock.release()
+    MarkingSet.open(set_path).close()  # migrates an older backup and proves it opens
+    return kept

@@ -1,0 +1,62 @@
+"""Restoring a backup: the current state is kept as a backup first, and nothing changes
+when the set is open elsewhere or the backup is not a set."""
+
+from __future__ import annotations
+
+import pytest
+
+from rubric.errors import SetError, SetLockedError
+from rubric.ids import ScriptId
+from rubric.store import MarkingSet
+from rubric.store.backups import backups_of
+from rubric.store.library import find_backup, restore_backup
+
+
+@pytest.fixture
+def set_with_history(tmp_path, essay_scheme, make_draft):
+    path = tmp_path / "13B.markset"
+    with MarkingSet.create(path, "13B", essay_scheme) as ms:
+        ms.add_script(make_draft())
+        ms.set_mark(ScriptId(1), "AO1", 12, "Level 3")
+        ms.backup_now()                           # a backup with 12
+        ms.set_mark(ScriptId(1), "AO1", 21, "Level 5")
+    return path
+
+
+def test_restore_brings_back_the_old_mark_and_keeps_the_current_one(set_with_history):
+    path = set_with_history
+    newest = backups_of(path)[0]
+    kept = restore_backup(path, find_backup(path, "1"))
+    with MarkingSet.open(path) as ms:
+        assert ms.total(ScriptId(1)) == 12
+    assert "before-restore" in kept.name
+    # the state just before the restore can itself be restored
+    restore_backup(path, kept)
+    with MarkingSet.open(path) as ms:
+        assert ms.total(ScriptId(1)) == 21
+    assert newest.path.exists()
+
+
+def test_restore_refuses_while_the_set_is_open_and_changes_nothing(set_with_history):
+    path = set_with_history
+    backup = find_backup(path, "1")
+    with MarkingSet.open(path) as ms:
+        with pytest.raises(SetLockedError):
+            restore_backup(path, backup)
+        assert ms.total(ScriptId(1)) == 21
+
+
+def test_restore_refuses_a_file_that_is_not_a_set(set_with_history, tmp_path):
+    junk = tmp_path / "junk.markset"
+    junk.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4000)
+    before = len(backups_of(set_with_history))
+    with pytest.raises(SetError):
+        restore_backup(set_with_history, junk)
+    with MarkingSet.open(set_with_history) as ms:
+        assert ms.total(ScriptId(1)) == 21
+    assert len(backups_of(set_with_history)) == before
+
+
+def test_an_unknown_backup_is_a_clear_error(set_with_history):
+    with pytest.raises(SetError, match="no backup"):
+        find_backup(set_with_history, "99")
