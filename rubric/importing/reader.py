@@ -22,7 +22,7 @@ from rubric.importing.safety import (
     sniff,
 )
 
-SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt", ".odt", ".rtf")
+SUPPORTED_SUFFIXES = (".docx", ".pdf", ".txt", ".odt", ".rtf", ".doc")
 
 _FORMAT_NAMES = {
     "docx": "a Word document (.docx)",
@@ -33,6 +33,8 @@ _FORMAT_NAMES = {
 }
 _NOT_FORMAT = {
     ".docx": "this is not a real Word document (.docx); it may be damaged or have the wrong name",
+    # .doc is "supported" only so that an old Word file gets told what to do with it
+    ".doc": "this is not a real Word document (.doc); it may be damaged or have the wrong name",
     ".odt": "this is not a real OpenDocument text (.odt); it may be damaged or have the wrong name",
     ".pdf": "this is not a real PDF; it may be damaged or have the wrong name",
     ".rtf": "this is not a real RTF document; it may be damaged or have the wrong name",

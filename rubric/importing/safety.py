@@ -87,39 +87,108 @@ def looks_like_html(data: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html", b"<?xml")) and b"<html" in data[:4096].lower()
 
 
-def _utf16_name(name: str) -> bytes:
-    return name.encode("utf-16-le") + b"\x00\x00"
+#: What an old Word file is told (whatever its suffix, .doc or a renamed .docx).
+OLD_WORD_REASON = "old Word 97–2003 file: save it as .docx and import again"
+ENCRYPTED_REASON = "the document is password-protected; ask for a copy saved without a password"
+_ENCRYPTED_STREAMS = frozenset({"encryptioninfo", "encryptedpackage"})
+_FREE_SECTORS = 0xFFFFFFFA  # sector numbers from here up are markers (end of chain, free…)
+_MAX_DIRECTORY_SECTORS = 4096
+
+
+#: Stream names that tell what an OLE compound file holds (compared in lower case).
+_KNOWN_STREAMS = ("encryptioninfo", "encryptedpackage", "worddocument", "workbook", "book", "powerpoint document")
+
+
+def _names_in_bytes(data: bytes, wanted) -> set[str]:
+    """Which of ``wanted`` (lower-case names) occur as NUL-terminated UTF-16LE strings
+    anywhere in ``data``, in any letter case (``bytes.lower`` lowers the ASCII half of each
+    UTF-16 code unit); ~50 ms for 25 MB."""
+    low = data.lower()
+    return {name for name in wanted if name.encode("utf-16-le") + b"\x00\x00" in low}
+
+
+@dataclass(frozen=True)
+class _CfbEntry:
+    name: str
+    kind: int  # 1 storage, 2 stream, 5 root
+    start: int
+    size: int
+
+
+def _cfb_entries(data: bytes) -> tuple[int, list[_CfbEntry]] | None:
+    """``(sector size, directory entries)`` of an OLE compound file, read from its header,
+    FAT and directory chain; None when the structure is not readable (then the caller
+    falls back to looking for the names anywhere in the bytes)."""
+    try:
+        shift = struct.unpack_from("<H", data, 30)[0]
+        if shift not in (9, 12):
+            return None
+        size = 1 << shift
+        fat_count, first_dir = struct.unpack_from("<II", data, 44)
+        difat = list(struct.unpack_from("<109I", data, 76))
+        fat_sectors = [s for s in difat[: min(fat_count, 109)] if s < _FREE_SECTORS]
+        fat: list[int] = []
+        for sector in fat_sectors[:64]:  # 64 FAT sectors map 8,192+ sectors: far past a directory
+            offset = (sector + 1) * size
+            if offset + size > len(data):
+                break
+            fat.extend(struct.unpack_from(f"<{size // 4}I", data, offset))
+        entries: list[_CfbEntry] = []
+        sector, seen = first_dir, set()
+        while sector < _FREE_SECTORS and sector not in seen and len(seen) < _MAX_DIRECTORY_SECTORS:
+            seen.add(sector)
+            offset = (sector + 1) * size
+            if offset + size > len(data):
+                break
+            for start in range(offset, offset + size, 128):
+                length = struct.unpack_from("<H", data, start + 64)[0]
+                kind = data[start + 66]
+                if kind == 0 or not 2 <= length <= 64:
+                    continue
+                name = data[start : start + length - 2].decode("utf-16-le", "replace")
+                first, stream_size = struct.unpack_from("<II", data, start + 116)
+                entries.append(_CfbEntry(name, kind, first, stream_size))
+            sector = fat[sector] if sector < len(fat) else _FREE_SECTORS
+        return size, entries
+    except (struct.error, IndexError):
+        return None
 
 
 def describe_cfb(data: bytes) -> str:
-    """Why an OLE compound file (old Office format or encrypted new one) is refused."""
-    if _utf16_name("EncryptedPackage") in data or _utf16_name("EncryptionInfo") in data:
-        return "the document is password-protected; ask for a copy saved without a password"
-    if _utf16_name("WordDocument") in data:
-        if _doc_is_encrypted(data):
+    """Why an OLE compound file (old Office format or encrypted new one) is refused.
+    Stream names are matched whatever their letter case (some writers store
+    ``encryptionInfo``); an encrypted file is always told it is password-protected."""
+    parsed = _cfb_entries(data)
+    names = {entry.name.lower() for entry in parsed[1]} if parsed is not None else set()
+    if not names & set(_KNOWN_STREAMS):  # unreadable directory: look for the names anywhere
+        names |= _names_in_bytes(data, _KNOWN_STREAMS)
+    else:  # an encrypted file is always told so, even when its directory misleads
+        names |= _names_in_bytes(data, _ENCRYPTED_STREAMS)
+    if names & _ENCRYPTED_STREAMS:
+        return ENCRYPTED_REASON
+    if "worddocument" in names:
+        if _doc_is_encrypted(data, parsed):
             return "the document is a password-protected old Word 97–2003 file (.doc); ask for a copy saved as .docx without a password"
-        return "this is an old Word 97–2003 document (.doc); open it in Word and save it as .docx"
-    if _utf16_name("Workbook") in data or _utf16_name("Book") in data:
+        return OLD_WORD_REASON
+    if "workbook" in names or "book" in names:
         return "this is an old Excel workbook (.xls), not a Word document"
-    if _utf16_name("PowerPoint Document") in data:
+    if "powerpoint document" in names:
         return "this is an old PowerPoint presentation (.ppt), not a Word document"
     return "this is an old Microsoft Office file, not a Word .docx document"
 
 
-def _doc_is_encrypted(data: bytes) -> bool:
+def _doc_is_encrypted(data: bytes, parsed: tuple[int, list[_CfbEntry]] | None = None) -> bool:
     """Read the fEncrypted flag of a .doc file's FIB (best effort; False when unsure)."""
     try:
-        sector_size = 1 << struct.unpack_from("<H", data, 30)[0]
-        if sector_size not in (512, 4096):
+        if parsed is None:
+            parsed = _cfb_entries(data)
+        if parsed is None:
             return False
-        name = _utf16_name("WordDocument")
-        start = data.find(name)
-        while start != -1 and (start - 512) % 128:
-            start = data.find(name, start + 1)
-        if start == -1:
+        sector_size, entries = parsed
+        word = next((e for e in entries if e.kind == 2 and e.name.lower() == "worddocument"), None)
+        if word is None or word.start >= _FREE_SECTORS:
             return False
-        first_sector = struct.unpack_from("<I", data, start + 116)[0]
-        fib = (first_sector + 1) * sector_size
+        fib = (word.start + 1) * sector_size
         if fib + 12 > len(data):
             return False
         ident, = struct.unpack_from("<H", data, fib)
@@ -134,10 +203,25 @@ def _doc_is_encrypted(data: bytes) -> bool:
 #: Limits checked in the central directory before anything is inflated.
 MAX_ENTRIES = 5000
 MAX_TOTAL_UNCOMPRESSED = 1024 * MB
+#: No single part may claim more than this, whatever it is (a 25 MB file cannot hold it
+#: without compressing it over 10 times).
+MAX_DECLARED_PART = 256 * MB
+#: Checked on every part that is inflated (XML, an embedded web page), before inflating;
+#: parts that are never inflated (a picture, an EMF drawing, an embedded object, which
+#: may well compress 200:1) are held only to the absolute limits above.
 MAX_RATIO = 100
 RATIO_CHECK_FROM = 1 * MB
 #: The most we inflate for one XML part (a 4,500-word document.xml is well under 1 MB).
 MAX_XML_PART = 20 * MB
+
+
+def _bomb_reason(info: zipfile.ZipInfo) -> str:
+    ratio = info.file_size / max(1, info.compress_size)
+    return f"the file looks like a zip bomb ({info.filename} would expand {ratio:,.0f} times to {describe_size(info.file_size)}); refused"
+
+
+def _would_bomb(info: zipfile.ZipInfo) -> bool:
+    return info.file_size > RATIO_CHECK_FROM and info.file_size / max(1, info.compress_size) > MAX_RATIO
 
 
 @dataclass
@@ -150,8 +234,11 @@ class SafeZip:
         return name in self.names
 
     def read(self, name: str, cap: int = MAX_XML_PART) -> bytes:
-        """Inflate one entry, never more than ``cap`` bytes."""
+        """Inflate one entry, never more than ``cap`` bytes, after checking its declared
+        size and compression ratio (a part that is read is never a bomb, whatever its name)."""
         info = self.zf.getinfo(name)
+        if _would_bomb(info):
+            raise ImportFailure(self.path, _bomb_reason(info))
         if info.file_size > cap:
             raise ImportFailure(
                 self.path,
@@ -172,6 +259,10 @@ class SafeZip:
             raise ImportFailure(self.path, f"a part of the file is larger than it claims ({name}); refused")
         return data
 
+    def info(self, name: str) -> zipfile.ZipInfo:
+        """The central-directory entry of ``name`` (its CRC-32 and sizes), without inflating."""
+        return self.zf.getinfo(name)
+
 
 def _short(exc: BaseException, limit: int = 80) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -180,7 +271,11 @@ def _short(exc: BaseException, limit: int = 80) -> str:
 
 
 def open_zip(path: Path, data: bytes) -> SafeZip:
-    """Open a zip archive from bytes after checking its central directory for bombs."""
+    """Open a zip archive from bytes after checking its central directory for bombs: the
+    entry count, the total declared size and each part's declared size. The compression
+    ratio is checked by :meth:`SafeZip.read` on each part that is inflated, before
+    inflating it: a picture or embedded object that compresses 200:1 is no bomb when
+    nothing reads it."""
     try:
         zf = zipfile.ZipFile(BytesIO(data))
         infos = zf.infolist()
@@ -197,13 +292,8 @@ def open_zip(path: Path, data: bytes) -> SafeZip:
     total = 0
     for info in infos:
         total += info.file_size
-        if info.file_size > RATIO_CHECK_FROM:
-            ratio = info.file_size / max(1, info.compress_size)
-            if ratio > MAX_RATIO:
-                raise ImportFailure(
-                    path,
-                    f"the file looks like a zip bomb ({info.filename} would expand {ratio:,.0f} times to {describe_size(info.file_size)}); refused",
-                )
+        if info.file_size > MAX_DECLARED_PART:
+            raise ImportFailure(path, _bomb_reason(info))
     if total > MAX_TOTAL_UNCOMPRESSED:
         raise ImportFailure(
             path, f"the file looks like a zip bomb (it would expand to {describe_size(total)}); refused"

@@ -53,14 +53,14 @@ def test_docx_reads_title_candidate_kinds_and_footnotes(rich_docx):
     assert (draft.candidate_name, draft.candidate_number) == ("Jane Smith", "4321")
     kinds = [p.kind for p in draft.paragraphs]
     assert draft.paragraphs[0] == draft.paragraphs[0].__class__("Introduction", "heading")
-    assert texts(draft, "body")[:1] == [BODY[0]]
+    assert texts(draft, "body")[:1] == [BODY[0] + "[1][2]"]  # note marks stay in the text
     assert texts(draft, "quote") == ["“The peace settlement was a diktat imposed upon a defeated nation by its enemies.”"]
     assert mk.CURLY in texts(draft, "body")
-    # table cells are read as paragraphs; after "Bibliography" everything is a reference
-    assert "Cell text one" in texts(draft) and "Cell text two" in texts(draft)
+    # a table row is read as one row; after "Bibliography" everything is a reference
+    assert "Cell text one | Cell text two" in texts(draft, "table")
     assert texts(draft, "reference") == ["Evans, R. The Coming of the Third Reich (London, 2003)."]
     # footnotes come last, in reference order, and only there
-    assert texts(draft, "footnote") == ["Evans, The Coming of the Third Reich, p. 12.", "Kershaw, Hitler, p. 3."]
+    assert texts(draft, "footnote") == ["[1] Evans, The Coming of the Third Reich, p. 12.", "[2] Kershaw, Hitler, p. 3."]
     assert kinds[-2:] == ["footnote", "footnote"]
     assert not any("Kershaw" in t for t in texts(draft, "body"))
     # the title and candidate lines are not paragraphs
@@ -116,7 +116,7 @@ def test_docx_xml_details(tmp_path):
     draft = inspect_file(mk.docx_with_document_xml(tmp_path / "x.docx", xml.encode("utf-8")))
     assert texts(draft) == [
         "Kept inserted result and a link.", "First line", "second line", "Anchor", "Box text",
-        "In a content control", "Outer cell", "Inner cell", "Second cell",
+        "In a content control", "Outer cell | Second cell", "Inner cell",
     ]
 
 

@@ -60,7 +60,7 @@ BAD_FILES = {
     "random rtf": (_write("random.rtf", random_bytes), "not a real RTF"),
     "truncated zip": (_truncated_docx, "damaged or incomplete"),
     "encrypted docx": (lambda p: mk.make_cfb(p / "locked.docx", ["EncryptionInfo", "EncryptedPackage"]), "password-protected"),
-    "old doc": (lambda p: mk.make_cfb(p / "old.docx", ["WordDocument", "1Table"], fib_flags=0), "Word 97–2003 document (.doc); open it in Word and save it as .docx"),
+    "old doc": (lambda p: mk.make_cfb(p / "old.docx", ["WordDocument", "1Table"], fib_flags=0), "old Word 97–2003 file: save it as .docx and import again"),
     "encrypted old doc": (lambda p: mk.make_cfb(p / "oldlocked.docx", ["WordDocument", "1Table"], fib_flags=0x0100), "password-protected"),
     "old xls": (lambda p: mk.make_cfb(p / "book.docx", ["Workbook"]), "old Excel workbook"),
     "xlsx renamed": (lambda p: mk.make_xlsx(p / "marks.docx"), "this is an Excel workbook, not a Word document"),
@@ -126,7 +126,7 @@ def test_pdf_locked_only_against_editing_is_readable(tmp_path, aes):
 
 
 def test_unsupported_suffixes_raise_unsupported_file(tmp_path):
-    for name in ("marks.xlsx", "README", "essay.doc"):
+    for name in ("marks.xlsx", "README", "essay.pages"):
         path = tmp_path / name
         path.write_bytes(b"x")
         with pytest.raises(UnsupportedFile) as caught:
