@@ -25,14 +25,11 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def resolve_target(target: str) -> Path:
-    """A set name or path; a .markset outside the data folder is copied in first."""
-    from rubric.store import resolve_set, sets_dir
-    from rubric.store.library import import_set_file
+    """A set name or path; a .markset outside the data folder is copied in first (the
+    policy is the core's: :func:`rubric.store.library.open_for_app`)."""
+    from rubric.store.library import open_for_app
 
-    path = resolve_set(target)
-    if path.exists() and path.resolve().parent != sets_dir().resolve():
-        return import_set_file(path)
-    return path
+    return open_for_app(target)
 
 
 def make_application(argv0: str = "essay-marker"):

@@ -5,12 +5,15 @@ window applies the returned Changes to its views."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtGui import QUndoCommand
 
 from rubric.ids import AnnotationId, ScriptId
+from rubric.importing.model import ScriptDraft
 from rubric.scheme import Scheme
 from rubric.store import Changes, MarkingSet
+from rubric.store.markingset import FileReplacement
 
 Apply = Callable[[Changes], None]
 
@@ -145,7 +148,8 @@ class DeleteAnnotationCommand(MarkingCommand):
         a = self.annotation
         self.apply(self.marking_set.add_annotation(a.script_id, a.start, a.end, a.comment,
                                                    a.criterion, a.marker_id,
-                                                   annotation_id=a.id))
+                                                   annotation_id=a.id,
+                                                   lost_quote=a.quote if a.lost else None))
 
 
 class SetCompleteCommand(MarkingCommand):
@@ -162,6 +166,71 @@ class SetCompleteCommand(MarkingCommand):
 
     def undo(self) -> None:
         self.apply(self.marking_set.set_complete(self.script_id, self.old))
+
+
+class EditCandidateCommand(MarkingCommand):
+    """Correct a script's candidate name and number."""
+
+    def __init__(self, marking_set: MarkingSet, apply: Apply, script_id: ScriptId, name: str,
+                 number: str):
+        super().__init__(marking_set, apply, "Edit candidate")
+        summary = marking_set.summary(script_id)
+        self.script_id = script_id
+        self.old = (summary.candidate_name, summary.candidate_number)
+        self.new = (name, number)
+
+    def redo(self) -> None:
+        self.apply(self.marking_set.update_candidate(self.script_id, *self.new))
+
+    def undo(self) -> None:
+        self.apply(self.marking_set.update_candidate(self.script_id, *self.old))
+
+
+class RemoveScriptCommand(MarkingCommand):
+    """Take a script out of the set; undo brings it back with its marks and comments."""
+
+    def __init__(self, marking_set: MarkingSet, apply: Apply, script_id: ScriptId):
+        candidate = marking_set.summary(script_id).candidate
+        super().__init__(marking_set, apply, f"Remove {candidate}")
+        self.script_id = script_id
+
+    def redo(self) -> None:
+        self.apply(self.marking_set.remove_script(self.script_id))
+
+    def undo(self) -> None:
+        self.apply(self.marking_set.restore_script(self.script_id))
+
+
+class ReplaceFileCommand(MarkingCommand):
+    """Put a new version of a script's file in place, re-anchoring its annotations; undo
+    puts the old file back with every annotation where it was."""
+
+    def __init__(self, marking_set: MarkingSet, apply: Apply, script_id: ScriptId,
+                 draft: ScriptDraft):
+        super().__init__(marking_set, apply, "Replace file")
+        script = marking_set.script(script_id)
+        self.script_id = script_id
+        self.new = draft
+        self.old = ScriptDraft(
+            path=Path(script.file_name), format=script.format,
+            paragraphs=list(script.paragraphs), title=script.title,
+            candidate_name=script.candidate_name, candidate_number=script.candidate_number,
+            word_count=script.word_count, coursework_word_count=script.coursework_word_count,
+            warnings=[w for w in script.warnings if w.code != "annotations_lost"],
+            has_text=script.has_text, page_count=script.page_count,
+            source_bytes=marking_set.source_bytes(script_id))
+        self.old_anchors = {a.id: (a.start, a.end, a.lost)
+                            for a in marking_set.annotations(script_id)}
+        self.result: FileReplacement | None = None
+
+    def redo(self) -> None:
+        self.result = self.marking_set.replace_script_file(self.script_id, self.new)
+        self.apply(self.result.changes)
+
+    def undo(self) -> None:
+        result = self.marking_set.replace_script_file(self.script_id, self.old,
+                                                      anchors=self.old_anchors)
+        self.apply(result.changes)
 
 
 class ChangeSchemeCommand(MarkingCommand):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
@@ -19,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from rubric.scheme import Scheme
 from rubric.store import BankComment
+from rubric.store.records import candidate_label
 from rubric.templates import bundled_templates
 
 
@@ -161,17 +165,152 @@ class MarkerDialog(QDialog):
         return None
 
 
+class ImportDialog(QDialog):
+    """Before an import: the file-name pattern that candidate names and numbers are read
+    from, with a live preview of what the first file gives and the pattern's problems."""
+
+    def __init__(self, parent: QWidget | None, files: list[Path], pattern: str):
+        super().__init__(parent)
+        self.setObjectName("import_dialog")
+        self.setWindowTitle("Import scripts")
+        self.setMinimumWidth(560)
+        self.files = files
+        layout = QVBoxLayout(self)
+        count = len(files)
+        intro = QLabel(f"<b>{count} file{'s' if count != 1 else ''}</b> to import. Candidate "
+                       "names and numbers are read from each file name by this pattern (and "
+                       "from the text when the name does not fit).")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.pattern_edit = QLineEdit(pattern)
+        self.pattern_edit.setObjectName("name_pattern")
+        self.pattern_edit.setPlaceholderText("{number}_{surname}_{forename}")
+        form.addRow("File-name &pattern:", self.pattern_edit)
+        fields = QLabel("Fields: {number} {surname} {forename} {name} {initials}, and * for "
+                        "anything. Importing a file that is already in the set with a new "
+                        "pattern updates its names.")
+        fields.setWordWrap(True)
+        fields.setStyleSheet("color: palette(placeholder-text);")
+        form.addRow("", fields)
+        self.preview = QLabel()
+        self.preview.setObjectName("pattern_preview")
+        self.preview.setWordWrap(True)
+        self.preview.setTextFormat(Qt.TextFormat.PlainText)
+        form.addRow("Preview:", self.preview)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Import")
+        layout.addWidget(buttons)
+        self.pattern_edit.textChanged.connect(self._update_preview)
+        self._update_preview()
+
+    def pattern(self) -> str:
+        return self.pattern_edit.text().strip()
+
+    def _update_preview(self) -> None:
+        from rubric.importing import candidate_from_filename, pattern_problems
+
+        pattern = self.pattern()
+        problems = pattern_problems(pattern)
+        self.ok_button.setEnabled(not problems)
+        if problems:
+            self.preview.setStyleSheet("color: #c62828;")
+            text = "; ".join(problems)
+            self.preview.setText(text[:1].upper() + text[1:])
+            return
+        self.preview.setStyleSheet("")
+        if not self.files:
+            self.preview.setText("(no files)")
+            return
+        first = self.files[0]
+        name, number = candidate_from_filename(first.name, pattern)
+        if name or number:
+            shown = " · ".join(p for p in (f"name: {name}" if name else "",
+                                           f"number: {number}" if number else "") if p)
+            self.preview.setText(f"{first.name} → {shown}")
+        else:
+            self.preview.setText(
+                f"{first.name} does not fit this pattern: the names are read from the text "
+                f"if it has them, else the script is shown as "
+                f"“{candidate_label('', '', first.name)}”")
+
+    @classmethod
+    def ask(cls, parent, files: list[Path], pattern: str) -> str | None:
+        """The pattern to import with, or None when the user cancels."""
+        dialog = cls(parent, files, pattern)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.ok_button.isEnabled():
+            return dialog.pattern()
+        return None
+
+
+class EditCandidateDialog(QDialog):
+    """Correct a script's candidate name and number."""
+
+    def __init__(self, parent: QWidget | None, name: str, number: str, file_name: str):
+        super().__init__(parent)
+        self.setObjectName("edit_candidate")
+        self.setWindowTitle("Edit candidate")
+        self.setMinimumWidth(420)
+        layout = QFormLayout(self)
+        source = QLabel(file_name)
+        source.setTextFormat(Qt.TextFormat.PlainText)
+        source.setStyleSheet("color: palette(placeholder-text);")
+        layout.addRow("File:", source)
+        self.name_edit = QLineEdit(name)
+        self.name_edit.setObjectName("candidate_name")
+        self.name_edit.setMaxLength(200)
+        self.name_edit.setPlaceholderText(f"(none: shown as “{candidate_label('', '', file_name)}”)")
+        layout.addRow("Candidate &name:", self.name_edit)
+        self.number_edit = QLineEdit(number)
+        self.number_edit.setObjectName("candidate_number")
+        self.number_edit.setMaxLength(40)
+        layout.addRow("Candidate n&umber:", self.number_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(buttons)
+
+    def values(self) -> tuple[str, str]:
+        return " ".join(self.name_edit.text().split()), self.number_edit.text().strip()
+
+    @classmethod
+    def ask(cls, parent, name: str, number: str, file_name: str) -> tuple[str, str] | None:
+        dialog = cls(parent, name, number, file_name)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.values()
+        return None
+
+
+def confirm(parent, title: str, text: str, button: str) -> bool:
+    """A yes/no question with a named action button (tests replace this)."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("confirm_box")
+    action = box.addButton(button, QMessageBox.ButtonRole.AcceptRole)
+    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    box.exec()
+    return box.clickedButton() is action
+
+
 class ImportSummaryDialog(QDialog):
     """What an import did: counts, then one line per file with its reason."""
 
     def __init__(self, parent, lines: list[str], imported: int, skipped: int, failed: int,
-                 cancelled: bool):
+                 cancelled: bool, updated: int = 0):
         super().__init__(parent)
         self.setObjectName("import_summary")
         self.setWindowTitle("Import finished" if not cancelled else "Import cancelled")
         self.setMinimumSize(620, 360)
         layout = QVBoxLayout(self)
-        head = f"<b>{imported} imported</b>, {skipped} skipped, {failed} could not be read"
+        names = f", {updated} names updated" if updated else ""
+        head = (f"<b>{imported} imported</b>{names}, {skipped} skipped, {failed} could not be "
+                "read")
         if cancelled:
             head += " — cancelled; the scripts imported so far are kept"
         self.headline = QLabel(head)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListView,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressDialog,
     QPushButton,
@@ -35,9 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import commands
+from gui import commands, dialogs
 from gui.dialogs import (
     AnnotationDialog,
+    EditCandidateDialog,
+    ImportDialog,
     ImportSummaryDialog,
     MarkerDialog,
     NewSetDialog,
@@ -101,6 +104,7 @@ class ScriptListPanel(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         layout.addWidget(self.table)
         self.count_label = QLabel()
         self.count_label.setObjectName("count_label")
@@ -147,6 +151,9 @@ class MainWindow(QMainWindow):
         self.last_import_summary: ImportSummaryDialog | None = None
         self.save_layout_on_close = True
         self.last_export_dialog = None
+        self.last_context_menu: QMenu | None = None
+        self.last_replacement = None   # the FileReplacement of the last Replace File
+        self._replace_task: GeneratorTask | None = None
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -231,6 +238,8 @@ class MainWindow(QMainWindow):
         self.rubric_panel.bank_add_requested.connect(self._bank_add)
         self.list_panel.search.textChanged.connect(self._search_changed)
         self.list_panel.filter.currentTextChanged.connect(self._filter_changed)
+        self.list_panel.table.customContextMenuRequested.connect(self._script_context_menu)
+        self.list_panel.table.doubleClicked.connect(self._script_double_clicked)
 
     def _action(self, text: str, slot, shortcuts=(), name: str = "", tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -283,6 +292,12 @@ class MainWindow(QMainWindow):
         self.act_complete_next = a("Mark complete, next &unmarked", self.complete_and_next,
                                    ["Ctrl+Return", "Ctrl+Enter"], "complete_next")
         self.act_reopen = a("Re&open script", self.reopen_script, (), "reopen_script")
+        self.act_edit_candidate = a("Edit &Candidate…", self.edit_candidate, ["F2"],
+                                    "edit_candidate", "Correct the candidate's name and number")
+        self.act_remove_script = a("&Remove Script…", self.remove_script, (), "remove_script",
+                                   "Take this script out of the set (undo brings it back)")
+        self.act_replace_file = a("Replace &File…", self.replace_file_dialog, (), "replace_file",
+                                  "Put a new version of the file in, keeping the marks")
 
         self.level_actions = []
         for digit in range(0, 6):
@@ -338,8 +353,11 @@ class MainWindow(QMainWindow):
                        self.act_annotate):
             marking_menu.addSeparator() if action is None else marking_menu.addAction(action)
         script_menu = bar.addMenu("&Script")
-        for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen):
-            script_menu.addAction(action)
+        for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen,
+                       None, self.act_edit_candidate, self.act_replace_file,
+                       self.act_remove_script):
+            script_menu.addSeparator() if action is None else script_menu.addAction(action)
+        self.script_menu = script_menu
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.act_bigger)
         view_menu.addAction(self.act_smaller)
@@ -674,12 +692,134 @@ class MainWindow(QMainWindow):
             self._push(commands.SetCompleteCommand(self.marking_set, self.apply_changes,
                                                    self.current_script.id, False))
 
+    # -- correcting what import got wrong ----------------------------------------------------
+
+    def _script_context_menu(self, position) -> None:
+        index = self.list_panel.table.indexAt(position)
+        if not index.isValid() or self.marking_set is None:
+            return
+        self.select_script(index.data(SCRIPT_ID_ROLE))
+        menu = QMenu(self)
+        menu.setObjectName("script_context_menu")
+        for action in (self.act_edit_candidate, self.act_replace_file, None,
+                       self.act_remove_script):
+            menu.addSeparator() if action is None else menu.addAction(action)
+        self.last_context_menu = menu
+        menu.popup(self.list_panel.table.viewport().mapToGlobal(position))
+
+    def _script_double_clicked(self, index) -> None:
+        if index.isValid() and index.column() in (0, 1):   # No. or Candidate: edit them
+            script_id = index.data(SCRIPT_ID_ROLE)
+            # after the view has finished with the click (the edit resets the model)
+            QTimer.singleShot(0, lambda: self._edit_candidate_of(script_id))
+
+    def _edit_candidate_of(self, script_id: ScriptId) -> None:
+        if self.marking_set is not None and self.script_model.row_of(script_id) >= 0:
+            self.select_script(script_id)
+            self.edit_candidate()
+
+    def edit_candidate(self) -> None:
+        if self.marking_set is None or self.current_script is None:
+            return
+        script = self.marking_set.summary(self.current_script.id)
+        answer = EditCandidateDialog.ask(self, script.candidate_name, script.candidate_number,
+                                         script.file_name)
+        if answer is None or answer == (script.candidate_name, script.candidate_number):
+            return
+        self._push(commands.EditCandidateCommand(self.marking_set, self.apply_changes,
+                                                 script.id, *answer))
+
+    def remove_script(self) -> None:
+        if self.marking_set is None or self.current_script is None:
+            return
+        ms = self.marking_set
+        script = ms.summary(self.current_script.id)
+        marked = bool(ms.marks(script.id)) or bool(ms.annotations(script.id))
+        detail = " Its marks, comments and annotations are kept with it." if marked else ""
+        if not dialogs.confirm(
+                self, "Remove script",
+                f"Remove {script.candidate} ({script.file_name}) from this set? It leaves the "
+                f"list, the exports and the markbook.{detail} Undo (Ctrl+Z) brings it back.",
+                "Remove"):
+            return
+        self._push(commands.RemoveScriptCommand(ms, self.apply_changes, script.id))
+        self.statusBar().showMessage(f"Removed {script.candidate}. Undo brings it back.", 8000)
+
+    def _ask_replacement_file(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Replace the script's file", str(Path.home()),
+            "Essays (*.docx *.pdf *.txt *.odt *.rtf);;All files (*)")
+        return path
+
+    def replace_file_dialog(self) -> GeneratorTask | None:
+        path = self._ask_replacement_file()
+        if path:
+            return self.replace_file(path)
+        return None
+
+    def replace_file(self, path: str | Path) -> GeneratorTask | None:
+        """Read the new version on a worker thread, then replace the shown script's file
+        (undoable): marks and comments stay, annotations are re-anchored by their passage."""
+        if self.marking_set is None or self.current_script is None:
+            return None
+        from rubric.importing import import_batch
+
+        script_id = self.current_script.id
+        options = ImportOptions(name_pattern=self.settings.get(NAME_PATTERN),
+                                word_limit=self.marking_set.scheme.word_limit)
+        task = GeneratorTask(lambda: import_batch([Path(path)], options))
+        self.last_replacement = None
+
+        def on_item(result) -> None:
+            ms = self.marking_set
+            if ms is None or result.draft is None:
+                if ms is not None:
+                    show_error(self, "File not replaced", result.error or "cannot read the file")
+                return
+            other = ms.script_with_hash(result.draft.source_hash)
+            if other == script_id:
+                self.statusBar().showMessage("That is the file the script already has.", 8000)
+                return
+            if other is not None:
+                show_error(self, "File not replaced",
+                           f"{result.path.name} is already in this set as "
+                           f"{ms.summary(other).candidate}.")
+                return
+            command = commands.ReplaceFileCommand(ms, self.apply_changes, script_id,
+                                                  result.draft)
+            self._push(command)
+            outcome = command.result
+            if outcome is None:
+                return
+            self.last_replacement = outcome
+            line = outcome.line()[:1].upper() + outcome.line()[1:]
+            self.statusBar().showMessage(line, 12000)
+            if outcome.lost:
+                show_error(self, "Some annotations were not found",
+                           f"{line}. They are marked “passage not "
+                           "found” in the annotation list: delete them, or comment on the "
+                           "passage again. Undo (Ctrl+Z) puts the old file back.")
+
+        def on_failed(message: str, details: str) -> None:
+            show_error(self, "File not replaced", message)
+
+        task.signals.item.connect(on_item)
+        task.signals.failed.connect(on_failed)
+        self._replace_task = task
+        return start(task)
+
     # -- marking ---------------------------------------------------------------------------
 
     def _push(self, command) -> None:
         try:
             self.undo_stack.push(command)
         except EssayMarkerError as exc:
+            # The core refused: nothing was saved, so the step leaves the undo history
+            # (an obsolete command is dropped by undo() without being undone).
+            stack = self.undo_stack
+            if stack.index() and stack.command(stack.index() - 1) is command:
+                command.setObsolete(True)
+                stack.undo()
             show_error(self, "Not saved", str(exc))
 
     def choose_level(self, digit: int) -> None:
@@ -832,10 +972,11 @@ class MainWindow(QMainWindow):
         self._set_saved("Saved")
         if changes.scheme:
             self.rubric_panel.set_scheme(ms.scheme)
+        shown = self.current_script
+        shown_row = self._proxy_row(shown.id) if shown is not None else -1
         self.script_model.apply(changes)
         if changes.bank:
             self.rubric_panel.set_bank(ms.bank())
-        shown = self.current_script
         if shown is None:
             self._update_counts()
             return
@@ -843,6 +984,19 @@ class MainWindow(QMainWindow):
                 self.script_model.rowCount() == 1:
             self.select_script(ScriptId(changes.created))
             return
+        if changes.script_list and not changes.scheme:
+            if self.script_model.row_of(shown.id) < 0:
+                self._show_row(shown_row)   # the shown script was removed: its neighbour
+                return
+            if len(changes.scripts) == 1:
+                # a script's names or file changed, or a removed one is back: show it
+                (changed,) = changes.scripts
+                if self.script_model.row_of(changed) >= 0:
+                    if changed == shown.id:
+                        self.show_script(changed)
+                    self.select_script(changed)
+                    self._update_counts()
+                    return
         if shown.id in changes.scripts or changes.scheme:
             if changes.marks or changes.scheme:
                 self.rubric_panel.show_marks(ms.marks_for(shown.id))
@@ -860,6 +1014,25 @@ class MainWindow(QMainWindow):
                             self.annotation_panel.model.index(row))
         self._update_counts()
         self._update_position()
+        self._update_enabled()
+
+    def _proxy_row(self, script_id: ScriptId) -> int:
+        row = self.script_model.row_of(script_id)
+        if row < 0:
+            return -1
+        return self.filter_model.mapFromSource(self.script_model.index(row, 0)).row()
+
+    def _show_row(self, row: int) -> None:
+        """Show the script at this row of the list as shown (or the nearest row)."""
+        rows = self.filter_model.rowCount()
+        if rows:
+            index = self.filter_model.index(min(max(row, 0), rows - 1), 0)
+            self.select_script(index.data(SCRIPT_ID_ROLE))
+        elif self.script_model.rowCount():
+            self.select_script(self.script_model.script_ids()[0])
+        else:
+            self._show_empty()
+        self._update_counts()
         self._update_enabled()
 
     def _set_saved(self, word: str) -> None:
@@ -912,6 +1085,7 @@ class MainWindow(QMainWindow):
                        self.act_import_marks):
             action.setEnabled(has_set)
         for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen,
+                       self.act_edit_candidate, self.act_remove_script, self.act_replace_file,
                        self.act_focus_mark, self.act_www, self.act_ebi, self.act_general,
                        self.act_bank_www, self.act_bank_ebi, self.act_next_criterion,
                        self.act_prev_criterion, *self.level_actions):
@@ -937,22 +1111,36 @@ class MainWindow(QMainWindow):
     def import_files_dialog(self) -> None:
         files = self._ask_import_files()
         if files:
-            self.import_paths(files)
+            self._import_with_pattern(files)
 
     def import_folder_dialog(self) -> None:
         folder = self._ask_import_folder()
         if folder:
-            self.import_paths([folder])
+            self._import_with_pattern([folder])
 
-    def import_paths(self, paths: list[str | Path]) -> GeneratorTask | None:
-        """Parse files on a worker thread; add each script to the set on this thread."""
+    def _import_with_pattern(self, paths: list[str | Path]) -> GeneratorTask | None:
+        """Ask for the file-name pattern (with a preview of the first file), then import."""
+        from rubric.importing import SUPPORTED_SUFFIXES, iter_candidate_files
+
+        files = [f for f in iter_candidate_files([Path(p) for p in paths])
+                 if f.suffix.lower() in SUPPORTED_SUFFIXES]
+        pattern = ImportDialog.ask(self, files, self.settings.get(NAME_PATTERN))
+        if pattern is None:
+            return None
+        self.settings.set(NAME_PATTERN, pattern)
+        return self.import_paths(paths, pattern)
+
+    def import_paths(self, paths: list[str | Path],
+                     pattern: str | None = None) -> GeneratorTask | None:
+        """Parse files on a worker thread; add each script to the set on this thread.
+        ``pattern`` is the file-name pattern (default: the one last used)."""
         if self.marking_set is None:
             return None
         from rubric.importing import import_batch, iter_candidate_files
 
         paths = [Path(p) for p in paths]
         total = sum(1 for _ in iter_candidate_files(paths))
-        options = ImportOptions(name_pattern=self.settings.get(NAME_PATTERN),
+        options = ImportOptions(name_pattern=pattern or self.settings.get(NAME_PATTERN),
                                 word_limit=self.marking_set.scheme.word_limit)
         progress = QProgressDialog("Importing scripts…", "Cancel", 0, max(total, 1), self)
         progress.setObjectName("import_progress")
@@ -962,7 +1150,7 @@ class MainWindow(QMainWindow):
         progress.setValue(0)
         task = GeneratorTask(lambda: import_batch(paths, options))
         lines: list[str] = []
-        counts = {"imported": 0, "skipped": 0, "failed": 0}
+        counts = {"imported": 0, "updated": 0, "skipped": 0, "failed": 0}
         first_new: list[ScriptId] = []
 
         def on_item(result) -> None:
@@ -970,8 +1158,9 @@ class MainWindow(QMainWindow):
             if ms is None:
                 task.cancel()
                 return
-            outcome = ms.add_import_result(result)
-            kind = "imported" if outcome.imported else "skipped" if outcome.skipped else "failed"
+            outcome = ms.add_import_result(result, options.name_pattern)
+            kind = "imported" if outcome.imported else "updated" if outcome.updated else \
+                "skipped" if outcome.skipped else "failed"
             counts[kind] += 1
             lines.append(outcome.line())
             if outcome.imported:
@@ -991,8 +1180,10 @@ class MainWindow(QMainWindow):
             self.apply_changes(Changes(script_list=True))
             if first_new:
                 self.select_script(first_new[0])
+            elif counts["updated"] and self.current_script is not None:
+                self.show_script(self.current_script.id)   # its names may have changed
             summary = ImportSummaryDialog(self, lines, counts["imported"], counts["skipped"],
-                                          counts["failed"], cancelled)
+                                          counts["failed"], cancelled, counts["updated"])
             self.last_import_summary = summary
             summary.open()
 

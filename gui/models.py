@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from rubric import marking
 from rubric.ids import ScriptId
 from rubric.store import Annotation, BankComment, Changes, Mark, MarkingSet, ScriptSummary
 
@@ -143,13 +144,13 @@ class ScriptListModel(QAbstractTableModel):
                 return f"{int(number):012d}" if number.isdigit() else f"~{number.lower()}"
         elif column == 1:
             if role == Qt.ItemDataRole.DisplayRole:
-                return script.candidate_name or script.file_name
+                return script.display_name
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{script.candidate}\n{script.file_name}\n{self.status(script.id)}"
             if role == Qt.ItemDataRole.DecorationRole:
                 return QColor(STATUS_COLOURS[self.status(script.id)])
             if role == SORT_ROLE:
-                return (script.candidate_name or script.file_name).lower()
+                return script.display_name.lower()
         elif column == 2:
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"{script.word_count:,}" if script.has_text else "scan"
@@ -173,8 +174,7 @@ class ScriptListModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignCenter)
         elif column == 3 + n:
-            placed = [m.mark for m in marks.values() if m.mark is not None]
-            total = sum(placed) if placed else None
+            total = marking.total(self._set.scheme, marks)
             if role == Qt.ItemDataRole.DisplayRole:
                 return "" if total is None else str(total)
             if role == SORT_ROLE:
@@ -252,6 +252,7 @@ class AnnotationListModel(QAbstractListModel):
     """The annotations of the shown script, in text order: comment, criterion and passage."""
 
     ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 10
+    LOST_TEXT = "⚠ passage not found in the new file"
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -282,9 +283,15 @@ class AnnotationListModel(QAbstractListModel):
             tag = f"[{annotation.criterion}] " if annotation.criterion else ""
             quote = annotation.quote if len(annotation.quote) <= 70 else \
                 annotation.quote[:67] + "…"
-            return f"{tag}{annotation.comment}\n“{quote}”"
+            lost = f"\n{self.LOST_TEXT}" if annotation.lost else ""
+            return f"{tag}{annotation.comment}\n“{quote}”{lost}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{annotation.comment}\n\n“{annotation.quote}”"
+            lost = (f"\n\n{self.LOST_TEXT}: the file was replaced and this passage is not in "
+                    "the new version. Delete the annotation, or comment on the passage "
+                    "again.") if annotation.lost else ""
+            return f"{annotation.comment}\n\n“{annotation.quote}”{lost}"
+        if role == Qt.ItemDataRole.ForegroundRole and annotation.lost:
+            return QColor("#b26a00")
         if role == self.ANNOTATION_ROLE:
             return annotation
         return None

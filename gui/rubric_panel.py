@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models import BankListModel
+from rubric import marking
 from rubric.scheme import Criterion, Level, Scheme
 from rubric.store import BankComment, Mark, OverallComment
 
@@ -395,12 +396,12 @@ class RubricPanel(QScrollArea):
             section.show_mark(marks.get(name))
         if self._scheme is None:
             return
-        placed = [m.mark for m in marks.values() if m.mark is not None]
-        total = sum(placed) if placed else None
+        total = marking.total(self._scheme, marks)
         flagged = sum(1 for m in marks.values() if m.needs_review)
         text = f"Total  <b>{'–' if total is None else total}</b> / {self._scheme.total}"
-        if total is not None and self._scheme.total:
-            text += f"  ({round(100 * total / self._scheme.total)}%)"
+        share = marking.percentage(self._scheme, total)
+        if share is not None:
+            text += f"  ({round(100 * share)}%)"
         if flagged:
             text += f"  <span style='color:#c62828'>⚠ {flagged} to check</span>"
         self.total_label.setText(text)

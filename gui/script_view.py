@@ -106,7 +106,8 @@ class ScriptView(QTextEdit):
 
         body_format = QTextCharFormat()
         self._first_block = cursor.block().blockNumber() + 1
-        self._annotations = list(annotations)
+        # a lost annotation (its passage is not in a replaced file) has no place to highlight
+        self._annotations = [a for a in annotations if not a.lost]
         normal, _strong = self._highlight_colours()
         paragraph_start = 0
         for index, paragraph in enumerate(script.paragraphs):
@@ -212,6 +213,7 @@ class ScriptView(QTextEdit):
         def key(items):
             return [(a.id, a.start, a.end, a.comment) for a in items]
 
+        annotations = [a for a in annotations if not a.lost]
         if self._script is not None and key(annotations) != key(self._annotations):
             scroll = self.verticalScrollBar().value()
             self.show_script(self._script, annotations)

@@ -50,9 +50,13 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def _open(set_arg: str):
-    from rubric.store import MarkingSet, resolve_set
+    from rubric.store import MarkingSet
+    from rubric.store.library import open_for_command
 
-    return MarkingSet.open(resolve_set(set_arg))
+    path, note = open_for_command(set_arg)
+    if note:
+        print(note, file=sys.stderr)
+    return MarkingSet.open(path)
 
 
 def _import_options(args: argparse.Namespace, word_limit: int | None = None):
@@ -73,21 +77,25 @@ def cmd_import(args: argparse.Namespace) -> int:
             if not args.json:
                 print(outcome.line(), flush=True)
     imported = sum(o.imported for o in outcomes)
+    updated = sum(o.updated for o in outcomes)
     skipped = sum(o.skipped for o in outcomes)
-    failed = len(outcomes) - imported - skipped
+    failed = len(outcomes) - imported - updated - skipped
     if args.json:
         _print_json({
-            "imported": imported, "skipped": skipped, "failed": failed,
+            "imported": imported, "names_updated": updated, "skipped": skipped,
+            "failed": failed,
             "files": [
                 {"file": str(o.path), "status": "imported" if o.imported else
-                 "skipped" if o.skipped else "failed", "script_id": o.script_id,
-                 "candidate": o.candidate, "reason": o.error, "warnings": list(o.warnings)}
+                 "names updated" if o.updated else "skipped" if o.skipped else "failed",
+                 "script_id": o.script_id, "candidate": o.candidate, "reason": o.error,
+                 "warnings": list(o.warnings)}
                 for o in outcomes
             ],
         })
     else:
-        print(f"{imported} imported, {skipped} skipped, {failed} failed")
-    return 0 if imported > 0 else 1
+        names = f"{updated} names updated, " if updated else ""
+        print(f"{imported} imported, {names}{skipped} skipped, {failed} failed")
+    return 0 if imported or updated else 1
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
@@ -188,31 +196,72 @@ def cmd_scripts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _criterion_name(marking_set, text: str) -> str:
+    """A criterion as typed (``ao1`` is AO1)."""
+    from rubric.marking import find_criterion
+
+    criterion = find_criterion(marking_set.scheme, text)
+    if criterion is None:
+        known = ", ".join(c.name for c in marking_set.scheme.criteria)
+        raise MarkError(f"no criterion '{text}' in the scheme (criteria: {known})")
+    return criterion.name
+
+
+def _level_label(marking_set, criterion_name: str, text: str) -> str:
+    """A level as typed: ``4``, ``L4``, ``Level 4`` or ``level 4``."""
+    from rubric.marking import parse_level
+
+    criterion = marking_set.scheme.criterion(criterion_name)
+    level = parse_level(criterion, text)
+    if level is None:
+        labels = ", ".join(lv.label for lv in criterion.levels)
+        raise MarkError(f"{criterion.name}: no level '{text}' (levels: {labels})")
+    return level.label
+
+
 def cmd_mark(args: argparse.Namespace) -> int:
-    from rubric.ids import ScriptId
+    from rubric.store import find_passage
 
     with _open(args.set) as marking_set:
-        if args.marker:
-            marking_set.use_marker(args.marker, args.initials, args.role)
-        marker = marking_set.current_marker
-        script_id = ScriptId(args.script_id)
-        marking_set.summary(script_id)  # a clear error for an unknown id
-        criterion = args.criterion
-        if criterion is None and (args.mark is not None or args.level is not None):
+        script_id = marking_set.find_script(args.script)
+        # Everything is checked before anything is written, and the writes are one
+        # transaction: a mark call that fails leaves the set exactly as it was.
+        criterion = None
+        if args.criterion is not None:
+            criterion = _criterion_name(marking_set, args.criterion)
+        elif args.mark is not None or args.level is not None:
             if len(marking_set.scheme.criteria) != 1:
                 names = ", ".join(c.name for c in marking_set.scheme.criteria)
                 raise MarkError(f"say which criterion with --criterion ({names})")
             criterion = marking_set.scheme.criteria[0].name
-        if args.mark is not None:
-            marking_set.set_mark(script_id, criterion, args.mark, args.level)
-        elif args.level is not None:
-            marking_set.set_level(script_id, criterion, args.level)
-        if args.www is not None or args.ebi is not None or args.comment is not None:
-            marking_set.set_comments(script_id, www=args.www, ebi=args.ebi, general=args.comment)
-        for quote, comment in args.annotate or []:
-            marking_set.annotate_quote(script_id, quote, comment, args.annotation_criterion)
-        if args.complete:
-            marking_set.set_complete(script_id, True)
+        level = None
+        if args.level is not None:
+            level = _level_label(marking_set, criterion, args.level)
+        if args.mark is not None or level is not None:
+            marking_set.check_mark(criterion, args.mark, level)
+        tag = None
+        if args.annotation_criterion is not None:
+            tag = _criterion_name(marking_set, args.annotation_criterion)
+        text = marking_set.script(script_id).text
+        for quote, _comment in args.annotate or []:
+            if find_passage(text, quote) is None:
+                short = quote if len(quote) <= 60 else quote[:57] + "..."
+                raise MarkError(f"the passage “{short}” is not in this script")
+        with marking_set.atomic():
+            if args.marker:
+                marking_set.use_marker(args.marker, args.initials, args.role)
+            if args.mark is not None:
+                marking_set.set_mark(script_id, criterion, args.mark, level)
+            elif level is not None:
+                marking_set.set_level(script_id, criterion, level)
+            if args.www is not None or args.ebi is not None or args.comment is not None:
+                marking_set.set_comments(script_id, www=args.www, ebi=args.ebi,
+                                         general=args.comment)
+            for quote, comment in args.annotate or []:
+                marking_set.annotate_quote(script_id, quote, comment, tag)
+            if args.complete:
+                marking_set.set_complete(script_id, True)
+        marker = marking_set.current_marker
         statuses = marking_set.statuses()
         row = _script_row(marking_set, marking_set.summary(script_id), statuses)
         row["total"] = marking_set.total(script_id)
@@ -225,9 +274,89 @@ def cmd_mark(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export_set(args: argparse.Namespace) -> int:
+def cmd_edit_script(args: argparse.Namespace) -> int:
+    if args.name is None and args.number is None:
+        raise MarkError("say what to change: --name NAME and/or --number NUMBER "
+                        "(an empty name, --name '', shows the script under its file name)")
     with _open(args.set) as marking_set:
-        path = marking_set.export_to(Path(args.path))
+        script_id = marking_set.find_script(args.script)
+        before = marking_set.summary(script_id)
+        changes = marking_set.update_candidate(script_id, args.name, args.number)
+        after = marking_set.summary(script_id)
+    if args.json:
+        _print_json({"id": script_id, "candidate": after.candidate,
+                     "candidate_name": after.candidate_name,
+                     "candidate_number": after.candidate_number,
+                     "previous": before.candidate, "changed": not changes.nothing})
+    elif changes.nothing:
+        print(f"{after.candidate}: nothing to change")
+    else:
+        print(f"{after.candidate} (id {script_id}): was {before.candidate}")
+    return 0
+
+
+def cmd_remove_script(args: argparse.Namespace) -> int:
+    with _open(args.set) as marking_set:
+        script_id = marking_set.find_script(args.script)
+        summary = marking_set.summary(script_id)
+        marking_set.remove_script(script_id)
+    if args.json:
+        _print_json({"id": script_id, "candidate": summary.candidate, "removed": True})
+    else:
+        print(f"removed {summary.candidate} (id {script_id}); its marks and comments are kept "
+              f"in the set (essay-marker restore-script SET #{script_id} brings it back)")
+    return 0
+
+
+def cmd_restore_script(args: argparse.Namespace) -> int:
+    from rubric.errors import NotFoundError
+    from rubric.ids import ScriptId
+
+    wanted = args.script.strip().removeprefix("#").removeprefix("id:").strip()
+    if not wanted.isdigit():
+        raise NotFoundError(f"“{args.script}”: give the id of the removed script, e.g. #3")
+    with _open(args.set) as marking_set:
+        script_id = ScriptId(int(wanted))
+        marking_set.restore_script(script_id)
+        summary = marking_set.summary(script_id)
+    if args.json:
+        _print_json({"id": script_id, "candidate": summary.candidate, "removed": False})
+    else:
+        print(f"restored {summary.candidate} (id {script_id}) with its marks and comments")
+    return 0
+
+
+def cmd_replace_script(args: argparse.Namespace) -> int:
+    from rubric.importing import inspect_file
+
+    with _open(args.set) as marking_set:
+        script_id = marking_set.find_script(args.script)
+        draft = inspect_file(Path(args.file),
+                             _import_options(args, marking_set.scheme.word_limit))
+        result = marking_set.replace_script_file(script_id, draft)
+        summary = marking_set.summary(script_id)
+        lost = [marking_set.annotation(a) for a in result.lost]
+    if args.json:
+        _print_json({"id": script_id, "candidate": summary.candidate, "file": summary.file_name,
+                     "word_count": summary.word_count, "reanchored": result.reanchored,
+                     "moved": result.moved, "lost": len(result.lost),
+                     "lost_annotations": [{"id": a.id, "quote": a.quote, "comment": a.comment}
+                                          for a in lost]})
+    else:
+        print(f"{summary.candidate}: {result.line()}")
+        for annotation in lost:
+            quote = annotation.quote if len(annotation.quote) <= 60 else \
+                annotation.quote[:57] + "..."
+            print(f"lost      “{quote}”: {annotation.comment}")
+    return 0
+
+
+def cmd_export_set(args: argparse.Namespace) -> int:
+    from rubric.store.library import check_export_target
+
+    with _open(args.set) as marking_set:
+        target = check_export_target(marking_set, Path(args.path), force=args.force)
+        path = marking_set.export_to(target)
     if args.json:
         _print_json({"path": str(path)})
     else:
@@ -370,6 +499,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 # -- parser -----------------------------------------------------------------------------
 
+_SCRIPT_HELP = ("the script: its id or candidate number (#12 or id:12 is always an id, "
+                "number:12 always a candidate number)")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -419,12 +551,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(func=cmd_scripts)
 
-    p = sub.add_parser("mark", help="record marks and comments for one script")
+    p = sub.add_parser("mark", help="record marks and comments for one script (all or nothing)")
     p.add_argument("set")
-    p.add_argument("script_id", type=int)
+    p.add_argument("script", help=_SCRIPT_HELP)
     p.add_argument("--criterion", help="criterion name, e.g. AO1 (optional with one criterion)")
     p.add_argument("--mark", type=int)
-    p.add_argument("--level", help="level label, e.g. 'Level 4'")
+    p.add_argument("--level", help="level: 4, L4 or 'Level 4'")
     p.add_argument("--www", help="what went well")
     p.add_argument("--ebi", help="even better if")
     p.add_argument("--comment", help="general comment")
@@ -436,9 +568,40 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(func=cmd_mark)
 
+    p = sub.add_parser("edit-script", help="correct a script's candidate name and/or number")
+    p.add_argument("set")
+    p.add_argument("script", help=_SCRIPT_HELP)
+    p.add_argument("--name", help="candidate name ('' to show the file name instead)")
+    p.add_argument("--number", help="candidate number")
+    _add_json(p)
+    p.set_defaults(func=cmd_edit_script)
+
+    p = sub.add_parser("remove-script", help="take a script out of a set (its marks are kept)")
+    p.add_argument("set")
+    p.add_argument("script", help=_SCRIPT_HELP)
+    _add_json(p)
+    p.set_defaults(func=cmd_remove_script)
+
+    p = sub.add_parser("restore-script", help="bring back a removed script with its marks")
+    p.add_argument("set")
+    p.add_argument("script", help="the removed script's id, e.g. #3")
+    _add_json(p)
+    p.set_defaults(func=cmd_restore_script)
+
+    p = sub.add_parser("replace-script", help="replace a script's file with a new version, "
+                                              "keeping marks and re-anchoring annotations")
+    p.add_argument("set")
+    p.add_argument("script", help=_SCRIPT_HELP)
+    p.add_argument("file", help="the new version of the file")
+    p.add_argument("--pattern", help="file-name pattern, e.g. '{number}_{surname}_{forename}'")
+    _add_json(p)
+    p.set_defaults(func=cmd_replace_script)
+
     p = sub.add_parser("export-set", help="write a consistent copy of a set to share")
     p.add_argument("set")
     p.add_argument("path")
+    p.add_argument("--force", action="store_true",
+                   help="replace an existing file (never a live or open set)")
     _add_json(p)
     p.set_defaults(func=cmd_export_set)
 
@@ -482,6 +645,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
@@ -489,7 +660,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # the reader went away (``essay-marker scripts SET | head -1``): stop quietly
+        _silence_stdout()
+        return 0
     except EssayMarkerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

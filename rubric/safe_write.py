@@ -50,7 +50,8 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        folder.mkdir(parents=True, exist_ok=True)  # as --word does for its folder
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name.encode()[:100].decode('utf-8', 'ignore')}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise ExportError(target, describe_os_error(exc)) from None
     tmp = Path(tmp_name)
@@ -59,11 +60,11 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        # A new file stays private to the user (mkstemp makes it 0600: student data);
+        # a file being replaced keeps the permissions someone gave it.
         try:
             if target.exists():
                 os.chmod(tmp, target.stat().st_mode & 0o777)
-            else:
-                os.chmod(tmp, 0o644)
         except OSError:
             pass
         os.replace(tmp, target)

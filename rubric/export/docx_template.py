@@ -142,7 +142,7 @@ def _styles_xml() -> str:
         _heading(2, 12, BLUE, 220, 80),
         _heading(3, 11, "404040", 160, 60),
         _paragraph_style("Quote", "Quote",
-                         '<w:ind w:left="567" w:right="567"/><w:spacing w:after="120"/>',
+                         '<w:spacing w:after="120"/><w:ind w:left="567" w:right="567"/>',
                          _rpr(italic=True, colour="404040")),
         _paragraph_style("Note", "Note", '<w:spacing w:after="80"/>',
                          _rpr(9, colour=GREY_TEXT)),

@@ -7,17 +7,20 @@ python-docx runs, because ``Document.add_comment`` anchors to runs.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from docx.oxml import parse_xml
+from docx.oxml.ns import qn
 
 from rubric.export.cells import clean_text
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = f'xmlns:w="{W_NS}"'
+_ATTR = {'"': "&quot;"}
 _PSTYLE = re.compile(r'(<w:pStyle w:val="[^"]*"/>)(?!<w:keepNext/>)')
 
 
@@ -146,14 +149,23 @@ def table_xml(widths: Sequence[int], rows: Sequence[Sequence[Cell]], style: str 
     return "".join(parts)
 
 
+_SECT_PR = qn("w:sectPr")
+
+
 def append_xml(document, xml: str):
     """Append body-level XML (a table or a paragraph) before the section properties; returns
     the new element."""
     element = parse_xml(xml if "xmlns:w=" in xml[:200] else _with_namespace(xml))
     body = document.element.body
-    sect_pr = body.sectPr
-    if sect_pr is not None:
-        sect_pr.addprevious(element)
+    # The section properties are the body's last child. Looking only there keeps appending
+    # linear: ``body.sectPr`` searches the children from the first, which made a script of
+    # 20,000 paragraphs quadratic (6 s, and 41 s for 50,000).
+    try:
+        last = body[-1]  # lxml finds a negative index from the end; len() would count
+    except IndexError:
+        last = None
+    if last is not None and last.tag == _SECT_PR:
+        last.addprevious(element)
     else:
         body.append(element)
     return element
@@ -165,3 +177,56 @@ def _with_namespace(xml: str) -> str:
     if xml[end - 1] == "/":
         end -= 1
     return xml[:end] + " " + _NS + xml[end:]
+
+
+@dataclass(frozen=True)
+class CommentAnchor:
+    """A Word comment over the runs ``first``..``last`` (lxml ``w:r`` elements)."""
+
+    first: object
+    last: object
+    text: str
+    author: str
+    initials: str
+
+
+def add_comments(document, anchors: Sequence[CommentAnchor]) -> None:
+    """Add real Word comments in one pass: the comment elements are written as XML text
+    and parsed once, and the range marks are placed beside their runs. Linear in the
+    number of comments (python-docx's ``add_comment`` looks up every existing id for each
+    new one, which made 20,000 annotations take minutes)."""
+    if not anchors:
+        return
+    comments = document.part._comments_part.element
+    used = [int(c.get(qn("w:id"))) for c in comments.findall(qn("w:comment"))]
+    first_id = max(used, default=-1) + 1
+    stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    pieces = [f"<w:comments {_NS}>"]
+    for number, anchor in enumerate(anchors, start=first_id):
+        lines = clean_text(anchor.text).split("\n") or [""]
+        paragraphs = []
+        for index, line in enumerate(lines):
+            ref = ('<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
+                   "<w:annotationRef/></w:r>") if index == 0 else ""
+            text = f'<w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r>' if line else ""
+            paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>{ref}{text}</w:p>')
+        pieces.append(
+            f'<w:comment w:id="{number}" w:author="{escape(clean_text(anchor.author), _ATTR)}" '
+            f'w:date="{stamp}" w:initials="{escape(clean_text(anchor.initials), _ATTR)}">'
+            f"{''.join(paragraphs)}</w:comment>")
+    pieces.append("</w:comments>")
+    for element in list(parse_xml("".join(pieces))):
+        comments.append(element)
+    start_tag, end_tag, ref_tag = qn("w:commentRangeStart"), qn("w:commentRangeEnd"), qn("w:commentReference")
+    run_tag, rpr_tag, style_tag, id_attr = qn("w:r"), qn("w:rPr"), qn("w:rStyle"), qn("w:id")
+    for number, anchor in enumerate(anchors, start=first_id):
+        start = anchor.first.makeelement(start_tag, {id_attr: str(number)})
+        anchor.first.addprevious(start)
+        end = anchor.last.makeelement(end_tag, {id_attr: str(number)})
+        reference = anchor.last.makeelement(run_tag, {})
+        rpr = reference.makeelement(rpr_tag, {})
+        rpr.append(rpr.makeelement(style_tag, {qn("w:val"): "CommentReference"}))
+        reference.append(rpr)
+        reference.append(reference.makeelement(ref_tag, {id_attr: str(number)}))
+        anchor.last.addnext(reference)
+        anchor.last.addnext(end)

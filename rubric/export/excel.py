@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rubric.export.cells import CELL_LIMIT, cut_marker, looks_like_formula, sheet_text
-from rubric.export.markbook_table import Column, markbook_table
+from rubric.export.markbook_table import SCRIPT_ID, WARNINGS, Column, markbook_table
 from rubric.export.snapshot import SetSnapshot
 from rubric.export.stats import level_counts, summarise
 from rubric.ids import MarkerId
@@ -174,9 +174,10 @@ def _marks_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]) -
             _put_column(writer, row_index, col_index, column, value, candidate)
     for column, width in _header_widths(headers).items():
         writer.widths[column] = max(writer.widths.get(column, 0), width)
-    warnings_column = len(headers)
+    warnings_column = headers.index(WARNINGS) + 1
     writer.set_widths(maximum=40, fixed={warnings_column: max(
-        24, min(60, writer.widths.get(warnings_column, 0) + 2))})
+        24, min(60, writer.widths.get(warnings_column, 0) + 2)),
+        headers.index(SCRIPT_ID) + 1: 8})
     sheet.row_dimensions[1].height = 32
     _finish_table(writer, len(headers), len(table.rows))
 
@@ -208,13 +209,13 @@ def _comments_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]
                 text = getattr(comment, key)
                 if not text.strip():
                     continue
-                values = [script.candidate_number, script.candidate_name, marker.name, kind,
+                values = [script.candidate_number, script.display_name, marker.name, kind,
                           "", "", text]
                 _comment_row(writer, row, values, script.candidate)
                 row += 1
         for annotation in snapshot.annotations.get(script.id, []):
             marker = snapshot.markers.get(annotation.marker_id)
-            values = [script.candidate_number, script.candidate_name,
+            values = [script.candidate_number, script.display_name,
                       marker.name if marker else "", "Annotation", annotation.criterion or "",
                       annotation.quote, annotation.comment]
             _comment_row(writer, row, values, script.candidate)
@@ -331,7 +332,7 @@ def _markers_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str])
     writer.header(1, headers)
     for row, script in enumerate(snapshot.scripts, start=2):
         writer.text(row, 1, script.candidate_number)
-        writer.text(row, 2, script.candidate_name)
+        writer.text(row, 2, script.display_name)
         column = 3
         for name in criteria:
             values = [_marker_value(snapshot, script.id, m.id, name) for m in markers]

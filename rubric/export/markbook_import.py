@@ -1,8 +1,12 @@
 """Marks back in: read the "Marks" sheet of a markbook (perhaps edited by a moderator who
 typed marks in), and apply the changes.
 
-Rows are matched by candidate number (or, when a row has no number, by name). Every mark is
-validated against the scheme; nothing is guessed:
+Rows are matched by the "Script ID" column the export writes (so a markbook round-trips
+even when scripts have no candidate names or numbers), then by candidate number (or, when a
+row has no number, by name, which for a script without one is its file name). A script id
+whose row names another candidate, by a number that belongs to a different script, is
+refused (a markbook from another set). Every mark is validated against the scheme; nothing
+is guessed:
 
 * Only cells that differ from the set count as edits. An unchanged level cell beside an
   edited mark is stale, so the level follows the mark; an edited level beside a mark must
@@ -26,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rubric import marking
 from rubric.errors import EssayMarkerError, MarkError
 from rubric.export import markbook_table as cols
 from rubric.export.snapshot import SetSnapshot
@@ -247,7 +252,8 @@ def read_markbook(path: str | Path, marking_set: MarkingSet,
     headers = {_key(_text(h)): i for i, h in reversed(list(enumerate(rows[0]))) if _text(h)}
     number_col = headers.get(_key(cols.NUMBER))
     name_col = headers.get(_key(cols.NAME))
-    if number_col is None and name_col is None:
+    id_col = headers.get(_key(cols.SCRIPT_ID))
+    if number_col is None and name_col is None and id_col is None:
         raise MarkbookError(path, f"the Marks sheet has neither a “{cols.NUMBER}” nor a "
                                   f"“{cols.NAME}” column")
     scheme = marking_set.scheme
@@ -271,8 +277,7 @@ def read_markbook(path: str | Path, marking_set: MarkingSet,
     for script in snapshot.scripts:
         if script.candidate_number.strip():
             by_number.setdefault(_key(script.candidate_number), []).append(script.id)
-        if script.candidate_name.strip():
-            by_name.setdefault(_key(script.candidate_name), []).append(script.id)
+        by_name.setdefault(_key(script.display_name), []).append(script.id)
         candidates[script.id] = script.candidate
     markers_by_name = {_key(m.name): m for m in snapshot.markers.values()}
 
@@ -290,7 +295,19 @@ def read_markbook(path: str | Path, marking_set: MarkingSet,
         number = _text(cell(row, number_col))
         name = _text(cell(row, name_col))
         who = " ".join(p for p in (name, f"({number})" if number else "") if p)
-        if number:
+        row_id = _text(cell(row, id_col))
+        by_id = ScriptId(int(row_id)) if row_id.isdigit() and int(row_id) in candidates \
+            else None
+        numbered = by_number.get(_key(number), []) if number else []
+        if by_id is not None and numbered and by_id not in numbered:
+            result.problems.append(RowProblem(
+                row_number, who, f"script ID {row_id} is {candidates[by_id]} in this set, but "
+                                 f"candidate number {number} is another script (is this "
+                                 "markbook from another set?)"))
+            continue
+        if by_id is not None:
+            matches = [by_id]
+        elif number:
             matches = by_number.get(_key(number), [])
             if not matches:
                 result.problems.append(RowProblem(
@@ -302,6 +319,10 @@ def read_markbook(path: str | Path, marking_set: MarkingSet,
                 result.problems.append(RowProblem(row_number, who,
                                                   f"no candidate called {name} in this set"))
                 continue
+        elif row_id:
+            result.problems.append(RowProblem(row_number, "",
+                                              f"no script with ID {row_id} in this set"))
+            continue
         else:
             result.problems.append(RowProblem(row_number, "", "no candidate number or name"))
             continue
@@ -335,8 +356,7 @@ def read_markbook(path: str | Path, marking_set: MarkingSet,
             continue
         if not changes and total_col is not None:
             total = cell(row, total_col)
-            old_total = sum(m.mark for m in shown.values() if m.mark is not None) if any(
-                m.mark is not None for m in shown.values()) else None
+            old_total = marking.total(marking_set.scheme, shown)
             if isinstance(total, int | float) and not isinstance(total, bool) and \
                     total != old_total:
                 result.problems.append(RowProblem(

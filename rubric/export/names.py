@@ -22,6 +22,9 @@ _UNSAFE = re.compile(r'[<>:"/\\|?*]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
              *(f"LPT{i}" for i in range(1, 10))}
 MAX_STEM = 120
+MAX_STEM_BYTES = 200
+#: Bidirectional and zero-width controls: "Smith\u202excod.docx" would show as "Smithdocx.doc".
+_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 class PatternError(EssayMarkerError):
@@ -47,11 +50,22 @@ def check_pattern(pattern: str) -> None:
             "name (use {candidate}, {name}, {number} or {id})")
 
 
+def _fit_bytes(text: str, limit: int) -> str:
+    """The longest start of ``text`` whose UTF-8 form fits in ``limit`` bytes."""
+    encoded = text.encode("utf-8")
+    if len(encoded) <= limit:
+        return text
+    return encoded[:limit].decode("utf-8", "ignore")
+
+
 def safe_stem(text: str) -> str:
-    """``text`` as a file name without extension, safe on every system."""
-    stem = file_name_part(_UNSAFE.sub("_", text))
-    stem = stem[:MAX_STEM].rstrip(" .")
-    stem = stem.lstrip(" ")
+    """``text`` as a file name without extension, safe on every system: no bidi or
+    zero-width controls (which can disguise an extension), no leading dot (a hidden
+    file), and short enough in bytes for any file system (255-byte names) with room for
+    " (12)" and the extension."""
+    stem = file_name_part(_UNSAFE.sub("_", _INVISIBLE.sub("", text)))
+    stem = _fit_bytes(stem[:MAX_STEM], MAX_STEM_BYTES).rstrip(" .")
+    stem = stem.lstrip(" .")
     if not stem or stem.strip("._ ") == "":
         return ""
     if stem.split(".")[0].upper() in _RESERVED:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from rubric import marking
 from rubric.ids import MarkerId, ScriptId
 from rubric.scheme import Scheme
 from rubric.store import MarkingSet
@@ -23,6 +24,8 @@ from rubric.store.records import (
     Marker,
     OverallComment,
     ScriptSummary,
+    candidate_label,
+    display_name,
 )
 
 
@@ -63,12 +66,16 @@ class ScriptFeedback:
     ebi: str = ""
     general: str = ""
     annotations: tuple[AnnotationData, ...] = ()
+    file_name: str = ""
+
+    @property
+    def display_name(self) -> str:
+        """The candidate's name, else the script's file name without its suffix."""
+        return display_name(self.candidate_name, self.file_name)
 
     @property
     def candidate(self) -> str:
-        if self.candidate_name and self.candidate_number:
-            return f"{self.candidate_name} ({self.candidate_number})"
-        return self.candidate_name or self.candidate_number or f"Script {self.script_id}"
+        return candidate_label(self.candidate_name, self.candidate_number, self.file_name)
 
     @property
     def text(self) -> str:
@@ -76,15 +83,16 @@ class ScriptFeedback:
 
     @property
     def total(self) -> int | None:
-        placed = [m.mark for m in self.marks.values() if m.mark is not None]
-        return sum(placed) if placed else None
+        return marking.total(self.scheme, self.marks)
 
     @property
     def complete(self) -> bool:
-        return all(
-            c.name in self.marks and self.marks[c.name].mark is not None
-            for c in self.scheme.criteria
-        )
+        return marking.is_complete(self.scheme, self.marks)
+
+    @property
+    def mark_warnings(self) -> list[str]:
+        """Marks stored but not fitting the scheme (shown in an export's Warnings)."""
+        return marking.out_of_scheme(self.scheme, self.marks)
 
 
 def _role_rank(marker: Marker) -> tuple[int, int]:
@@ -139,13 +147,14 @@ class SetSnapshot:
         return {} if marker is None else self.marks.get((script_id, marker.id), {})
 
     def shown_total(self, script_id: ScriptId) -> int | None:
-        placed = [m.mark for m in self.shown_marks(script_id).values() if m.mark is not None]
-        return sum(placed) if placed else None
+        return marking.total(self.scheme, self.shown_marks(script_id))
 
     def is_complete(self, script_id: ScriptId) -> bool:
-        marks = self.shown_marks(script_id)
-        return all(c.name in marks and marks[c.name].mark is not None
-                   for c in self.scheme.criteria)
+        return marking.is_complete(self.scheme, self.shown_marks(script_id))
+
+    def mark_warnings(self, script_id: ScriptId) -> list[str]:
+        """Shown marks stored but not fitting the scheme (an export's Warnings column)."""
+        return marking.out_of_scheme(self.scheme, self.shown_marks(script_id))
 
     def markers_with_marks(self) -> list[Marker]:
         """Markers who have marked at least one script, teachers first."""
@@ -164,7 +173,7 @@ class SetSnapshot:
                      for name, m in self.marks.get((script_id, marker.id), {}).items()}
             comment = self.comments.get((script_id, marker.id), comment)
             for a in self.annotations.get(script_id, []):
-                if a.marker_id != marker.id:
+                if a.marker_id != marker.id or a.lost:  # lost: its passage is not in the text
                     continue
                 annotations.append(AnnotationData(a.start, a.end, a.quote, a.comment,
                                                   a.criterion, marker.name, marker.initials))
@@ -185,4 +194,5 @@ class SetSnapshot:
             ebi=comment.ebi,
             general=comment.general,
             annotations=tuple(annotations),
+            file_name=script.file_name,
         )

@@ -22,9 +22,8 @@ from multiprocessing import get_context
 from pathlib import Path
 
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
 
+from rubric import marking
 from rubric.export.cells import clean_text
 from rubric.export.docx_template import (
     AWARDED_FILL,
@@ -34,13 +33,22 @@ from rubric.export.docx_template import (
     TEXT_WIDTH,
     new_document,
 )
-from rubric.export.docx_xml import Cell, Text, append_xml, cell, paragraph_xml, table_xml
+from rubric.export.docx_xml import (
+    Cell,
+    CommentAnchor,
+    Text,
+    add_comments,
+    append_xml,
+    cell,
+    paragraph_xml,
+    table_xml,
+)
 from rubric.export.names import check_pattern, file_name, unique_names
 from rubric.export.report import ExportProgress, ExportReport, ExportTask
 from rubric.export.snapshot import ScriptFeedback, SetSnapshot
 from rubric.ids import MarkerId, ScriptId
 from rubric.safe_write import ExportError, describe_os_error, write_with
-from rubric.scheme import Criterion
+from rubric.scheme import Criterion, Scheme
 from rubric.store import MarkingSet, find_passage
 
 #: Batches at least this big are built by a pool of worker processes.
@@ -77,17 +85,16 @@ class WordOptions:
 # -- building a feedback document ----------------------------------------------------------
 
 
-def _percent(total: int | None, maximum: int) -> str:
-    if total is None or maximum <= 0:
-        return ""
-    return f" ({round(100 * total / maximum)}%)"
+def _percent(total: int | None, scheme: Scheme) -> str:
+    share = marking.percentage(scheme, total)
+    return "" if share is None else f" ({round(100 * share)}%)"
 
 
 def _total_text(data: ScriptFeedback) -> str:
     total = data.total
     if total is None:
         return "not marked yet"
-    text = f"{total} / {data.scheme.total}{_percent(total, data.scheme.total)}"
+    text = f"{total} / {data.scheme.total}{_percent(total, data.scheme)}"
     if not data.complete:
         text += " so far (not every criterion is marked yet)"
     return text
@@ -183,7 +190,7 @@ def _add_script(document, data: ScriptFeedback, options: WordOptions) -> None:
     cuts = sorted({point for start, end, _ in spans for point in (start, end)})
     run_starts: list[int] = []
     run_ends: list[int] = []
-    runs: list[Run] = []
+    runs: list = []  # the w:r elements, in order
     offset = 0
     for text, kind in data.paragraphs:
         end = offset + len(text)
@@ -196,22 +203,23 @@ def _add_script(document, data: ScriptFeedback, options: WordOptions) -> None:
         element = append_xml(document, paragraph_xml(
             [text[a - offset:b - offset] for a, b in segments],
             _KIND_STYLES.get(kind, "ScriptText")))
-        paragraph = Paragraph(element, document._body)
         for (a, b), r in zip(segments, element.findall(qn("w:r")), strict=True):
-            runs.append(Run(r, paragraph))
+            runs.append(r)
             run_starts.append(a)
             run_ends.append(b)
         offset = end + 1  # the "\n" between paragraphs
     if not runs:
         return
+    anchors: list[CommentAnchor] = []
     for start, end, annotation in spans:
         first = bisect.bisect_right(run_ends, start)  # first run ending after start
         last = bisect.bisect_left(run_starts, end) - 1  # last run starting before end
         if first > last:  # the span covers only paragraph breaks: anchor to the run before
             first = last = min(max(last, 0), len(runs) - 1)
-        document.add_comment(runs[first:last + 1], text=_comment_text(annotation),
-                             author=clean_text(annotation.author) or "Marker",
-                             initials=clean_text(annotation.initials))
+        anchors.append(CommentAnchor(runs[first], runs[last], _comment_text(annotation),
+                                     clean_text(annotation.author) or "Marker",
+                                     clean_text(annotation.initials)))
+    add_comments(document, anchors)
 
 
 def _add_annotation_list(document, data: ScriptFeedback) -> None:

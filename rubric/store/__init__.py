@@ -1,7 +1,13 @@
 """The marking-set store: one SQLite file per set, in the app's data folder."""
 
 from rubric.store.locations import data_dir, resolve_set, set_files, sets_dir
-from rubric.store.markingset import ImportOutcome, MarkingSet, find_passage
+from rubric.store.markingset import (
+    FileReplacement,
+    ImportOutcome,
+    MarkingSet,
+    find_passage,
+    find_passage_near,
+)
 from rubric.store.records import (
     Annotation,
     AuditEntry,
@@ -16,7 +22,8 @@ from rubric.store.records import (
 )
 
 __all__ = [
-    "Annotation", "AuditEntry", "BankComment", "Changes", "ImportOutcome", "Mark",
+    "Annotation", "AuditEntry", "BankComment", "Changes", "FileReplacement", "ImportOutcome",
+    "Mark",
     "MarkConflict", "Marker", "MarkingSet", "OverallComment", "Script", "ScriptSummary",
-    "data_dir", "find_passage", "resolve_set", "set_files", "sets_dir",
+    "data_dir", "find_passage", "find_passage_near", "resolve_set", "set_files", "sets_dir",
 ]

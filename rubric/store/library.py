@@ -161,3 +161,77 @@ def restore_backup(set_path: Path, backup: Path) -> Path:
         lock.release()
     MarkingSet.open(set_path).close()  # migrates an older backup and proves it opens
     return kept
+
+
+def is_in_sets_folder(path: Path) -> bool:
+    return Path(os.path.realpath(path)).parent == Path(os.path.realpath(sets_dir()))
+
+
+def check_external_set(path: Path) -> None:
+    """Check a set file outside the data folder before it is opened where it is: its bytes
+    are copied to a private temporary file and checked there (:func:`check_set_file`);
+    raises :class:`SetError` when it must be refused."""
+    from rubric.store.verify import check_set_file
+
+    fd, tmp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=sets_dir())
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        try:
+            _copy_bytes(path, tmp)
+            wal = path.with_name(path.name + "-wal")
+            if wal.is_file():
+                _copy_bytes(wal, tmp.with_name(tmp.name + "-wal"))
+        except OSError as exc:
+            raise SetError(f"{path.name}: cannot read the file ({exc.strerror or exc})") from None
+        check_set_file(tmp, shown_name=path.name)
+    finally:
+        for leftover in (tmp, *(tmp.with_name(tmp.name + s) for s in ("-wal", "-shm"))):
+            leftover.unlink(missing_ok=True)
+
+
+def open_for_app(name_or_path: str | os.PathLike[str]) -> Path:
+    """The storage policy of the app: a set in the data folder opens where it is; a
+    ``.markset`` from anywhere else is checked and copied in (:func:`import_set_file`),
+    so a live database never sits on a network or synced folder."""
+    from rubric.store.locations import resolve_set
+
+    path = resolve_set(name_or_path)
+    return path if is_in_sets_folder(path) else import_set_file(path)
+
+
+def open_for_command(name_or_path: str | os.PathLike[str]) -> tuple[Path, str | None]:
+    """The storage policy of the command line: a set in the data folder opens where it
+    is; a file elsewhere is checked like any set from a colleague, then edited in place
+    (so a script can keep naming the same file), with a note saying so."""
+    from rubric.store.locations import resolve_set
+
+    path = resolve_set(name_or_path)
+    if is_in_sets_folder(path):
+        return path, None
+    check_external_set(path)
+    return path, (f"note: editing {path} in place, outside your sets folder "
+                  "('essay-marker open-set' copies it in)")
+
+
+def check_export_target(marking_set: MarkingSet, target: Path, force: bool = False) -> Path:
+    """Where ``export-set`` may write: never over the set itself, a live set in the sets
+    folder or a set open anywhere, nor over any existing file without ``force``."""
+    from rubric.store.lock import is_locked
+
+    if target.is_dir():
+        target = target / f"{safe_file_stem(marking_set.name)}{SET_SUFFIX}"
+    real = Path(os.path.realpath(target))
+    if real == Path(os.path.realpath(marking_set.path)):
+        raise SetError(f"{target.name}: that is the set itself; choose another file")
+    if target.exists() or target.is_symlink():
+        if is_in_sets_folder(real) and real.suffix == SET_SUFFIX:
+            raise SetError(f"{target.name}: that is a live set in your sets folder; "
+                           "it is never overwritten (choose another file)")
+        if is_locked(real):
+            raise SetError(f"{target.name}: that set is open in a window; it is never overwritten")
+        if not force:
+            raise SetError(f"{target.name}: the file exists; use --force to replace it")
+    elif is_in_sets_folder(real):
+        raise SetError(f"{target.name}: write shared copies outside your sets folder")
+    return target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import platformdirs
@@ -16,19 +17,19 @@ def data_dir() -> Path:
     """The app's data folder; ``ESSAY_MARKER_HOME`` overrides it (tests, portable installs)."""
     override = os.environ.get("ESSAY_MARKER_HOME")
     base = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    base.mkdir(parents=True, exist_ok=True)
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
     return base
 
 
 def sets_dir() -> Path:
     folder = data_dir() / "sets"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
 
 def backups_dir() -> Path:
     folder = data_dir() / "backups"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
 
 
@@ -50,16 +51,43 @@ def unique_path(folder: Path, stem: str, suffix: str = SET_SUFFIX) -> Path:
     return candidate
 
 
+def stored_name(path: Path) -> str | None:
+    """The name a set was given (its ``meta`` row), or None when it cannot be read."""
+    try:
+        db = sqlite3.connect(str(path), isolation_level=None)
+        try:
+            db.execute("PRAGMA trusted_schema=OFF")
+            row = db.execute("SELECT value FROM meta WHERE key='name'").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row and isinstance(row[0], str) else None
+
+
 def resolve_set(name_or_path: str | os.PathLike[str]) -> Path:
-    """A set given as a path to a ``.markset`` file, or as its name in the data folder."""
-    path = Path(name_or_path).expanduser()
-    if path.exists():
+    """A set given as its stored name (exactly, as typed for ``new``) or as the path of a
+    ``.markset`` file. A name shared by several sets is an error listing them; a folder
+    of the same name in the current directory never shadows a set."""
+    from rubric.errors import SetError
+
+    text = os.fspath(name_or_path)
+    path = Path(text).expanduser()
+    looks_like_path = text.endswith(SET_SUFFIX) or os.sep in text or (
+        os.altsep is not None and os.altsep in text)
+    if looks_like_path and path.is_file():
         return path
-    if path.suffix != SET_SUFFIX:
-        by_name = sets_dir() / f"{safe_file_stem(str(name_or_path))}{SET_SUFFIX}"
-        if by_name.exists():
-            return by_name
-    return path
+    by_name = [p for p in set_files() if stored_name(p) == text]
+    if len(by_name) == 1:
+        return by_name[0]
+    if len(by_name) > 1:
+        listed = "; ".join(str(p) for p in sorted(by_name))
+        raise SetError(f"{text}: several sets have this name; give the file instead ({listed})")
+    if path.is_file():
+        return path
+    if looks_like_path:
+        raise SetError(f"{path.name}: no such marking set")
+    raise SetError(f"{text}: no marking set has this name (see 'essay-marker sets')")
 
 
 def set_files() -> list[Path]:

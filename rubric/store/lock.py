@@ -43,11 +43,13 @@ else:
 
 class SetLock:
     def __init__(self, set_path: Path):
+        # the resolved path: a symlink or a second spelling of the path locks the same file
+        set_path = Path(os.path.realpath(set_path))
         self.path = set_path.with_name(set_path.name + ".lock")
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         if not _try_lock(fd):
             os.close(fd)
             raise SetLockedError(
@@ -63,3 +65,18 @@ class SetLock:
         os.close(self._fd)
         self._fd = None
         # The lock file stays: unlinking it would let two processes lock different inodes.
+
+
+def is_locked(set_path: Path) -> bool:
+    """The set is open in a window or process now (its lock is held)."""
+    lock = SetLock(set_path)
+    if not lock.path.exists():
+        return False
+    try:
+        lock.acquire()
+    except SetLockedError:
+        return True
+    except OSError:
+        return False
+    lock.release()
+    return False

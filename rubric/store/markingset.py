@@ -8,7 +8,10 @@ killing the process afterwards loses nothing, and returns a :class:`Changes` obj
 from __future__ import annotations
 
 import json
+import os
+import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -17,9 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from rubric import marking
 from rubric.errors import MarkError, NotFoundError, SetError
 from rubric.ids import AnnotationId, BankCommentId, MarkerId, MarkId, ScriptId
 from rubric.importing.model import ImportOptions, Paragraph, ScriptDraft, ScriptWarning
+from rubric.safe_write import ExportError, describe_os_error
 from rubric.scheme import Scheme, scheme_from_json
 from rubric.store import backups
 from rubric.store.lock import SetLock
@@ -36,6 +41,7 @@ from rubric.store.records import (
     OverallComment,
     Script,
     ScriptSummary,
+    candidate_label,
 )
 from rubric.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -52,6 +58,32 @@ def _initials(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class FileReplacement:
+    """What replacing a script's file did to its annotations: ``kept`` in place, ``moved``
+    to where their passage now is, ``lost`` (their passage is not in the new text)."""
+
+    script_id: ScriptId
+    changes: Changes
+    kept: int = 0
+    moved: int = 0
+    lost: tuple[AnnotationId, ...] = ()
+
+    @property
+    def reanchored(self) -> int:
+        return self.kept + self.moved
+
+    def line(self) -> str:
+        total = self.reanchored + len(self.lost)
+        if not total:
+            return "file replaced (no annotations to re-anchor)"
+        text = f"file replaced: {self.reanchored} of {total} annotations re-anchored"
+        if self.lost:
+            text += (f"; {len(self.lost)} could not be found in the new text (kept, flagged "
+                     "in the annotation list)")
+        return text
+
+
+@dataclass(frozen=True)
 class ImportOutcome:
     """One file of an import into a set: imported (with its id), skipped, or failed."""
 
@@ -61,16 +93,25 @@ class ImportOutcome:
     error: str | None = None
     candidate: str = ""
     warnings: tuple[str, ...] = ()
+    #: The file was already in the set and a new file-name pattern read other names from
+    #: it: the script's names were updated (``old_candidate`` → ``candidate``).
+    updated: bool = False
+    old_candidate: str = ""
 
     @property
     def imported(self) -> bool:
-        return self.script_id is not None
+        return self.script_id is not None and not self.updated
 
     def line(self) -> str:
-        """One line for the user: ``imported``, ``skipped: reason`` or ``failed: reason``."""
+        """One line for the user: ``imported``, ``names updated``, ``skipped: reason`` or
+        ``failed: reason``."""
+        if self.updated:
+            return f"names updated  {self.path.name}: {self.old_candidate} → {self.candidate}"
         if self.imported:
             extra = f" ({'; '.join(self.warnings)})" if self.warnings else ""
-            return f"imported  {self.path.name}: {self.candidate or 'no candidate name'}{extra}"
+            shown = self.candidate or (
+                f"no candidate name (shown as “{candidate_label('', '', self.path.name)}”)")
+            return f"imported  {self.path.name}: {shown}{extra}"
         if self.skipped:
             return f"skipped   {self.path.name}: {self.error}"
         return f"failed    {self.path.name}: {self.error}"
@@ -92,7 +133,12 @@ class MarkingSet:
         self._last_backup = time.monotonic()
         self._backup_pending = False
         self._changes_since_backup = 0
+        self._backup_thread: threading.Thread | None = None
+        #: Why the last backup failed ("the backup could not be written: the disk is
+        #: full"), or None. A failed backup never stops a change: callers show this.
+        self.backup_problem: str | None = None
         self._closed = False
+        self._depth = 0   # nesting of _transaction (savepoints inside an atomic() block)
 
     # -- opening and closing ------------------------------------------------------------
 
@@ -147,6 +193,10 @@ class MarkingSet:
         try:
             if not creating:
                 _check_is_marking_set(path)
+            else:
+                # private to the user from the first byte (SQLite gives its -wal and -shm
+                # files the same permissions)
+                os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             try:
                 # a schema's functions and views never run with this connection's rights
@@ -200,8 +250,9 @@ class MarkingSet:
             return
         self._closed = True
         try:
-            if self._changes_since_backup:   # a backup of this session's work
-                self._maybe_backup(force=True)
+            self._wait_for_backup()
+            if self._changes_since_backup and self._backup_due():  # this session's work
+                self._try_backup()
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error:
             pass
@@ -225,10 +276,30 @@ class MarkingSet:
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         if self._closed:
             raise SetError(f"{self.path.name}: the set is closed")
+        if self._depth:
+            # Inside an atomic() block: a savepoint, so a failed step undoes only itself
+            # and the whole block commits (or rolls back) once.
+            name = f"step{self._depth}"
+            self._db.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute(f"ROLLBACK TO {name}")
+                self._db.execute(f"RELEASE {name}")
+                raise
+            else:
+                self._db.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
         if self._backup_pending:
+            # the state before this session's first change, unless a recent backup has it
             self._backup_pending = False
-            self._maybe_backup(force=True)
+            if self._backup_due():
+                self._try_backup()
         self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
         try:
             yield self._db
         except BaseException:
@@ -236,15 +307,80 @@ class MarkingSet:
             raise
         else:
             self._db.execute("COMMIT")
+        finally:
+            self._depth = 0
         self._changes_since_backup += 1
-        self._maybe_backup(force=False)
+        if time.monotonic() - self._last_backup > self.backup_every_seconds:
+            self._backup_in_background()
 
-    def _maybe_backup(self, force: bool) -> None:
-        due = time.monotonic() - self._last_backup > self.backup_every_seconds
-        if force or (due and self._changes_since_backup):
-            backups.backup_set(self._db, self.path, keep=self.backup_keep)
-            self._last_backup = time.monotonic()
-            self._changes_since_backup = 0
+    @contextmanager
+    def atomic(self) -> Iterator[MarkingSet]:
+        """Make several changes as one: inside ``with marking_set.atomic():`` every change is
+        saved when the block ends or, if anything in it raises, none is (the set is left
+        exactly as it was, and the error propagates)."""
+        marker = self._marker
+        try:
+            with self._transaction():
+                yield self
+        except BaseException:
+            self._marker = marker
+            if not self._closed:
+                self._load_scheme()
+            raise
+
+    def _backup_due(self) -> bool:
+        """No backup of this set is younger than ``backup_every_seconds`` (so a run of CLI
+        calls, or reopening a set, does not copy the whole set each time)."""
+        try:
+            age = backups.newest_backup_age(self.path)
+        except OSError:
+            return True
+        return age is None or age >= self.backup_every_seconds
+
+    def _backup_failed(self, exc: BaseException) -> None:
+        reason = exc.reason if isinstance(exc, ExportError) else (
+            describe_os_error(exc) if isinstance(exc, OSError) else str(exc))
+        self.backup_problem = f"the backup could not be written: {reason}"
+
+    def _try_backup(self, db: sqlite3.Connection | None = None) -> None:
+        """Back up now; a failure is remembered in :attr:`backup_problem`, never raised."""
+        self._last_backup = time.monotonic()
+        self._changes_since_backup = 0
+        try:
+            backups.backup_set(db or self._db, self.path, keep=self.backup_keep)
+        except (ExportError, OSError, sqlite3.Error) as exc:
+            self._backup_failed(exc)
+        else:
+            self.backup_problem = None
+
+    def _backup_in_background(self) -> None:
+        """The periodic backup, copied through a connection of its own in a thread, so it
+        is never on the path of a keystroke (WAL lets it read while marking goes on)."""
+        if self._backup_thread is not None and self._backup_thread.is_alive():
+            return
+        self._last_backup = time.monotonic()
+        self._changes_since_backup = 0
+
+        def run() -> None:
+            try:
+                reader = sqlite3.connect(self.path, isolation_level=None)
+                try:
+                    reader.execute("PRAGMA trusted_schema=OFF")
+                    backups.backup_set(reader, self.path, keep=self.backup_keep)
+                finally:
+                    reader.close()
+            except (ExportError, OSError, sqlite3.Error) as exc:
+                self._backup_failed(exc)
+            else:
+                self.backup_problem = None
+
+        self._backup_thread = threading.Thread(target=run, name="set-backup", daemon=True)
+        self._backup_thread.start()
+
+    def _wait_for_backup(self) -> None:
+        if self._backup_thread is not None:
+            self._backup_thread.join()
+            self._backup_thread = None
 
     def _audit(
         self,
@@ -269,6 +405,32 @@ class MarkingSet:
             ),
         )
 
+    #: Comment edits closer together than this are one edit in the audit log (a pause in
+    #: typing ends it), so a 600-character comment is one row, not 600.
+    typing_pause_seconds = 3.0
+
+    def _audit_typing(self, action: str, script_id: int, old: dict, new: dict) -> None:
+        last = self._db.execute(
+            "SELECT id, at, marker_id, action, script_id, old, new FROM audit "
+            "ORDER BY id DESC LIMIT 1").fetchone()
+        marker_id = self._marker.id if self._marker else None
+        if last and last[2] == marker_id and last[3] == action and last[4] == script_id:
+            try:
+                gap = (datetime.now(UTC) - datetime.fromisoformat(last[1])).total_seconds()
+                before, after = json.loads(last[5] or "{}"), json.loads(last[6] or "{}")
+            except (TypeError, ValueError):
+                gap, before, after = None, {}, {}
+            if gap is not None and 0 <= gap <= self.typing_pause_seconds:
+                for key, value in old.items():
+                    before.setdefault(key, value)  # the value before the run of typing
+                after.update(new)
+                self._db.execute(
+                    "UPDATE audit SET at=?, old=?, new=? WHERE id=?",
+                    (_now(), json.dumps(before, ensure_ascii=False),
+                     json.dumps(after, ensure_ascii=False), last[0]))
+                return
+        self._audit(action, script_id=script_id, old=old, new=new)
+
     def _load_scheme(self) -> None:
         row = self._db.execute(
             "SELECT version, json FROM schemes ORDER BY version DESC LIMIT 1"
@@ -279,8 +441,12 @@ class MarkingSet:
         self._scheme = scheme_from_json(row[1], f"{self.path.name} (scheme v{row[0]})")
 
     def _require_script(self, script_id: int) -> None:
-        if self._db.execute("SELECT 1 FROM scripts WHERE id=?", (script_id,)).fetchone() is None:
+        row = self._db.execute(
+            "SELECT removed_at FROM scripts WHERE id=?", (script_id,)).fetchone()
+        if row is None:
             raise NotFoundError(f"no script with id {script_id} in this set")
+        if row[0] is not None:
+            raise NotFoundError(f"script {script_id} was removed from this set")
 
     def _marker_id(self, marker: MarkerId | None) -> MarkerId:
         if marker is not None:
@@ -368,8 +534,10 @@ class MarkingSet:
 
     # -- scripts -----------------------------------------------------------------------
 
-    def add_script(self, draft: ScriptDraft) -> Changes:
-        """Add an imported script; ``Changes.created`` is its id."""
+    def add_script(self, draft: ScriptDraft, name_pattern: str | None = None) -> Changes:
+        """Add an imported script; ``Changes.created`` is its id. ``name_pattern`` is the
+        file-name pattern its names were read with (importing the same file again with
+        another pattern updates the names)."""
         paragraphs = json.dumps([[p.kind, p.text] for p in draft.paragraphs], ensure_ascii=False)
         warnings = json.dumps(
             [w.to_dict() for w in draft.warnings if w.code != "over_word_limit"],
@@ -381,12 +549,13 @@ class MarkingSet:
             cursor = self._db.execute(
                 "INSERT INTO scripts(position, candidate_name, candidate_number, title, file_name,"
                 " format, source_hash, paragraphs, word_count, coursework_word_count, warnings,"
-                " has_text, page_count, imported_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " has_text, page_count, imported_at, name_pattern)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     position, draft.candidate_name, draft.candidate_number, draft.title,
                     draft.path.name, draft.format, draft.source_hash, paragraphs,
                     draft.word_count, draft.coursework_word_count, warnings,
-                    int(draft.has_text), draft.page_count, _now(),
+                    int(draft.has_text), draft.page_count, _now(), name_pattern,
                 ),
             )
             script_id = ScriptId(cursor.lastrowid)
@@ -399,8 +568,10 @@ class MarkingSet:
         return Changes(scripts=frozenset({script_id}), script_list=True, created=script_id)
 
     def script_with_hash(self, source_hash: str) -> ScriptId | None:
+        """The script (not removed) whose file has these bytes, if any."""
         row = self._db.execute(
-            "SELECT id FROM scripts WHERE source_hash=?", (source_hash,)
+            "SELECT id FROM scripts WHERE source_hash=? AND removed_at IS NULL ORDER BY id",
+            (source_hash,),
         ).fetchone()
         return ScriptId(row[0]) if row else None
 
@@ -413,20 +584,47 @@ class MarkingSet:
 
         options = options or ImportOptions(word_limit=self.scheme.word_limit)
         for result in import_batch([Path(p) for p in paths], options):
-            yield self.add_import_result(result)
+            yield self.add_import_result(result, options.name_pattern)
 
-    def add_import_result(self, result) -> ImportOutcome:
+    def add_import_result(self, result, name_pattern: str | None = None) -> ImportOutcome:
         """Add one parsed file (an ``ImportResult`` from ``rubric.importing.import_batch``,
-        perhaps parsed on another thread): skipped if the same file is already in the set."""
+        perhaps parsed on another thread), read with the file-name pattern ``name_pattern``.
+
+        A file already in the set is skipped, unless it was read with another pattern and
+        that gives other names: then the script's names are updated (the outcome says
+        ``names updated``; a name or number the new reading leaves empty is kept). A file
+        read again with the same pattern never overwrites names the teacher corrected."""
         if result.draft is None:
             return ImportOutcome(result.path, skipped=result.skipped, error=result.error)
-        existing = self.script_with_hash(result.draft.source_hash)
+        draft = result.draft
+        existing = self.script_with_hash(draft.source_hash)
         if existing is not None:
+            summary = self.summary(existing)
+            stored = self._db.execute(
+                "SELECT name_pattern FROM scripts WHERE id=?", (existing,)).fetchone()[0]
+            new_name = draft.candidate_name.strip() or summary.candidate_name
+            new_number = draft.candidate_number.strip() or summary.candidate_number
+            same_pattern = name_pattern is not None and stored == name_pattern
+            if not same_pattern and (new_name, new_number) != (
+                    summary.candidate_name, summary.candidate_number):
+                self.update_candidate(existing, new_name, new_number,
+                                      name_pattern=name_pattern)
+                return ImportOutcome(
+                    result.path, script_id=existing, updated=True,
+                    candidate=candidate_label(new_name, new_number, summary.file_name),
+                    old_candidate=summary.candidate,
+                )
+            if not same_pattern and name_pattern is not None:
+                # the same names by another pattern: remember it, so that importing with it
+                # again leaves later corrections alone
+                with self._transaction():
+                    self._db.execute("UPDATE scripts SET name_pattern=? WHERE id=?",
+                                     (name_pattern, existing))
             return ImportOutcome(
                 result.path, skipped=True,
-                error=f"already in this set (same file as {self.summary(existing).candidate})",
+                error=f"already in this set (same file as {summary.candidate})",
             )
-        changes = self.add_script(result.draft)
+        changes = self.add_script(draft, name_pattern)
         return ImportOutcome(
             result.path,
             script_id=ScriptId(changes.created),
@@ -439,17 +637,33 @@ class MarkingSet:
         " coursework_word_count, warnings, has_text, page_count, completed_at"
     )
 
-    def _summary_from_row(self, row: tuple) -> ScriptSummary:
+    def _summary_from_row(self, row: tuple, lost: int = 0) -> ScriptSummary:
         return ScriptSummary(
             id=ScriptId(row[0]), position=row[1], candidate_name=row[2],
             candidate_number=row[3], title=row[4], file_name=row[5], format=row[6],
             word_count=row[7], coursework_word_count=row[8],
-            warnings=self._warnings(row[9], row[8]), has_text=bool(row[10]),
+            warnings=self._warnings(row[9], row[8], lost), has_text=bool(row[10]),
             page_count=row[11], completed=row[12] is not None,
         )
 
-    def _warnings(self, stored: str, coursework_words: int) -> tuple[ScriptWarning, ...]:
+    def _lost_counts(self, script_id: ScriptId | None = None) -> dict[int, int]:
+        """How many annotations of each script lost their passage in a replaced file."""
+        sql = "SELECT script_id, COUNT(*) FROM annotations WHERE lost=1"
+        params: tuple = ()
+        if script_id is not None:
+            sql += " AND script_id=?"
+            params = (script_id,)
+        return dict(self._db.execute(sql + " GROUP BY script_id", params).fetchall())
+
+    def _warnings(self, stored: str, coursework_words: int,
+                  lost: int = 0) -> tuple[ScriptWarning, ...]:
         warnings = [ScriptWarning(w["code"], w["message"]) for w in json.loads(stored)]
+        if lost:
+            warnings.append(ScriptWarning(
+                "annotations_lost",
+                f"{lost} annotation{'s' if lost != 1 else ''} could not be placed in the new "
+                f"version of the file (the passage is not in it): see the annotation list",
+            ))
         limit = self.scheme.word_limit
         if limit and coursework_words > limit:
             warnings.append(ScriptWarning(
@@ -460,32 +674,88 @@ class MarkingSet:
         return tuple(warnings)
 
     def scripts(self) -> list[ScriptSummary]:
-        """Every script, in import order, without text."""
-        rows = self._db.execute(f"SELECT {self._SUMMARY_COLUMNS} FROM scripts ORDER BY position")
-        return [self._summary_from_row(r) for r in rows]
+        """Every script, in import order, without text (removed scripts are left out)."""
+        rows = self._db.execute(f"SELECT {self._SUMMARY_COLUMNS} FROM scripts"
+                                " WHERE removed_at IS NULL ORDER BY position").fetchall()
+        lost = self._lost_counts()
+        return [self._summary_from_row(r, lost.get(r[0], 0)) for r in rows]
 
     def script_ids(self) -> list[ScriptId]:
-        return [ScriptId(r[0]) for r in self._db.execute("SELECT id FROM scripts ORDER BY position")]
+        return [ScriptId(r[0]) for r in self._db.execute(
+            "SELECT id FROM scripts WHERE removed_at IS NULL ORDER BY position")]
 
-    def summary(self, script_id: ScriptId) -> ScriptSummary:
+    def removed_scripts(self) -> list[ScriptSummary]:
+        """Scripts removed from the set (kept, with their marks, so removing can be undone)."""
+        rows = self._db.execute(f"SELECT {self._SUMMARY_COLUMNS} FROM scripts"
+                                " WHERE removed_at IS NOT NULL ORDER BY position").fetchall()
+        return [self._summary_from_row(r) for r in rows]
+
+    def _script_row(self, script_id: ScriptId, columns: str) -> tuple:
         row = self._db.execute(
-            f"SELECT {self._SUMMARY_COLUMNS} FROM scripts WHERE id=?", (script_id,)
-        ).fetchone()
+            f"SELECT removed_at, {columns} FROM scripts WHERE id=?", (script_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no script with id {script_id} in this set")
-        return self._summary_from_row(row)
+        if row[0] is not None:
+            raise NotFoundError(f"script {script_id} was removed from this set")
+        return row[1:]
+
+    def summary(self, script_id: ScriptId) -> ScriptSummary:
+        row = self._script_row(script_id, self._SUMMARY_COLUMNS)
+        return self._summary_from_row(row, self._lost_counts(script_id).get(script_id, 0))
 
     def script(self, script_id: ScriptId) -> Script:
         """One script with its paragraphs."""
-        row = self._db.execute(
-            f"SELECT {self._SUMMARY_COLUMNS}, paragraphs, source_hash FROM scripts WHERE id=?",
-            (script_id,),
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(f"no script with id {script_id} in this set")
-        summary = self._summary_from_row(row[:13])
+        row = self._script_row(script_id, f"{self._SUMMARY_COLUMNS}, paragraphs, source_hash")
+        summary = self._summary_from_row(row[:13], self._lost_counts(script_id).get(script_id, 0))
         paragraphs = tuple(Paragraph(text, kind) for kind, text in json.loads(row[13]))
         return Script(**summary.__dict__, paragraphs=paragraphs, source_hash=row[14])
+
+    def find_script(self, text: str) -> ScriptId:
+        """The script a person means by ``text``: ``#12`` or ``id:12`` is the script with id
+        12; ``number:4017`` the one with candidate number 4017; a plain value is an id when
+        a script has that id, else a candidate number (compared ignoring case). A plain
+        value that is the id of one script and the candidate number of another is refused
+        as ambiguous, naming both. Removed scripts are never found."""
+        value = " ".join(str(text).split())
+        lowered = value.casefold()
+        for prefix in ("#", "id:"):
+            if lowered.startswith(prefix):
+                wanted = value[len(prefix):].strip()
+                if not wanted.isdigit():
+                    raise NotFoundError(f"“{value}”: a script id is a whole number")
+                self._require_script(int(wanted))
+                return ScriptId(int(wanted))
+        by_number_only = lowered.startswith("number:")
+        number = value[len("number:"):].strip() if by_number_only else value
+        if not number:
+            raise NotFoundError("say which script: its id or its candidate number")
+        by_id: ScriptId | None = None
+        if not by_number_only and number.isdigit():
+            row = self._db.execute("SELECT id FROM scripts WHERE id=? AND removed_at IS NULL",
+                                   (int(number),)).fetchone()
+            by_id = ScriptId(row[0]) if row else None
+        numbered = [s for s in self.scripts()
+                    if s.candidate_number.strip().casefold() == number.casefold()]
+        others = [s for s in numbered if s.id != by_id]
+        if by_id is not None and others:
+            shown = self.summary(by_id).candidate
+            raise NotFoundError(
+                f"“{number}” is ambiguous: script id {number} is {shown}, and candidate "
+                f"number {number} is {', '.join(f'{s.candidate} (id {s.id})' for s in others)}; "
+                f"say #{number} for the id or number:{number} for the candidate number")
+        if by_id is not None:
+            return by_id
+        if len(numbered) == 1:
+            return numbered[0].id
+        if numbered:
+            raise NotFoundError(
+                f"{len(numbered)} scripts have candidate number {number}: "
+                + ", ".join(f"{s.candidate_name or s.file_name} (id {s.id})" for s in numbered)
+                + f"; say which with #ID, e.g. #{numbered[0].id}")
+        if by_number_only or not number.isdigit():
+            raise NotFoundError(f"no script with candidate number {number} in this set")
+        raise NotFoundError(f"no script with id {number} in this set, and no candidate "
+                            f"number {number}")
 
     def source_bytes(self, script_id: ScriptId) -> bytes:
         row = self._db.execute(
@@ -496,14 +766,26 @@ class MarkingSet:
         return bytes(row[0])
 
     def update_candidate(self, script_id: ScriptId, name: str | None = None,
-                         number: str | None = None) -> Changes:
+                         number: str | None = None, *,
+                         name_pattern: str | None = None) -> Changes:
+        """Correct a script's candidate name and/or number (None leaves one as it is; an
+        empty name shows the script under its file name). ``name_pattern`` records the
+        file-name pattern the new names were read with (a re-import)."""
         summary = self.summary(script_id)
-        new_name = summary.candidate_name if name is None else name.strip()
+        new_name = summary.candidate_name if name is None else " ".join(name.split())
         new_number = summary.candidate_number if number is None else number.strip()
+        for label, value, limit in (("name", new_name, 200), ("number", new_number, 40)):
+            if any(ord(c) < 32 or ord(c) == 127 for c in value):
+                raise SetError(f"a candidate {label} cannot hold control characters")
+            if len(value) > limit:
+                raise SetError(f"a candidate {label} is at most {limit} characters")
+        if (new_name, new_number) == (summary.candidate_name, summary.candidate_number):
+            return Changes()
         with self._transaction():
             self._db.execute(
-                "UPDATE scripts SET candidate_name=?, candidate_number=? WHERE id=?",
-                (new_name, new_number, script_id),
+                "UPDATE scripts SET candidate_name=?, candidate_number=?,"
+                " name_pattern=COALESCE(?, name_pattern) WHERE id=?",
+                (new_name, new_number, name_pattern, script_id),
             )
             self._audit("edit candidate", script_id=script_id,
                         old=[summary.candidate_name, summary.candidate_number],
@@ -511,11 +793,109 @@ class MarkingSet:
         return Changes(scripts=frozenset({script_id}), script_list=True)
 
     def remove_script(self, script_id: ScriptId) -> Changes:
+        """Take a script out of the set: it leaves the script list, statuses, exports and
+        the markbook. Nothing is deleted: its marks, comments and annotations are kept (and
+        stay in the audit log), so :meth:`restore_script` brings it back as it was."""
         summary = self.summary(script_id)
+        marks = [{"criterion": m.criterion, "marker": m.marker_id, "level": m.level,
+                  "mark": m.mark} for m in self.marks(script_id)]
         with self._transaction():
-            self._db.execute("DELETE FROM scripts WHERE id=?", (script_id,))
-            self._audit("remove script", script_id=script_id, old={"file": summary.file_name})
-        return Changes(scripts=frozenset({script_id}), script_list=True)
+            self._db.execute("UPDATE scripts SET removed_at=? WHERE id=?", (_now(), script_id))
+            self._audit("remove script", script_id=script_id, entity_id=script_id,
+                        old={"file": summary.file_name, "candidate": summary.candidate,
+                             "marks": marks})
+        return Changes(scripts=frozenset({script_id}), script_list=True, status=True)
+
+    def restore_script(self, script_id: ScriptId) -> Changes:
+        """Bring back a removed script with its marks, comments and annotations (undo)."""
+        row = self._db.execute(
+            "SELECT removed_at, file_name FROM scripts WHERE id=?", (script_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no script with id {script_id} in this set")
+        if row[0] is None:
+            return Changes()
+        with self._transaction():
+            self._db.execute("UPDATE scripts SET removed_at=NULL WHERE id=?", (script_id,))
+            self._audit("restore script", script_id=script_id, entity_id=script_id,
+                        new={"file": row[1]})
+        return Changes(scripts=frozenset({script_id}), script_list=True, status=True,
+                       marks=True, annotations=True, comments=True)
+
+    def replace_script_file(
+        self, script_id: ScriptId, draft: ScriptDraft,
+        anchors: dict[AnnotationId, tuple[int, int, bool]] | None = None,
+    ) -> FileReplacement:
+        """Put a new version of a script's file (``draft``, as read by the importer) in place
+        of the old one. Marks, comments, completion and the candidate's names are kept (a
+        name the script lacks is taken from the new file). Each annotation is re-anchored
+        by its quoted passage, at the occurrence nearest its old place (ignoring
+        differences in white space and in the form of quotation marks and dashes); one
+        whose passage is not in the new text is kept but flagged ``lost``.
+
+        ``anchors`` (``{annotation id: (start, end, lost)}``) places annotations exactly
+        instead (undoing a replacement puts the old file back with the old places)."""
+        old = self.script(script_id)
+        other = self.script_with_hash(draft.source_hash)
+        if other is not None and other != script_id:
+            raise SetError(f"{draft.path.name}: this file is already in the set as "
+                           f"{self.summary(other).candidate}")
+        text = draft.text
+        now = _now()
+        plan = []
+        kept = moved = 0
+        lost: list[AnnotationId] = []
+        for annotation in self.annotations(script_id):
+            if anchors is not None and annotation.id in anchors:
+                start, end, is_lost = anchors[annotation.id]
+                if not is_lost and not (0 <= start < end <= len(text)):
+                    raise MarkError(f"annotation {annotation.id}: {start}–{end} is outside "
+                                    f"the script (0–{len(text)})")
+                quote = annotation.quote if is_lost else text[start:end]
+            else:
+                span = find_passage_near(text, annotation.quote, annotation.start)
+                if span is None:
+                    start, end, quote, is_lost = (annotation.start, annotation.end,
+                                                  annotation.quote, True)
+                else:
+                    start, end = span
+                    quote, is_lost = text[start:end], False
+            if is_lost:
+                lost.append(annotation.id)
+            elif (start, end) == (annotation.start, annotation.end) and not annotation.lost:
+                kept += 1
+            else:
+                moved += 1
+            plan.append((start, end, quote, int(is_lost), now, annotation.id))
+        paragraphs = json.dumps([[p.kind, p.text] for p in draft.paragraphs], ensure_ascii=False)
+        warnings = json.dumps(
+            [w.to_dict() for w in draft.warnings if w.code != "over_word_limit"],
+            ensure_ascii=False,
+        )
+        with self._transaction():
+            self._db.execute(
+                "UPDATE scripts SET candidate_name=?, candidate_number=?, title=?, file_name=?,"
+                " format=?, source_hash=?, paragraphs=?, word_count=?, coursework_word_count=?,"
+                " warnings=?, has_text=?, page_count=? WHERE id=?",
+                (old.candidate_name or draft.candidate_name,
+                 old.candidate_number or draft.candidate_number, draft.title or old.title,
+                 draft.path.name, draft.format, draft.source_hash, paragraphs,
+                 draft.word_count, draft.coursework_word_count, warnings,
+                 int(draft.has_text), draft.page_count, script_id),
+            )
+            self._db.execute("UPDATE script_sources SET bytes=? WHERE script_id=?",
+                             (draft.source_bytes, script_id))
+            self._db.executemany(
+                "UPDATE annotations SET start=?, end=?, quote=?, lost=?, updated_at=? WHERE id=?",
+                plan)
+            self._audit("replace file", script_id=script_id, entity_id=script_id,
+                        old={"file": old.file_name, "words": old.word_count,
+                             "hash": old.source_hash},
+                        new={"file": draft.path.name, "words": draft.word_count,
+                             "hash": draft.source_hash, "kept": kept, "moved": moved,
+                             "lost": len(lost)})
+        changes = Changes(scripts=frozenset({script_id}), script_list=True, annotations=True,
+                          status=True)
+        return FileReplacement(script_id, changes, kept, moved, tuple(lost))
 
     # -- marks -------------------------------------------------------------------------
 
@@ -535,38 +915,9 @@ class MarkingSet:
         return _mark_from_row(row) if row else None
 
     def check_mark(self, criterion_name: str, mark: int | None, level_label: str | None) -> str:
-        """The level label a mark belongs to; raises :class:`MarkError` if it does not fit."""
-        criterion = self._criterion(criterion_name)
-        level = None
-        if level_label is not None:
-            level = criterion.level(level_label)
-            if level is None:
-                labels = ", ".join(lv.label for lv in criterion.levels)
-                raise MarkError(
-                    f"{criterion.name}: no level '{level_label}' (levels: {labels})"
-                )
-        if mark is None:
-            if level is None:
-                raise MarkError(f"{criterion.name}: give a level or a mark")
-            return level.label
-        if isinstance(mark, bool) or not isinstance(mark, int):
-            raise MarkError(f"{criterion.name}: a mark must be a whole number, not {mark!r}")
-        if mark < 0:
-            raise MarkError(f"{criterion.name}: {mark} is below 0")
-        if mark > criterion.maximum:
-            raise MarkError(
-                f"{criterion.name}: {mark} is above the maximum of {criterion.maximum}"
-            )
-        if level is not None:
-            if not level.contains(mark):
-                raise MarkError(
-                    f"{criterion.name}: {mark} is outside {level.label} ({level.range_text})"
-                )
-            return level.label
-        found = criterion.level_for_mark(mark)
-        if found is None:
-            raise MarkError(f"{criterion.name}: {mark} is in no level of the scheme")
-        return found.label
+        """The level label a mark belongs to; raises :class:`MarkError` if it does not fit
+        (the rule is :func:`rubric.marking.check_mark`)."""
+        return marking.check_mark(self._criterion(criterion_name), mark, level_label)
 
     def _write_mark(
         self, script_id: ScriptId, criterion: str, marker_id: MarkerId,
@@ -609,16 +960,12 @@ class MarkingSet:
         """Choose a level. The mark is kept if it fits the level; a single-mark level (such as
         Level 0) sets its mark; otherwise the mark waits to be placed within the level."""
         self._require_script(script_id)
-        self.check_mark(criterion, None, level)
+        level = self.check_mark(criterion, None, level)  # "4" and "L4" name "Level 4"
         level_obj = self._criterion(criterion).level(level)
         assert level_obj is not None
         marker_id = self._marker_id(marker)
         old = self._existing_mark(script_id, criterion, marker_id)
-        mark: int | None = None
-        if old is not None and old.mark is not None and level_obj.contains(old.mark):
-            mark = old.mark
-        elif level_obj.min_mark == level_obj.max_mark:
-            mark = level_obj.min_mark
+        mark = marking.mark_after_level_change(level_obj, None if old is None else old.mark)
         return self._write_mark(script_id, criterion, marker_id, level, mark, "set level")
 
     def restore_mark(
@@ -648,15 +995,19 @@ class MarkingSet:
         return Changes(scripts=frozenset({script_id}), marks=True, status=True)
 
     def marks(
-        self, script_id: ScriptId | None = None, marker: MarkerId | None = None
+        self, script_id: ScriptId | None = None, marker: MarkerId | None = None,
+        include_removed: bool = False,
     ) -> list[Mark]:
-        """Marks, optionally only of one script and/or one marker."""
+        """Marks, optionally only of one script and/or one marker (without a script, the
+        marks of removed scripts are left out unless ``include_removed``)."""
         sql = ("SELECT id, script_id, criterion, marker_id, level, mark, needs_review,"
                " review_reason, updated_at FROM marks")
         clauses, params = [], []
         if script_id is not None:
             clauses.append("script_id=?")
             params.append(script_id)
+        elif not include_removed:
+            clauses.append(_PRESENT)
         if marker is not None:
             clauses.append("marker_id=?")
             params.append(marker)
@@ -670,9 +1021,9 @@ class MarkingSet:
         return {m.criterion: m for m in self.marks(script_id, self._marker_id(marker))}
 
     def total(self, script_id: ScriptId, marker: MarkerId | None = None) -> int | None:
-        """Sum of placed marks, or None when no mark is placed yet."""
-        placed = [m.mark for m in self.marks_for(script_id, marker).values() if m.mark is not None]
-        return sum(placed) if placed else None
+        """Sum of placed marks of the current scheme's criteria, or None when none is
+        placed (the rule is :func:`rubric.marking.total`)."""
+        return marking.total(self.scheme, self.marks_for(script_id, marker))
 
     def marks_needing_review(self) -> list[Mark]:
         return [m for m in self.marks() if m.needs_review]
@@ -703,7 +1054,8 @@ class MarkingSet:
             "SELECT script_id FROM marks UNION SELECT script_id FROM annotations"
             " UNION SELECT script_id FROM overall_comments"
             " WHERE www != '' OR ebi != '' OR general != ''")}
-        for script_id, completed in self._db.execute("SELECT id, completed_at FROM scripts"):
+        for script_id, completed in self._db.execute(
+                "SELECT id, completed_at FROM scripts WHERE removed_at IS NULL"):
             if script_id in moderated:
                 status = "moderated"
             elif completed is not None:
@@ -724,26 +1076,29 @@ class MarkingSet:
     def add_annotation(
         self, script_id: ScriptId, start: int, end: int, comment: str,
         criterion: str | None = None, marker: MarkerId | None = None,
-        annotation_id: AnnotationId | None = None,
+        annotation_id: AnnotationId | None = None, lost_quote: str | None = None,
     ) -> Changes:
         """Anchor ``comment`` to text[start:end] of the script; ``Changes.created`` is its id.
-        ``annotation_id`` restores a deleted annotation under its old id (undo)."""
+        ``annotation_id`` restores a deleted annotation under its old id (undo);
+        ``lost_quote`` restores one whose passage was lost in a replaced file (unanchored)."""
         text = self.script(script_id).text
-        if not (0 <= start < end <= len(text)):
+        if lost_quote is None and not (0 <= start < end <= len(text)):
             raise MarkError(
                 f"the passage {start}–{end} is outside the script (0–{len(text)})"
             )
+        if lost_quote is not None and not (0 <= start < end):
+            raise MarkError(f"the passage {start}–{end} is not a passage")
         if criterion is not None:
             self._criterion(criterion)
-        quote = text[start:end]
+        quote = text[start:end] if lost_quote is None else lost_quote
         marker_id = self._marker_id(marker)
         now = _now()
         with self._transaction():
             cursor = self._db.execute(
                 "INSERT INTO annotations(id, script_id, marker_id, start, end, quote, comment,"
-                " criterion, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                " criterion, created_at, updated_at, lost) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (annotation_id, script_id, marker_id, start, end, quote, comment, criterion,
-                 now, now),
+                 now, now, int(lost_quote is not None)),
             )
             new_id = AnnotationId(cursor.lastrowid)
             self._audit("add annotation", script_id=script_id, entity_id=new_id,
@@ -805,11 +1160,15 @@ class MarkingSet:
     def annotations(
         self, script_id: ScriptId | None = None, marker: MarkerId | None = None
     ) -> list[Annotation]:
+        """Annotations (lost ones included: check ``Annotation.lost``), optionally of one
+        script and/or one marker; without a script, removed scripts' are left out."""
         sql = f"SELECT {_ANNOTATION_COLUMNS} FROM annotations"
         clauses, params = [], []
         if script_id is not None:
             clauses.append("script_id=?")
             params.append(script_id)
+        else:
+            clauses.append(_PRESENT)
         if marker is not None:
             clauses.append("marker_id=?")
             params.append(marker)
@@ -835,7 +1194,7 @@ class MarkingSet:
             OverallComment(ScriptId(r[0]), MarkerId(r[1]), r[2], r[3], r[4])
             for r in self._db.execute(
                 "SELECT script_id, marker_id, www, ebi, general FROM overall_comments"
-                " ORDER BY script_id, marker_id")
+                f" WHERE {_PRESENT} ORDER BY script_id, marker_id")
         ]
 
     def set_comments(
@@ -863,9 +1222,9 @@ class MarkingSet:
             )
             changed = {k: (getattr(old, k), getattr(new, k))
                        for k in ("www", "ebi", "general") if getattr(old, k) != getattr(new, k)}
-            self._audit("edit comments", script_id=script_id,
-                        old={k: v[0] for k, v in changed.items()},
-                        new={k: v[1] for k, v in changed.items()})
+            self._audit_typing("edit comments", script_id,
+                               {k: v[0] for k, v in changed.items()},
+                               {k: v[1] for k, v in changed.items()})
         return Changes(scripts=frozenset({script_id}), comments=True, status=True)
 
     # -- comment bank ------------------------------------------------------------------
@@ -965,7 +1324,7 @@ class MarkingSet:
                 "INSERT INTO schemes(version, json, created_at) VALUES (?, ?, ?)",
                 (version, scheme.to_json(), _now()),
             )
-            for mark in self.marks():
+            for mark in self.marks(include_removed=True):  # a restored script fits too
                 reason = _misfit(scheme, mark)
                 if reason or mark.needs_review:
                     affected.add(mark.script_id)
@@ -1003,9 +1362,12 @@ class MarkingSet:
         """Write a consistent snapshot of the set to ``path`` (SQLite's backup API), atomically."""
         return backups.snapshot(self._db, Path(path))
 
-    def backup_now(self) -> Path:
-        path = backups.backup_set(self._db, self.path, keep=self.backup_keep)
+    def backup_now(self, reason: str | None = None) -> Path:
+        """A backup taken now (raises :class:`ExportError` when it cannot be written)."""
+        self._wait_for_backup()
+        path = backups.backup_set(self._db, self.path, keep=self.backup_keep, reason=reason)
         self._last_backup = time.monotonic()
+        self.backup_problem = None
         return path
 
     def integrity_ok(self) -> bool:
@@ -1013,12 +1375,14 @@ class MarkingSet:
 
 
 _ANNOTATION_COLUMNS = ("id, script_id, marker_id, start, end, quote, comment, criterion,"
-                       " created_at")
+                       " created_at, lost")
+#: Rows that belong to a script still in the set (not removed).
+_PRESENT = "script_id IN (SELECT id FROM scripts WHERE removed_at IS NULL)"
 
 
 def _annotation_from_row(row: tuple) -> Annotation:
     return Annotation(AnnotationId(row[0]), ScriptId(row[1]), MarkerId(row[2]), row[3], row[4],
-                      row[5], row[6], row[7], row[8])
+                      row[5], row[6], row[7], row[8], bool(row[9]))
 
 
 def _mark_from_row(row: tuple) -> Mark:
@@ -1027,20 +1391,7 @@ def _mark_from_row(row: tuple) -> Mark:
 
 
 def _misfit(scheme: Scheme, mark: Mark) -> str:
-    """Why ``mark`` does not fit ``scheme`` ('' when it fits)."""
-    criterion = scheme.criterion(mark.criterion)
-    if criterion is None:
-        return f"criterion {mark.criterion} is no longer in the scheme"
-    if mark.mark is not None and mark.mark > criterion.maximum:
-        return f"{mark.criterion}: {mark.mark} is above the new maximum of {criterion.maximum}"
-    if mark.level is not None:
-        level = criterion.level(mark.level)
-        if level is None:
-            return f"{mark.criterion}: {mark.level} is no longer a level"
-        if mark.mark is not None and not level.contains(mark.mark):
-            return (f"{mark.criterion}: {mark.mark} is now outside {mark.level} "
-                    f"({level.range_text})")
-    return ""
+    return marking.misfit(scheme, mark)
 
 
 def find_passage(text: str, quote: str) -> tuple[int, int] | None:
@@ -1051,11 +1402,40 @@ def find_passage(text: str, quote: str) -> tuple[int, int] | None:
     index = text.find(quote)
     if index >= 0:
         return index, index + len(quote)
-    import re
-
     pattern = r"\s+".join(re.escape(word) for word in quote.split())
     match = re.search(pattern, text)
     return (match.start(), match.end()) if match else None
+
+
+#: Characters a new version of a file may write differently (curly or straight quotation
+#: marks, dashes and hyphens, a no-break space): each matches the others when re-anchoring.
+_EQUIVALENT = ("'‘’‛′", "\"“”„″", "-‐‑‒–—―")
+
+
+def _tolerant_pattern(quote: str) -> str:
+    words = []
+    for word in quote.split():
+        parts = []
+        for char in word:
+            group = next((g for g in _EQUIVALENT if char in g), None)
+            parts.append("[" + re.escape(group) + "]" if group else re.escape(char))
+        words.append("".join(parts))
+    return r"\s+".join(words)
+
+
+def find_passage_near(text: str, quote: str, near: int) -> tuple[int, int] | None:
+    """Where ``quote`` stands in ``text``: of its occurrences, the one starting nearest to
+    ``near`` (an annotation's old offset). Exact matches first, then ignoring differences
+    in white space, then also in quotation marks and dashes; None when it is not there."""
+    quote = quote.strip()
+    if not quote:
+        return None
+    for pattern in (re.escape(quote), r"\s+".join(re.escape(w) for w in quote.split()),
+                    _tolerant_pattern(quote)):
+        spans = [(m.start(), m.end()) for m in re.finditer(pattern, text)]
+        if spans:
+            return min(spans, key=lambda span: (abs(span[0] - near), span[0]))
+    return None
 
 
 def _check_is_marking_set(path: Path) -> None:

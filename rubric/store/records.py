@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from rubric.ids import AnnotationId, BankCommentId, MarkerId, MarkId, ScriptId
@@ -11,6 +12,23 @@ from rubric.importing.model import Paragraph, ScriptWarning
 ROLES = ("teacher", "second", "moderator")
 STATUSES = ("unmarked", "in progress", "marked", "moderated")
 COMMENT_KINDS = ("www", "ebi", "general", "annotation")
+
+
+def display_name(candidate_name: str, file_name: str) -> str:
+    """How a script is named wherever it is shown or exported: the candidate's name, else
+    its file name without the suffix ("4017_essay"), never a made-up "Script 3"."""
+    name = candidate_name.strip()
+    if name:
+        return name
+    return PurePath(file_name.replace("\\", "/")).stem or file_name or "unnamed script"
+
+
+def candidate_label(candidate_name: str, candidate_number: str, file_name: str) -> str:
+    """The display name with the candidate number: 'Jane Smith (1234)', 'Jane Smith',
+    '4017_essay (4017)' or '4017_essay'."""
+    name = display_name(candidate_name, file_name)
+    number = candidate_number.strip()
+    return f"{name} ({number})" if number and number != name else name
 
 
 @dataclass(frozen=True)
@@ -82,6 +100,9 @@ class Annotation:
     comment: str
     criterion: str | None
     created_at: str = ""
+    #: The passage could not be found when the script's file was replaced: the comment is
+    #: kept but not anchored (not highlighted, not exported as a Word comment).
+    lost: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,10 +148,13 @@ class ScriptSummary:
     completed: bool
 
     @property
+    def display_name(self) -> str:
+        """The candidate's name, else the file name without its suffix."""
+        return display_name(self.candidate_name, self.file_name)
+
+    @property
     def candidate(self) -> str:
-        if self.candidate_name and self.candidate_number:
-            return f"{self.candidate_name} ({self.candidate_number})"
-        return self.candidate_name or self.candidate_number or self.file_name
+        return candidate_label(self.candidate_name, self.candidate_number, self.file_name)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _V1 = """
 CREATE TABLE meta (
@@ -111,5 +111,15 @@ def _create_v1(db: sqlite3.Connection) -> None:
     db.executescript(_V1)
 
 
+def _v1_to_v2(db: sqlite3.Connection) -> None:
+    """Corrections after import: a removed script is hidden, not deleted (undo brings it
+    back with its marks); the file-name pattern a script's names were read with (so
+    importing the file again with a new pattern updates them); annotations whose passage
+    is not in a replaced file are flagged ``lost``."""
+    db.execute("ALTER TABLE scripts ADD COLUMN removed_at TEXT")
+    db.execute("ALTER TABLE scripts ADD COLUMN name_pattern TEXT")
+    db.execute("ALTER TABLE annotations ADD COLUMN lost INTEGER NOT NULL DEFAULT 0")
+
+
 #: MIGRATIONS[n] upgrades a set from version n to n + 1 (0 is an empty file).
-MIGRATIONS: dict[int, Migration] = {0: _create_v1}
+MIGRATIONS: dict[int, Migration] = {0: _create_v1, 1: _v1_to_v2}

@@ -207,10 +207,16 @@ def _check_marks(db: sqlite3.Connection, schemes: dict[int, Scheme]) -> None:
 
 
 def _check_rows(db: sqlite3.Connection, lengths: dict[int, int]) -> None:
-    for annotation_id, script_id, start, end in db.execute(
-            "SELECT id, script_id, start, end FROM annotations"):
+    lost_column = any(r[1] == "lost" for r in db.execute("PRAGMA table_info(annotations)"))
+    for annotation_id, script_id, start, end, lost in db.execute(
+            "SELECT id, script_id, start, end, " + ("lost" if lost_column else "0")
+            + " FROM annotations"):
         length = lengths.get(script_id)
-        if length is None or not 0 <= start < end <= length:
+        if lost not in (0, 1):
+            raise _Refused(f"annotation {annotation_id} has an impossible 'lost' flag")
+        # A lost annotation (its passage is not in a replaced file) keeps its old offsets,
+        # which need not lie inside the new text; it is never drawn or exported there.
+        if length is None or not 0 <= start < end or (not lost and end > length):
             raise _Refused(f"annotation {annotation_id} points outside its script's text")
     bad = _scalar(db, "SELECT name FROM markers WHERE role NOT IN (?, ?, ?) LIMIT 1", *_ROLES)
     if bad is not None:

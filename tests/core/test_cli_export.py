@@ -52,9 +52,14 @@ def test_export_with_nothing_to_do_or_a_bad_target_is_a_clear_error(capsys, tmp_
     path = demo_set_path()
     code, _, err = run(capsys, "export", str(path))
     assert code == 1 and err.startswith("error: say what to export")
+    # a missing folder is created (as for --word); a file in the way of the folder is not
+    (tmp_path / "a-file").write_text("not a folder")
+    code, out, _ = run(capsys, "export", str(path), "--excel",
+                       str(tmp_path / "a-file" / "marks.xlsx"))
+    assert code == 1 and "failed" in out and "marks.xlsx" in out
     code, out, _ = run(capsys, "export", str(path), "--excel",
                        str(tmp_path / "missing-folder" / "marks.xlsx"))
-    assert code == 1 and "failed" in out and "marks.xlsx" in out
+    assert code == 0 and (tmp_path / "missing-folder" / "marks.xlsx").is_file()
 
 
 def test_import_marks_dry_run_then_apply_as_moderator(capsys, tmp_path):

@@ -50,7 +50,7 @@ def test_marks_sheet_has_every_script_and_mark(marked, tmp_path):
     sheet = workbook["Marks"]
     rows = rows_of(sheet)
     assert rows[0] == ["Candidate number", "Candidate name", "AO1 level", "AO1 mark", "Total",
-                       "Percentage", "Marker", "Status", "Words", "Warnings"]
+                       "Percentage", "Marker", "Status", "Words", "Warnings", "Script ID"]
     by_number = {r[0]: r for r in rows[1:]}
     assert set(by_number) == {*marks, "4999"}
     for number, mark in marks.items():
@@ -61,12 +61,13 @@ def test_marks_sheet_has_every_script_and_mark(marked, tmp_path):
     assert by_number["4999"][2:8] == [None, None, None, None, None, "unmarked"]
     # Layout: frozen header and names, a filter over the table, formats.
     assert sheet.freeze_panes == "C2"
-    assert sheet.auto_filter.ref == f"A1:J{len(rows)}"
+    assert sheet.auto_filter.ref == f"A1:K{len(rows)}"
+    assert {r[0]: r[10] for r in rows[1:] if r[0] in ids} == ids
     assert sheet["F2"].number_format == "0%"
     assert sheet["D2"].number_format == "0"
     assert sheet["I2"].number_format == "#,##0"
     assert sheet["A1"].font.b
-    assert all(sheet.column_dimensions[c].width >= 8 for c in "ABCDEFGHIJ")
+    assert all(sheet.column_dimensions[c].width >= 8 for c in "ABCDEFGHIJK")
 
 
 def test_comments_sheet_has_every_comment_and_annotation(marked, tmp_path):
@@ -293,7 +294,7 @@ def test_coursework_markbook_has_a_column_per_criterion_and_the_counted_words(
         assert "Words counted" in rows[0]
         assert rows[1][2:10] == ["Level 4", 15, "Level 4", 8, None, None, 23,
                                  pytest.approx(23 / 40)]
-        assert "not marked yet: AO3" in rows[1][-1]
+        assert "not marked yet: AO3" in rows[1][rows[0].index("Warnings")]
         summary = {r[0]: r[1:5] for r in rows_of(workbook["Summary"]) if r[0]}
         assert summary["Count"] == [0, 1, 1, 0]  # no script has every criterion marked
         assert summary["Out of"] == [40, 20, 10, 10]

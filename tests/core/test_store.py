@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from rubric.errors import MarkError, NotFoundError, SetError, SetLockedError
+from rubric.ids import ScriptId
 from rubric.scheme import Level
 from rubric.store import MarkingSet, find_passage
 from rubric.store import markingset as markingset_module
@@ -29,7 +30,8 @@ def test_new_set_file_is_wal_full_sync_with_foreign_keys_and_version(marking_set
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     other = raw(marking_set.path)
     assert other.execute("PRAGMA user_version").fetchone()[0] >= 1
-    assert other.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "1"
+    assert other.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == \
+        str(markingset_module.SCHEMA_VERSION)
 
 
 def test_script_round_trip_keeps_every_character_and_the_source_bytes(make_draft, marking_set):
@@ -267,17 +269,18 @@ def test_opening_an_older_set_backs_it_up_then_migrates(make_draft, tmp_path, es
     def add_notes_column(db):
         db.execute("ALTER TABLE scripts ADD COLUMN notes TEXT NOT NULL DEFAULT ''")
 
-    monkeypatch.setattr(markingset_module, "SCHEMA_VERSION", 2)
-    monkeypatch.setitem(markingset_module.MIGRATIONS, 1, add_notes_column)
+    current = markingset_module.SCHEMA_VERSION
+    monkeypatch.setattr(markingset_module, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setitem(markingset_module.MIGRATIONS, current, add_notes_column)
     with MarkingSet.open(path) as ms:
-        assert ms._db.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert ms._db.execute("PRAGMA user_version").fetchone()[0] == current + 1
         assert ms.total(script_id) == 9
         columns = [r[1] for r in ms._db.execute("PRAGMA table_info(scripts)")]
         assert "notes" in columns
-    before = [p for p in list_backups(path) if "before-upgrade-v1" in p.name]
+    before = [p for p in list_backups(path) if f"before-upgrade-v{current}" in p.name]
     assert len(before) == 1
     old = sqlite3.connect(before[0])
-    assert old.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert old.execute("PRAGMA user_version").fetchone()[0] == current
 
 
 def test_a_set_from_a_newer_app_is_refused(tmp_path, essay_scheme):
@@ -291,18 +294,76 @@ def test_a_set_from_a_newer_app_is_refused(tmp_path, essay_scheme):
         MarkingSet.open(path)
 
 
-def test_backups_are_taken_before_the_first_change_and_on_closing(tmp_path, essay_scheme,
-                                                                  make_draft):
+def test_backups_are_taken_before_the_first_change_and_spaced_in_time(tmp_path, essay_scheme,
+                                                                     make_draft):
     path = tmp_path / "b.markset"
     MarkingSet.create(path, "B", essay_scheme).close()
     created = len(list_backups(path))
     MarkingSet.open(path).close()          # only looking: no new backup
     assert len(list_backups(path)) == created
     with MarkingSet.open(path) as ms:
+        ms.backup_every_seconds = 0        # as if the last backup were old
         ms.add_script(make_draft())
         first = list_backups(path)
         assert len(first) == created + 1    # the state before this session's changes
         assert sqlite3.connect(first[0]).execute("SELECT COUNT(*) FROM scripts").fetchone() == (0,)
-    after = list_backups(path)
-    assert len(after) == created + 2        # and the state at closing
-    assert sqlite3.connect(after[0]).execute("SELECT COUNT(*) FROM scripts").fetchone() == (1,)
+    # the next session, straight after: a recent backup exists, so no whole-set copy
+    # on opening nor on closing (a CLI call per mark must not copy the set twice)
+    for number in range(3):
+        with MarkingSet.open(path) as ms:
+            ms.add_script(make_draft(number=f"20{number}", seed=f"Seed{number}"))
+    assert len(list_backups(path)) <= created + 2
+
+
+def test_a_failed_backup_never_stops_a_mark(tmp_path, essay_scheme, make_draft, monkeypatch):
+    from rubric.safe_write import ExportError
+    from rubric.store import backups
+
+    path = tmp_path / "full.markset"
+    MarkingSet.create(path, "Full disk", essay_scheme).close()
+
+    def disk_full(db, set_path, keep=10, reason=None):
+        raise ExportError(set_path, "the disk is full")
+
+    monkeypatch.setattr(backups, "backup_set", disk_full)
+    with MarkingSet.open(path) as ms:
+        ms.backup_every_seconds = 0
+        ms.add_script(make_draft())
+        ms.set_mark(ScriptId(1), "AO1", 18, "Level 4")       # committed, not an error
+        assert ms.backup_problem == "the backup could not be written: the disk is full"
+    with MarkingSet.open(path) as ms:
+        assert ms.total(ScriptId(1)) == 18
+
+
+def test_backup_retention_keeps_ten_newest_and_one_a_day(tmp_path):
+    from datetime import datetime, timedelta
+
+    from rubric.store.backups import BackupInfo, to_remove
+
+    now = datetime(2026, 12, 1, 22, 0)
+    infos = [BackupInfo(tmp_path / f"{i}.markset", now - timedelta(hours=6 * i), 1, "")
+             for i in range(80)]  # four a day for 20 days
+    infos.append(BackupInfo(tmp_path / "up.markset", now - timedelta(days=30), 1, "before-upgrade-v1"))
+    removed = {i.path for i in to_remove(infos, now)}
+    kept = [i for i in infos if i.path not in removed]
+    assert all(i.path not in removed for i in infos[:10])            # the newest ten
+    days = {i.taken_at.date() for i in kept if (now - i.taken_at).days < 14}
+    assert len(days) == 14                                           # one for each of 14 days
+    assert not any((now - i.taken_at).days >= 14 for i in kept if not i.reason)
+    assert tmp_path / "up.markset" not in removed                    # before an upgrade: kept
+    assert len(kept) <= 10 + 14 + 1
+
+
+def test_typing_a_comment_is_one_audit_entry_per_pause(marking_set, make_draft):
+    marking_set.add_script(make_draft())
+    before = len(marking_set.audit_log(ScriptId(1)))
+    text = ""
+    for char in "Sustained, well-judged argument about the Duma." * 12:
+        text += char
+        marking_set.set_comments(ScriptId(1), www=text)
+    entries = marking_set.audit_log(ScriptId(1))
+    assert len(entries) == before + 1
+    assert entries[0].new == {"www": text} and entries[0].old == {"www": ""}
+    marking_set.typing_pause_seconds = -1                            # a pause in typing
+    marking_set.set_comments(ScriptId(1), www=text + " Next.")
+    assert len(marking_set.audit_log(ScriptId(1))) == before + 2

@@ -386,7 +386,8 @@ def test_a_failed_save_is_reported(open_editor, tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args))
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args))
-    missing = tmp_path / "no such folder" / "scheme.json"
+    (tmp_path / "a file").write_text("in the way of a folder")
+    missing = tmp_path / "a file" / "scheme.json"
     monkeypatch.setattr(dialog, "_ask_save_path", lambda suggested: str(missing))
     assert dialog.save_template_file() is False
     assert len(shown) == 1 and "scheme.json" in shown[0][2]

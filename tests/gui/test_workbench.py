@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import docx
+import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QTextCursor
 from PySide6.QtWidgets import QApplication
@@ -17,6 +18,7 @@ from gui import dialogs
 from gui.main_window import MainWindow
 from gui.models import AnnotationListModel, BankListModel, ScriptFilterModel, ScriptListModel
 from gui.settings import Settings
+from rubric.errors import SetError
 from rubric.store import MarkingSet
 
 
@@ -471,11 +473,14 @@ def test_rubric_edit_through_the_real_editor_refuses_an_invalid_scheme(window, m
 def test_opening_a_set_given_on_the_command_line(demo_path, tmp_path, fresh_data_dir):
     from gui.app import parse_args, resolve_target
 
+    by_name = resolve_target("Demo – 13B History mock essays")
+    assert by_name == demo_path
     with MarkingSet.open(demo_path) as ms:
         shared = ms.export_to(tmp_path / "usb" / "shared.markset")
     copied = resolve_target(str(shared))          # a file from elsewhere is copied in
     assert copied.parent == fresh_data_dir / "sets" and copied.exists()
-    by_name = resolve_target("Demo – 13B History mock essays")
-    assert by_name == demo_path
+    # now two sets share the name: naming it is ambiguous, and the message lists both
+    with pytest.raises(SetError, match="several sets"):
+        resolve_target("Demo – 13B History mock essays")
     args = parse_args(["--screenshot", "x.png", str(copied)])
     assert args.target == str(copied) and args.screenshot == "x.png"
