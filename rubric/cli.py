@@ -49,6 +49,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Sets opened by this command, so that ``main`` can report a backup that failed (a
+#: failed backup never stops a change, but the teacher must hear of it).
+_OPENED: list = []
+
+
 def _open(set_arg: str):
     from rubric.store import MarkingSet
     from rubric.store.library import open_for_command
@@ -56,7 +61,16 @@ def _open(set_arg: str):
     path, note = open_for_command(set_arg)
     if note:
         print(note, file=sys.stderr)
-    return MarkingSet.open(path)
+    marking_set = MarkingSet.open(path)
+    _OPENED.append((marking_set, marking_set.name))
+    return marking_set
+
+
+def _report_backup_problems() -> None:
+    for marking_set, name in _OPENED:
+        if marking_set.backup_problem:
+            print(f"warning: {name}: saved; {marking_set.backup_problem}", file=sys.stderr)
+    _OPENED.clear()
 
 
 def _import_options(args: argparse.Namespace, word_limit: int | None = None):
@@ -486,6 +500,70 @@ def cmd_import_marks(args: argparse.Namespace) -> int:
     return 1 if changes.problems and not changes.changes else 0
 
 
+def cmd_set_scheme(args: argparse.Namespace) -> int:
+    from rubric.templates import scheme_from_id_or_file
+
+    with _open(args.set) as marking_set:
+        scheme = scheme_from_id_or_file(args.file)
+        before = marking_set.scheme_version
+        conflicts = marking_set.conflicts_with(scheme)
+        changed = False
+        if not args.dry_run:
+            changed = bool(marking_set.update_scheme(scheme).scheme)
+        names = {s.id: s.candidate for s in marking_set.scripts()}
+        flagged = [{"script": int(c.mark.script_id), "candidate": names.get(c.mark.script_id, ""),
+                    "criterion": c.mark.criterion, "level": c.mark.level, "mark": c.mark.mark,
+                    "reason": c.reason} for c in conflicts if c.mark.script_id in names]
+        result = {"scheme": scheme.id, "version_before": before,
+                  "version": marking_set.scheme_version, "applied": changed,
+                  "dry_run": bool(args.dry_run), "flagged": flagged}
+    if args.json:
+        _print_json(result)
+    else:
+        if args.dry_run:
+            print(f"dry run: the scheme would become version {before + 1}; nothing was changed")
+        elif changed:
+            print(f"scheme version {result['version_before']} → {result['version']}")
+        else:
+            print("the scheme is unchanged")
+        for row in flagged:
+            print(f"flagged   {row['candidate']}: {row['reason']}")
+        print(f"{len(flagged)} mark{'s' if len(flagged) != 1 else ''} to review")
+    return 0
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from rubric.store.backups import backups_of
+    from rubric.store.library import open_for_command
+
+    path, _ = open_for_command(args.set)
+    infos = backups_of(path)
+    if args.json:
+        _print_json([{"number": n, **i.to_json()} for n, i in enumerate(infos, start=1)])
+    else:
+        if not infos:
+            print("no backups yet")
+        for number, info in enumerate(infos, start=1):
+            why = f"  ({info.reason})" if info.reason else ""
+            size = f"{info.size / 1024 / 1024:.1f} MB" if info.size >= 1024 * 1024 else \
+                f"{max(1, info.size // 1024)} KB"
+            print(f"{number:>3}  {info.taken_at:%a %d %b %Y %H:%M:%S}  {size:>9}  {info.path.name}{why}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from rubric.store.library import find_backup, open_for_command, restore_backup
+
+    path, _ = open_for_command(args.set)
+    backup = find_backup(path, args.backup)
+    kept = restore_backup(path, backup)
+    if args.json:
+        _print_json({"set": str(path), "restored": str(backup), "kept": str(kept)})
+    else:
+        print(f"restored {backup.name}; the state before is kept as backup {kept.name}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from rubric.demo import demo_set_path
 
@@ -639,6 +717,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_json(p)
     p.set_defaults(func=cmd_import_marks)
 
+    p = sub.add_parser("set-scheme", help="apply an edited scheme (JSON file or template id) "
+                                          "to a set, as the rubric editor does")
+    p.add_argument("set")
+    p.add_argument("file", metavar="FILE.json")
+    p.add_argument("--dry-run", action="store_true", help="only list the marks it would flag")
+    _add_json(p)
+    p.set_defaults(func=cmd_set_scheme)
+
+    p = sub.add_parser("backups", help="list a set's automatic backups, newest first")
+    p.add_argument("set")
+    _add_json(p)
+    p.set_defaults(func=cmd_backups)
+
+    p = sub.add_parser("restore", help="restore a backup (the current state is kept as one)")
+    p.add_argument("set")
+    p.add_argument("backup", help="its number in 'backups' (1 = newest), file name or path")
+    _add_json(p)
+    p.set_defaults(func=cmd_restore)
+
     p = sub.add_parser("demo", help="create (on first use) the bundled demo set; print its path")
     _add_json(p)
     p.set_defaults(func=cmd_demo)
@@ -661,6 +758,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         code = args.func(args)
+        _report_backup_problems()
         sys.stdout.flush()
         return code
     except BrokenPipeError:
@@ -679,6 +777,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: unexpected problem ({type(exc).__name__}: {exc}); "
               "set ESSAY_MARKER_DEBUG=1 for details", file=sys.stderr)
         return 1
+    finally:
+        _OPENED.clear()
 
 
 if __name__ == "__main__":

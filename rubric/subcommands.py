@@ -4,5 +4,5 @@ subcommand from a set name without importing the CLI."""
 SUBCOMMANDS = (
     "new", "import", "inspect", "scheme", "scripts", "mark", "export-set", "open-set", "sets",
     "demo", "export", "import-marks", "edit-script", "remove-script", "restore-script",
-    "replace-script",
+    "replace-script", "set-scheme", "backups", "restore",
 )

@@ -60,3 +60,58 @@ def test_restore_refuses_a_file_that_is_not_a_set(set_with_history, tmp_path):
 def test_an_unknown_backup_is_a_clear_error(set_with_history):
     with pytest.raises(SetError, match="no backup"):
         find_backup(set_with_history, "99")
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    from rubric.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_lists_and_restores_backups(capsys, essay_scheme, make_draft):
+    import json
+
+    from rubric.store.library import new_set
+
+    path = new_set("13B", essay_scheme)
+    with MarkingSet.open(path) as ms:
+        ms.add_script(make_draft())
+        ms.set_mark(ScriptId(1), "AO1", 12, "Level 3")
+        ms.backup_now()
+        ms.set_mark(ScriptId(1), "AO1", 21, "Level 5")
+    code, out, _ = run_cli(capsys, "backups", "13B", "--json")
+    listed = json.loads(out)
+    assert code == 0 and listed[0]["number"] == 1 and listed[0]["path"].endswith(".markset")
+    code, out, _ = run_cli(capsys, "backups", "13B")
+    assert "  1  " in out
+    code, out, err = run_cli(capsys, "restore", "13B", "1")
+    assert code == 0, err
+    assert "kept as backup" in out
+    with MarkingSet.open(path) as ms:
+        assert ms.total(ScriptId(1)) == 12
+    code, _, err = run_cli(capsys, "restore", "13B", "42")
+    assert code == 1 and "no backup" in err
+
+
+def test_cli_says_a_mark_was_saved_when_its_backup_failed(capsys, essay_scheme, make_draft,
+                                                           monkeypatch):
+    from rubric.safe_write import ExportError
+    from rubric.store import backups
+    from rubric.store.library import new_set
+
+    path = new_set("Full", essay_scheme)
+    with MarkingSet.open(path) as ms:
+        ms.add_script(make_draft())
+
+    def disk_full(db, set_path, keep=10, reason=None):
+        raise ExportError(set_path, "the disk is full")
+
+    monkeypatch.setattr(backups, "backup_set", disk_full)
+    monkeypatch.setattr(MarkingSet, "backup_every_seconds", 0)
+    code, out, err = run_cli(capsys, "mark", "Full", "1", "--mark", "17")
+    assert code == 0
+    assert "saved; the backup could not be written: the disk is full" in err
+    with MarkingSet.open(path) as ms:
+        assert ms.total(ScriptId(1)) == 17
