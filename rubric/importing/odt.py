@@ -3,8 +3,19 @@
 ``text:p`` paragraphs are body, ``text:h`` headings; paragraph styles called Title /
 Subtitle give the title hint, Heading… a heading, Quotations a quote. Footnotes and
 endnotes (``text:note``) are taken out of the paragraph they sit in and returned
-separately. Lists, tables and sections are read in order; the table of contents,
-tracked deletions and comments are left out.
+separately. Lists and sections are read in order.
+
+* **Tables**: each row is one block with the hint ``table``, its cells joined by " | "
+  (the docx convention); merged (covered) cells are left out, a nested table's rows are
+  read into the cell that holds it.
+* **Indexes** (the generated ``text:index-body``): a bibliography's title is a heading
+  and its entries have the hint ``reference``; an alphabetical or user index the same; a
+  table of contents (and a list of figures, tables or objects) is ``front_matter``, title
+  and entries, so it is kept but never counted.
+* **Frames and shapes** (``draw:frame``, ``draw:custom-shape``, groups…): the text of
+  their text boxes and paragraphs becomes blocks of its own after the paragraph they are
+  anchored in; their titles and descriptions (``svg:title``, ``svg:desc``, alt text) are
+  not text and are left out, as are tracked deletions and comments.
 """
 
 from __future__ import annotations
@@ -23,6 +34,7 @@ TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 STYLE = "urn:oasis:names:tc:opendocument:xmlns:style:1.0"
 DRAW = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
 MANIFEST = "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"
+SVG = "urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0"
 
 ODT_MIMETYPE = "application/vnd.oasis.opendocument.text"
 
@@ -34,24 +46,34 @@ def _t(name: str) -> str:
 T_P, T_H, T_S, T_TAB, T_BR = _t("p"), _t("h"), _t("s"), _t("tab"), _t("line-break")
 T_NOTE, T_NOTE_BODY, T_NOTE_CLASS = _t("note"), _t("note-body"), _t("note-class")
 T_STYLE_NAME, T_C = _t("style-name"), _t("c")
+T_INDEX_BODY, T_INDEX_TITLE = _t("index-body"), _t("index-title")
 _BLOCK_CONTAINERS = {
-    _t("list"), _t("list-item"), _t("list-header"), _t("section"), _t("index-body"),
-    f"{{{TABLE}}}table", f"{{{TABLE}}}table-row", f"{{{TABLE}}}table-rows",
-    f"{{{TABLE}}}table-header-rows", f"{{{TABLE}}}table-row-group", f"{{{TABLE}}}table-cell",
-    f"{{{TABLE}}}table-column-group",
-}
-_SKIP_BLOCKS = {
-    _t("tracked-changes"), _t("table-of-content"), _t("alphabetical-index"),
-    _t("illustration-index"), _t("sequence-decls"), _t("variable-decls"),
-    _t("user-field-decls"), f"{{{OFFICE}}}forms", f"{{{TABLE}}}covered-table-cell",
+    _t("list"), _t("list-item"), _t("list-header"), _t("section"), T_INDEX_BODY, T_INDEX_TITLE,
 }
 _SKIP_INLINE = {
     f"{{{OFFICE}}}annotation", f"{{{OFFICE}}}annotation-end", _t("tracked-changes"),
     _t("change"), _t("change-start"), _t("change-end"), _t("bookmark-ref-start"),
 }
-_FRAME = f"{{{DRAW}}}frame"
+#: Generated indexes: (hint of the index title, hint of its entries).
+_INDEXES = {
+    _t("bibliography"): ("heading", "reference"),
+    _t("alphabetical-index"): ("heading", "reference"),
+    _t("user-index"): ("heading", "reference"),
+    _t("table-of-content"): ("front_matter", "front_matter"),
+    _t("illustration-index"): ("front_matter", "front_matter"),
+    _t("table-index"): ("front_matter", "front_matter"),
+    _t("object-index"): ("front_matter", "front_matter"),
+}
+_TABLE = f"{{{TABLE}}}table"
+_ROW = f"{{{TABLE}}}table-row"
+_CELL = f"{{{TABLE}}}table-cell"
+_ROW_GROUPS = {
+    f"{{{TABLE}}}table-rows", f"{{{TABLE}}}table-header-rows", f"{{{TABLE}}}table-row-group",
+}
+_DRAW_NS = f"{{{DRAW}}}"
 _TEXT_BOX = f"{{{DRAW}}}text-box"
-_ANCHOR = f"{{{DRAW}}}a"
+#: Cell separator in a table-row block (the docx convention).
+CELL_SEPARATOR = " | "
 
 _TITLE = re.compile(r"^(title|subtitle)$", re.I)
 _HEADING = re.compile(r"^heading", re.I)
@@ -66,22 +88,29 @@ class _Reader:
     def blocks(self, container, out: list[Block]) -> None:
         for child in container:
             tag = child.tag
+            if not isinstance(tag, str):
+                continue
             if tag == T_P or tag == T_H:
                 parts: list[str] = []
-                boxes: list = []
-                self.inline(child, parts, boxes)
+                shapes: list = []
+                self.inline(child, parts, shapes)
                 hint = self.hints.get(child.get(T_STYLE_NAME) or "", "body")
                 if tag == T_H and hint == "body":
                     hint = "heading"
                 out.append(Block("".join(parts), hint))
-                for box in boxes:
-                    self.blocks(box, out)
+                for shape in shapes:
+                    self.shape(shape, out)
             elif tag in _BLOCK_CONTAINERS:
                 self.blocks(child, out)
-            elif tag in _SKIP_BLOCKS or not isinstance(tag, str):
-                continue
+            elif tag == _TABLE:
+                self.table(child, out)
+            elif tag in _INDEXES:
+                self.index(child, _INDEXES[tag], out)
+            elif tag.startswith(_DRAW_NS):  # a frame anchored to the page
+                self.shape(child, out)
+            # anything else (tracked changes, declarations, forms, soft page breaks) is skipped
 
-    def inline(self, element, parts: list[str], boxes: list) -> None:
+    def inline(self, element, parts: list[str], shapes: list) -> None:
         if element.text:
             parts.append(element.text)
         for child in element:
@@ -105,14 +134,68 @@ class _Reader:
                     if text.strip():
                         self.notes.append(text)
                     self.notes.extend(sub.notes)
-            elif tag == _FRAME or tag == _ANCHOR:
-                boxes.extend(child.iter(_TEXT_BOX))
-            elif tag in _SKIP_INLINE:
+            elif tag.startswith(_DRAW_NS):  # frames, shapes, links around them: read after
+                shapes.append(child)
+            elif tag in _SKIP_INLINE or tag.startswith(f"{{{SVG}}}"):
                 pass
             else:  # spans, links, fields, ruby…: their text is the displayed text
-                self.inline(child, parts, boxes)
+                self.inline(child, parts, shapes)
             if child.tail:
                 parts.append(child.tail)
+
+    def shape(self, element, out: list[Block]) -> None:
+        """The text in a frame or shape: text boxes and the shape's own paragraphs, each
+        a block; ``svg:title``/``svg:desc`` and other drawing detail are not text."""
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            if tag == _TEXT_BOX:
+                self.blocks(child, out)
+            elif tag == T_P or tag == T_H or tag in _BLOCK_CONTAINERS or tag == _TABLE:
+                self.blocks((child,), out)
+            elif tag.startswith(_DRAW_NS):  # nested frames, shapes in a group, images
+                self.shape(child, out)
+
+    def table(self, element, out: list[Block]) -> None:
+        """One ``table`` block per row that has any text."""
+        for row in _rows(element):
+            cells: list[str] = []
+            for cell in row:
+                if cell.tag == _CELL:  # covered (merged) cells are skipped
+                    cell_blocks: list[Block] = []
+                    self.blocks(cell, cell_blocks)
+                    cells.append(" ".join(b.text.replace("\n", " ").strip() for b in cell_blocks if b.text.strip()))
+            while cells and not cells[-1]:
+                cells.pop()
+            if cells:
+                out.append(Block(CELL_SEPARATOR.join(cells), "table"))
+
+    def index(self, element, hints: tuple[str, str], out: list[Block]) -> None:
+        """The generated body of an index, its title and entries with their hints."""
+        body = element.find(T_INDEX_BODY)
+        if body is None:
+            return
+        title_hint, entry_hint = hints
+        for child in body:
+            found: list[Block] = []
+            if child.tag == T_INDEX_TITLE:
+                self.blocks(child, found)
+                hint = title_hint
+            else:
+                self.blocks((child,), found)
+                hint = entry_hint
+            for block in found:
+                block.hint = hint
+            out.extend(found)
+
+
+def _rows(element):
+    for child in element:
+        if child.tag == _ROW:
+            yield child
+        elif child.tag in _ROW_GROUPS:
+            yield from _rows(child)
 
 
 def _style_hints(path: Path, zipped: SafeZip, content_root) -> dict[str, str]:

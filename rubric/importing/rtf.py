@@ -1,20 +1,358 @@
 """Rich Text Format: striprtf, run in the limited child process (its regular
 expressions can take minutes on crafted input). Footnotes are dropped by striprtf;
-headings come from the text heuristics of the analysis."""
+headings come from the text heuristics of the analysis.
+
+Before striprtf sees the file, :func:`prepare_rtf` rewrites it in one linear pass (a
+regular expression without nested repeats, and a forward-only skip over pictures):
+
+* **Symbol fonts.** Fonts named Symbol, Wingdings, Webdings, Zapf Dingbats… draw their
+  own glyphs for ordinary byte values (Symbol's ``\\'b7`` is a bullet, Wingdings'
+  ``\\'a7`` a square, ``\\'d8`` an arrow; Word also writes them as private-use
+  characters, ``\\u61623`` = U+F0B7). Their characters are translated:
+  Symbol by its published table (Greek letters, maths), Wingdings' few text faces (☺ ✓ ✗
+  ☐ ☑), and every other dingbat as a bullet "•". Another font declared with
+  ``\\fcharset2`` (a symbol font we do not know, or a text font wrongly declared so) keeps
+  its ASCII and has its other bytes read as bullets. Inside a list label every symbol-font
+  character is "•". Nothing reaches the text as "�" or as a private-use character.
+* **List labels.** ``{\\listtext …}`` and the older ``{\\pntext …}`` hold the bullet or
+  number Word drew ("•", "1."): they are kept (striprtf drops ``\\pntext``), once per
+  paragraph; a bulleted ``{\\*\\pn \\pnlvlblt …}`` with no label text gives "•".
+* **Pictures and other large binary destinations** (``\\pict``, theme data, data
+  stores, style and list tables) are cut out before striprtf walks them character by
+  character; ``\\binN`` data is skipped by its length.
+
+:func:`rtf_to_text` (the child's work) is importable without the rest of the project.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rubric.importing.base import REWRAP_AUTO, Extracted
-from rubric.importing.model import ImportOptions
-from rubric.importing.paragraphs import Block, split_lines
-from rubric.importing.sandbox import run_child
+if TYPE_CHECKING:
+    from rubric.importing.base import Extracted
+    from rubric.importing.model import ImportOptions
+
+BULLET = "\u2022"
+
+#: Adobe Symbol encoding: bytes 0x20–0x7E, then 0xA0–0xFF (0xF0 and 0xFF are unused).
+_SYMBOL_LOW = (
+    " !∀#∃%&∋()∗+,−./0123456789:;<=>?≅ΑΒΧΔΕΦΓΗΙϑΚΛΜΝΟΠΘΡΣΤΥςΩΞΨΖ[∴]⊥_‾"
+    "αβχδεφγηιϕκλμνοπθρστυϖωξψζ{|}∼"
+)
+_SYMBOL_HIGH = (
+    "€ϒ′≤⁄∞ƒ♣♦♥♠↔←↑→↓°±″≥×∝∂•÷≠≡≈…⏐⎯↵ℵℑℜ℘⊗⊕∅∩∪⊃⊇⊄⊂⊆∈∉∠∇®©™∏√⋅¬∧∨⇔⇐⇑⇒⇓"
+    "◊〈®©™∑⎛⎜⎝⎡⎢⎣⎧⎨⎩⎪•〉∫⌠⎮⌡⎞⎟⎠⎤⎥⎦⎫⎬⎭•"
+)
+SYMBOL_FONT = {0x20 + i: char for i, char in enumerate(_SYMBOL_LOW)} | {
+    0xA0 + i: char for i, char in enumerate(_SYMBOL_HIGH)
+}
+#: The Wingdings faces that stand for something in running text; the rest are bullets,
+#: boxes and arrows, read as "•".
+WINGDINGS_FONT = {
+    0x20: " ", 0x4A: "☺", 0x4B: "😐", 0x4C: "☹", 0xA8: "☐", 0xFB: "✗", 0xFC: "✓",
+    0xFD: "☒", 0xFE: "☑",
+}
+_DINGBAT_NAMES = (
+    "wingdings", "webdings", "zapf", "dingbat", "monotype sorts", "marlett", "mt extra",
+    "opensymbol", "starsymbol",
+)
+
+_TOKEN = re.compile(
+    r"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?"  # control word
+    r"|\\'([0-9a-fA-F]{2})"  # hex byte
+    r"|\\([^a-zA-Z])"  # control symbol
+    r"|([{}])"
+    r"|([^\\{}\r\n]+)"  # a run of text
+    r"|[\r\n]+"
+    r"|\\",  # a lone backslash at the very end
+    re.S,
+)
+_SKIP = re.compile(r"\\bin(-?\d{1,10}) ?|\\.|[{}]", re.S)
+#: Destinations striprtf ignores that can be megabytes long (pictures, themes…).
+_DROP = frozenset({
+    "pict", "themedata", "datastore", "colorschememapping", "latentstyles", "rsidtbl",
+    "xmlnstbl", "objdata", "blipuid", "listtable", "listoverridetable", "stylesheet",
+    "generator", "info", "revtbl",
+})
+_PARAGRAPH_ENDS = frozenset({"par", "sect", "page", "cell", "nestcell", "row"})
+#: Deeper groups than this share their parent's state (crafted files nest thousands).
+_MAX_DEPTH = 500
+
+
+def _font_kind(name: str, charset: str) -> str | None:
+    name = name.strip().lower()
+    if name.startswith("symbol"):
+        return "symbol"
+    if name.startswith("wingdings"):
+        return "wingdings"
+    if any(word in name for word in _DINGBAT_NAMES):
+        return "dingbats"
+    if charset == "2":  # a symbol font we do not know, or a text font declared as one
+        return "charset2"
+    return None
+
+
+def symbol_char(kind: str, code: int) -> str:
+    """The character a symbol font draws for byte ``code``."""
+    if code < 0x20:
+        return ""
+    if kind == "symbol":
+        return SYMBOL_FONT.get(code, BULLET)
+    if kind == "wingdings":
+        return WINGDINGS_FONT.get(code, BULLET)
+    if kind == "charset2":  # only what cannot be ordinary text: bytes above ASCII
+        return chr(code) if code < 0x80 else BULLET
+    return " " if code == 0x20 else BULLET
+
+
+def _as_unicode(text: str) -> str:
+    """``text`` as ``{\\uN …}``: striprtf prints it, and the group keeps the fallback-skip
+    count and control-word delimiters around it exactly as they were."""
+    return "{" + "".join(f"\\u{ord(char)} " for char in text) + "}" if text else ""
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("{", "\\{").replace("}", "\\}")
+
+
+def _byte(char: str) -> int:
+    try:
+        return char.encode("cp1252")[0]
+    except UnicodeEncodeError:
+        return ord(char) & 0xFF
+
+
+def _skip_group(source: str, position: int) -> int:
+    """Position of the ``}`` that closes the group ``position`` is in (or the end):
+    braces are counted, escapes and ``\\binN`` data skipped."""
+    depth = 0
+    end = len(source)
+    while position < end:
+        match = _SKIP.search(source, position)
+        if match is None:
+            return end
+        token = match.group(0)
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            if depth == 0:
+                return match.start()
+            depth -= 1
+        elif match.group(1) is not None:
+            position = match.end() + max(int(match.group(1)), 0)
+            continue
+        position = match.end()
+    return end
+
+
+class _Group:
+    """The state a group inherits and restores."""
+
+    __slots__ = ("font", "uc", "ignorable", "dest", "list_text", "pn_bullet")
+
+    def __init__(self) -> None:
+        self.font: str | None = None
+        self.uc = 1
+        self.ignorable = False  # striprtf prints nothing here (a destination, or after \*)
+        self.dest = ""  # "fonttbl", "pn", "*"…: what the group is, where it matters
+        self.list_text = False  # a list label (\listtext, \pntext)
+        self.pn_bullet = False  # a {\*\pn …} group for a bulleted paragraph
+
+    def copy(self) -> _Group:
+        other = _Group()
+        other.font, other.uc, other.ignorable = self.font, self.uc, self.ignorable
+        other.dest, other.list_text = self.dest, self.list_text
+        return other
+
+
+def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset()) -> str:
+    """Rewrite symbol-font characters, list labels and large binary groups (see the
+    module docstring) so that striprtf reads them right. ``destinations`` are the
+    control words striprtf ignores; its skip count after ``\\uN`` is followed exactly, so
+    the fallback characters are left alone. One pass, linear in the length."""
+    kinds: dict[str, str | None] = {}  # font id -> "symbol" / "wingdings" / "dingbats" / None
+    out: list[str] = []
+    append = out.append
+    stack: list[_Group] = []
+    overflow = 0
+    state = _Group()
+    deff: str | None = None
+    curskip = 0  # characters striprtf still skips after a \uN
+    marker_done = False  # this paragraph already has its list label
+    entry_id, entry_charset, entry_name = "", "", []
+
+    def finish_entry() -> None:
+        nonlocal entry_id
+        if entry_id and entry_id not in kinds:
+            kinds[entry_id] = _font_kind("".join(entry_name), entry_charset)
+        entry_id = ""
+
+    position, end = 0, len(source)
+    while position < end:
+        match = _TOKEN.match(source, position)
+        position = match.end()
+        token = match.group(0)
+        word, arg, hexa, symbol, brace, text = match.groups()
+        if brace == "{":
+            curskip = 0
+            if len(stack) < _MAX_DEPTH:
+                stack.append(state)
+                state = state.copy()
+            else:
+                overflow += 1
+            append(token)
+        elif brace == "}":
+            curskip = 0
+            closing = state
+            if closing.dest == "fonttbl":
+                finish_entry()
+            if overflow:
+                overflow -= 1
+            elif stack:
+                state = stack.pop()
+            append(token)
+            if closing.pn_bullet and not state.ignorable and not marker_done:
+                append("\\bullet\\tab ")
+                marker_done = True
+        elif word is not None:
+            curskip = 0
+            if word == "bin" and arg is not None:  # raw bytes, never text
+                position = min(end, position + max(int(arg), 0))
+                append("{}")  # (so that the tokens either side cannot run together)
+            elif word in _DROP and state.dest != "fonttbl":  # keep the word, cut its content
+                append(token)
+                position = _skip_group(source, position)
+                state.ignorable, state.dest = True, word
+            elif state.dest == "fonttbl":
+                if word == "f":
+                    finish_entry()
+                    entry_id, entry_charset, entry_name = arg or "", "", []
+                elif word == "fcharset":
+                    entry_charset = arg or ""
+                append(token)
+            elif word in ("pntext", "listtext"):
+                if state.ignorable or marker_done:  # one label a paragraph: drop the other
+                    append("\\pntext ")
+                    state.ignorable, state.dest = True, word
+                else:  # leave the word out, so that striprtf prints the label
+                    append("{}")
+                    state.list_text = True
+                    marker_done = True
+            elif word in destinations:
+                state.ignorable = True
+                if word == "fonttbl":
+                    state.dest = "fonttbl"
+                    entry_id, entry_charset, entry_name = "", "", []
+                elif state.dest in ("", "*"):
+                    state.dest = word
+                append(token)
+            elif state.ignorable:
+                if word == "pnlvlblt" and state.dest == "pn":
+                    state.pn_bullet = True
+                append(token)
+            else:
+                if word == "f":
+                    state.font = arg
+                elif word == "plain":
+                    state.font = deff
+                elif word == "deff":
+                    deff = arg
+                elif word == "uc" and arg is not None:
+                    state.uc = max(int(arg), 0)
+                elif word in _PARAGRAPH_ENDS:
+                    marker_done = False
+                elif word == "u" and arg is not None:
+                    curskip = state.uc
+                    code = int(arg) + (0x10000 if int(arg) < 0 else 0)
+                    if not 0 <= code <= 0x10FFFF:  # striprtf would fail on the whole file
+                        token = "\\u65533 "
+                    elif replacement := _symbol_for(kinds.get(state.font or ""), code, state.list_text):
+                        token = f"\\u{ord(replacement)} "
+                append(token)
+        elif hexa is not None:
+            if curskip > 0 or state.ignorable:
+                curskip -= curskip > 0
+                append(token)
+                continue
+            kind = kinds.get(state.font or "")
+            code = int(hexa, 16)
+            if kind:
+                append(_as_unicode(BULLET if state.list_text and code > 0x20 else symbol_char(kind, code)))
+            elif state.list_text and code == 0xB7:
+                append(_as_unicode(BULLET))
+            else:
+                append(token)
+        elif symbol is not None:
+            curskip = 0
+            if symbol == "*":
+                state.ignorable = True
+                state.dest = "fonttbl-skip" if state.dest == "fonttbl" else (state.dest or "*")
+            append(token)
+        elif text is not None:
+            if state.dest == "fonttbl":
+                name, ends, _rest = text.partition(";")
+                entry_name.append(name)
+                if ends:
+                    finish_entry()
+                append(token)
+                continue
+            skipped = min(curskip, len(text))
+            curskip -= skipped
+            kind = kinds.get(state.font or "")
+            if state.ignorable or skipped == len(text) or not (kind or state.list_text):
+                append(token)
+                continue
+            rest = text[skipped:]
+            if kind and state.list_text:
+                rest = "".join(c if c.isspace() else BULLET for c in rest)
+            elif kind:  # literal characters, 1:1 (none is an ASCII letter or digit but itself)
+                rest = _escape("".join(symbol_char(kind, _byte(c)) for c in rest))
+            else:
+                rest = rest.replace("\u00b7", BULLET)
+            append(text[:skipped] + rest)
+        else:  # line breaks in the source, a lone backslash at the end
+            append(token)
+    return "".join(out)
+
+
+def _symbol_for(kind: str | None, code: int, list_text: bool) -> str | None:
+    """What a ``\\uN`` becomes: private-use symbol codes and, in a symbol font, byte
+    values are translated; anything else is left alone (``None``)."""
+    if 0xF020 <= code <= 0xF0FF:
+        return BULLET if list_text else symbol_char(kind or "dingbats", code - 0xF000)
+    if kind and 0x20 < code < 0x100:
+        return BULLET if list_text else symbol_char(kind, code)
+    if list_text and code == 0xB7:
+        return BULLET
+    return None
+
+
+#: Private-use codes a symbol font left behind (U+F020–U+F0FF): bullets.
+_PRIVATE_SYMBOLS = re.compile("[\uf020-\uf0ff]")
+
+
+def rtf_to_text(data: bytes) -> str:
+    """The text of an RTF file (run in the limited child process)."""
+    from striprtf.striprtf import destinations
+    from striprtf.striprtf import rtf_to_text as striprtf_text
+
+    try:
+        source = data.decode("cp1252")
+    except UnicodeDecodeError:
+        source = data.decode("latin-1")
+    return striprtf_text(prepare_rtf(source, destinations), errors="replace")
 
 
 def read_rtf(path: Path, data: bytes, options: ImportOptions) -> Extracted:
+    from rubric.importing.base import REWRAP_AUTO, Extracted
+    from rubric.importing.paragraphs import Block, split_lines
+    from rubric.importing.sandbox import run_child
+
     result = run_child(path, data, "rtf", options, "RTF file")
     text = str(result.get("text", ""))
     # striprtf turns each \\uN of a surrogate pair into its own character: join the pairs
     text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    text = _PRIVATE_SYMBOLS.sub(BULLET, text)
     return Extracted("rtf", [Block(line) for line in split_lines(text)], rewrap=REWRAP_AUTO)
