@@ -327,3 +327,16 @@ class ImportSummaryDialog(QDialog):
 def scheme_label(scheme: Scheme) -> str:
     criteria = ", ".join(f"{c.name} {c.maximum}" for c in scheme.criteria)
     return f"{scheme.title} — {scheme.total} marks ({criteria})"
+
+
+def ask_backup(parent, labels: list[str]) -> int | None:
+    """Which backup to restore (an index into ``labels``, newest first), or None."""
+    from PySide6.QtWidgets import QInputDialog
+
+    if not labels:
+        return None
+    choice, ok = QInputDialog.getItem(
+        parent, "Restore from a backup",
+        "Choose the backup to go back to. The set as it is now is kept as a backup first,\n"
+        "so a restore can itself be undone by restoring again.", labels, 0, False)
+    return labels.index(choice) if ok and choice in labels else None

@@ -269,6 +269,8 @@ class MainWindow(QMainWindow):
         self.act_import_marks = a("Import marks from a &markbook…", self.import_marks, (),
                                   "import_marks")
         self.act_share = a("&Share a copy of this set…", self.share_set, (), "share_set")
+        self.act_restore = a("&Restore from a backup…", self.restore_from_backup, (),
+                             "restore_backup", "Go back to an automatic backup of this set")
         self.act_marker = a("Marker &details…", self.edit_marker, (), "marker_details")
         self.act_close_set = a("&Close set", self.close_set, ["Ctrl+Shift+W"], "close_set")
         self.act_quit = a("&Quit", self.close, [QKeySequence.StandardKey.Quit], "quit")
@@ -338,7 +340,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu("&File")
         for action in (self.act_new, self.act_open_file, self.act_demo, None, self.act_import,
                        self.act_import_folder, None, self.act_export, self.act_import_marks,
-                       self.act_share, None, self.act_marker,
+                       self.act_share, self.act_restore, None, self.act_marker,
                        self.act_close_set, None, self.act_quit):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         self.file_menu = file_menu
@@ -1038,7 +1040,47 @@ class MainWindow(QMainWindow):
     def _set_saved(self, word: str) -> None:
         from datetime import datetime
 
-        self.saved_label.setText(f"✓ {word} {datetime.now():%H:%M:%S}")
+        problem = self.marking_set.backup_problem if self.marking_set is not None else None
+        if problem:
+            # the change is saved; only the backup failed (a full disk, say)
+            self.saved_label.setText(f"✓ {word} {datetime.now():%H:%M:%S} · ⚠ {problem}")
+            self.saved_label.setToolTip(f"Your work is saved, but {problem}.")
+        else:
+            self.saved_label.setText(f"✓ {word} {datetime.now():%H:%M:%S}")
+            self.saved_label.setToolTip("")
+
+    def restore_from_backup(self) -> bool:
+        """Go back to one of the set's automatic backups (the current state is kept as a
+        backup first); the set is closed and opened again around the restore."""
+        from rubric.store.backups import backups_of
+        from rubric.store.library import restore_backup
+
+        if self.marking_set is None:
+            return False
+        path = self.marking_set.path
+        infos = backups_of(path)
+        if not infos:
+            QMessageBox.information(self, "Restore from a backup", "This set has no backups yet.")
+            return False
+        reasons = {"before-restore": "before a restore"}
+        labels = []
+        for info in infos:
+            why = reasons.get(info.reason, "before an upgrade" if info.reason.startswith(
+                "before-upgrade") else info.reason)
+            labels.append(f"{info.taken_at:%a %d %b %Y, %H:%M:%S}" + (f" — {why}" if why else ""))
+        index = dialogs.ask_backup(self, labels)
+        if index is None:
+            return False
+        self.close_set()
+        try:
+            restore_backup(path, infos[index].path)
+        except EssayMarkerError as exc:
+            show_error(self, "Cannot restore the backup", str(exc))
+            self.open_set(path)
+            return False
+        self.open_set(path)
+        self.statusBar().showMessage(f"Restored the backup of {labels[index]}", 8000)
+        return True
 
     def _update_marker_label(self) -> None:
         if self.marking_set is None:
