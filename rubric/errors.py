@@ -51,3 +51,25 @@ class SetLockedError(SetError):
 
 class NotFoundError(EssayMarkerError):
     """A script, marker, annotation or comment id that the set does not hold."""
+
+
+class ExportError(EssayMarkerError):
+    """A file could not be written; the previous file at that path is untouched."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")
+
+
+class PatternError(EssayMarkerError):
+    """A file-name pattern uses an unknown field or is malformed."""
+
+
+class MarkbookError(EssayMarkerError):
+    """The file cannot be read as a markbook (nothing was changed)."""
+
+    def __init__(self, path: str | Path, reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"{self.path.name}: {reason}")

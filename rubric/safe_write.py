@@ -14,16 +14,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from rubric.errors import EssayMarkerError
+from rubric.errors import ExportError
 
-
-class ExportError(EssayMarkerError):
-    """A file could not be written; the previous file at that path is untouched."""
-
-    def __init__(self, path: str | Path, reason: str):
-        self.path = Path(path)
-        self.reason = reason
-        super().__init__(f"{self.path.name}: {reason}")
+__all__ = ["ExportError", "atomic_output", "describe_os_error", "write_bytes_atomically",
+           "write_text_atomically", "write_with"]
 
 
 def describe_os_error(exc: OSError) -> str:

@@ -14,7 +14,7 @@ import re
 import string
 from collections.abc import Iterable, Mapping
 
-from rubric.errors import EssayMarkerError
+from rubric.errors import PatternError
 from rubric.export.cells import file_name_part
 
 FIELDS = ("candidate", "name", "number", "set", "id")
@@ -25,10 +25,6 @@ MAX_STEM = 120
 MAX_STEM_BYTES = 200
 #: Bidirectional and zero-width controls: "Smith\u202excod.docx" would show as "Smithdocx.doc".
 _INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
-
-
-class PatternError(EssayMarkerError):
-    """A file-name pattern uses an unknown field or is malformed."""
 
 
 def check_pattern(pattern: str) -> None:

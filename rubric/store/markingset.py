@@ -39,8 +39,10 @@ from rubric.store.records import (
     MarkConflict,
     Marker,
     OverallComment,
+    Role,
     Script,
     ScriptSummary,
+    Status,
     candidate_label,
 )
 from rubric.store.schema import MIGRATIONS, SCHEMA_VERSION
@@ -97,6 +99,8 @@ class ImportOutcome:
     #: it: the script's names were updated (``old_candidate`` → ``candidate``).
     updated: bool = False
     old_candidate: str = ""
+    #: What adding the file changed in the set (empty when it was skipped or failed).
+    changes: Changes = Changes()
 
     @property
     def imported(self) -> bool:
@@ -481,8 +485,9 @@ class MarkingSet:
 
     # -- markers -----------------------------------------------------------------------
 
-    def use_marker(self, name: str, initials: str | None = None, role: str = "teacher") -> Marker:
-        """Mark as this marker from now on (created on first use)."""
+    def use_marker(self, name: str, initials: str | None = None, role: str = "teacher") -> Changes:
+        """Mark as this marker from now on (created on first use; then ``Changes.created``
+        is its id). :attr:`current_marker` is the marker chosen."""
         name = name.strip()
         if not name:
             raise SetError("a marker needs a name")
@@ -491,6 +496,7 @@ class MarkingSet:
         row = self._db.execute(
             "SELECT id, name, initials, role FROM markers WHERE name=? AND role=?", (name, role)
         ).fetchone()
+        changes = Changes()
         if row is None:
             with self._transaction():
                 cursor = self._db.execute(
@@ -499,12 +505,14 @@ class MarkingSet:
                 )
                 row = (cursor.lastrowid, name, initials or _initials(name), role)
                 self._audit("add marker", entity_id=row[0], new={"name": name, "role": role})
+            changes = Changes(markers=True, created=row[0])
         elif initials and initials != row[2]:
             with self._transaction():
                 self._db.execute("UPDATE markers SET initials=? WHERE id=?", (initials, row[0]))
             row = (row[0], row[1], initials, row[3])
-        self._marker = Marker(MarkerId(row[0]), row[1], row[2], row[3])
-        return self._marker
+            changes = Changes(markers=True)
+        self._marker = Marker(MarkerId(row[0]), row[1], row[2], Role(row[3]))
+        return changes
 
     @property
     def current_marker(self) -> Marker:
@@ -520,7 +528,7 @@ class MarkingSet:
 
     def markers(self) -> list[Marker]:
         return [
-            Marker(MarkerId(r[0]), r[1], r[2], r[3])
+            Marker(MarkerId(r[0]), r[1], r[2], Role(r[3]))
             for r in self._db.execute("SELECT id, name, initials, role FROM markers ORDER BY id")
         ]
 
@@ -530,7 +538,7 @@ class MarkingSet:
         ).fetchone()
         if row is None:
             raise NotFoundError(f"no marker with id {marker_id} in this set")
-        return Marker(MarkerId(row[0]), row[1], row[2], row[3])
+        return Marker(MarkerId(row[0]), row[1], row[2], Role(row[3]))
 
     # -- scripts -----------------------------------------------------------------------
 
@@ -607,10 +615,10 @@ class MarkingSet:
             same_pattern = name_pattern is not None and stored == name_pattern
             if not same_pattern and (new_name, new_number) != (
                     summary.candidate_name, summary.candidate_number):
-                self.update_candidate(existing, new_name, new_number,
-                                      name_pattern=name_pattern)
+                changes = self.update_candidate(existing, new_name, new_number,
+                                                name_pattern=name_pattern)
                 return ImportOutcome(
-                    result.path, script_id=existing, updated=True,
+                    result.path, script_id=existing, updated=True, changes=changes,
                     candidate=candidate_label(new_name, new_number, summary.file_name),
                     old_candidate=summary.candidate,
                 )
@@ -627,6 +635,7 @@ class MarkingSet:
         changes = self.add_script(draft, name_pattern)
         return ImportOutcome(
             result.path,
+            changes=changes,
             script_id=ScriptId(changes.created),
             candidate=result.draft.candidate,
             warnings=tuple(w.message for w in result.draft.warnings),
@@ -1044,9 +1053,9 @@ class MarkingSet:
                         old=summary.completed, new=complete)
         return Changes(scripts=frozenset({script_id}), status=True)
 
-    def statuses(self) -> dict[ScriptId, str]:
+    def statuses(self) -> dict[ScriptId, Status]:
         """Status of every script: unmarked, in progress, marked or moderated."""
-        result: dict[ScriptId, str] = {}
+        result: dict[ScriptId, Status] = {}
         moderated = {r[0] for r in self._db.execute(
             "SELECT DISTINCT marks.script_id FROM marks JOIN markers ON markers.id=marks.marker_id"
             " WHERE markers.role='moderator' AND marks.mark IS NOT NULL")}
@@ -1056,20 +1065,29 @@ class MarkingSet:
             " WHERE www != '' OR ebi != '' OR general != ''")}
         for script_id, completed in self._db.execute(
                 "SELECT id, completed_at FROM scripts WHERE removed_at IS NULL"):
-            if script_id in moderated:
-                status = "moderated"
-            elif completed is not None:
-                status = "marked"
-            elif script_id in touched:
-                status = "in progress"
-            else:
-                status = "unmarked"
-            result[ScriptId(script_id)] = status
+            result[ScriptId(script_id)] = _status(
+                script_id in moderated, completed is not None, script_id in touched)
         return result
 
-    def status(self, script_id: ScriptId) -> str:
-        self._require_script(script_id)
-        return self.statuses()[script_id]
+    def status(self, script_id: ScriptId) -> Status:
+        """One script's status, from that script's rows only (indexed: O(1) in the size of
+        the set, so a view can refresh the one row an edit changed)."""
+        row = self._db.execute(
+            "SELECT completed_at FROM scripts WHERE id=? AND removed_at IS NULL",
+            (script_id,)).fetchone()
+        if row is None:
+            self._require_script(script_id)
+        one = (script_id,)
+        moderated = self._db.execute(
+            "SELECT 1 FROM marks JOIN markers ON markers.id=marks.marker_id WHERE"
+            " marks.script_id=? AND markers.role='moderator' AND marks.mark IS NOT NULL LIMIT 1",
+            one).fetchone() is not None
+        touched = any(self._db.execute(sql, one).fetchone() for sql in (
+            "SELECT 1 FROM marks WHERE script_id=? LIMIT 1",
+            "SELECT 1 FROM annotations WHERE script_id=? LIMIT 1",
+            "SELECT 1 FROM overall_comments WHERE script_id=? AND"
+            " (www != '' OR ebi != '' OR general != '') LIMIT 1"))
+        return _status(moderated, row[0] is not None, touched)
 
     # -- annotations -------------------------------------------------------------------
 
@@ -1295,10 +1313,11 @@ class MarkingSet:
             self._audit("delete bank comment", entity_id=comment_id, old=old[0])
         return Changes(bank=True)
 
-    def note_bank_use(self, comment_id: BankCommentId) -> None:
+    def note_bank_use(self, comment_id: BankCommentId) -> Changes:
         """Count a use (the bank sorts often-used comments first); not worth an audit entry."""
         with self._transaction():
             self._db.execute("UPDATE bank SET uses = uses + 1 WHERE id=?", (comment_id,))
+        return Changes(bank=True)
 
     # -- the scheme --------------------------------------------------------------------
 
@@ -1388,6 +1407,14 @@ def _annotation_from_row(row: tuple) -> Annotation:
 def _mark_from_row(row: tuple) -> Mark:
     return Mark(MarkId(row[0]), ScriptId(row[1]), row[2], MarkerId(row[3]), row[4], row[5],
                 bool(row[6]), row[7], row[8])
+
+
+def _status(moderated: bool, completed: bool, touched: bool) -> Status:
+    if moderated:
+        return Status.MODERATED
+    if completed:
+        return Status.MARKED
+    return Status.IN_PROGRESS if touched else Status.UNMARKED
 
 
 def _misfit(scheme: Scheme, mark: Mark) -> str:

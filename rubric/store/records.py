@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
 from rubric.ids import AnnotationId, BankCommentId, MarkerId, MarkId, ScriptId
 from rubric.importing.model import Paragraph, ScriptWarning
 
-ROLES = ("teacher", "second", "moderator")
-STATUSES = ("unmarked", "in progress", "marked", "moderated")
+
+class Role(StrEnum):
+    """Who a marker is in the marking of a set (stored as its value)."""
+
+    TEACHER = "teacher"
+    SECOND = "second"
+    MODERATOR = "moderator"
+
+
+class Status(StrEnum):
+    """How far a script's marking has got."""
+
+    UNMARKED = "unmarked"
+    IN_PROGRESS = "in progress"
+    MARKED = "marked"
+    MODERATED = "moderated"
+
+
+ROLES = tuple(Role)
+STATUSES = tuple(Status)
 COMMENT_KINDS = ("www", "ebi", "general", "annotation")
 
 
@@ -73,7 +92,7 @@ class Marker:
     id: MarkerId
     name: str
     initials: str
-    role: str
+    role: Role
 
 
 @dataclass(frozen=True)

@@ -131,10 +131,12 @@ def test_markers_sheet_sets_markers_side_by_side_with_differences(marked, tmp_pa
     path = tmp_path / "one.xlsx"
     export_markbook(ms, path)
     assert "Markers" not in load_workbook(path).sheetnames
-    moderator = ms.use_marker("Dr Mod", "DM", "moderator")
+    ms.use_marker("Dr Mod", "DM", "moderator")
+    moderator = ms.current_marker
     ms.set_mark(ids["4017"], "AO1", 14)
     ms.set_mark(ids["4031"], "AO1", 24)
-    teacher = ms.use_marker("Ms Priya Patel", "PP")
+    ms.use_marker("Ms Priya Patel", "PP")
+    teacher = ms.current_marker
     path = tmp_path / "two.xlsx"
     export_markbook(ms, path, marker=teacher.id)
     workbook = load_workbook(path)

@@ -93,10 +93,12 @@ def test_level_first_then_mark_within_the_level(make_draft, marking_set):
 
 def test_marks_are_per_marker_and_audit_log_records_old_and_new(make_draft, marking_set):
     script_id = marking_set.add_script(make_draft()).created
-    teacher = marking_set.use_marker("Ms Patel", role="teacher")
+    marking_set.use_marker("Ms Patel", role="teacher")
+    teacher = marking_set.current_marker
     marking_set.set_mark(script_id, "AO1", 12)
     marking_set.set_mark(script_id, "AO1", 13)
-    moderator = marking_set.use_marker("Mr Okafor", "KO", role="moderator")
+    marking_set.use_marker("Mr Okafor", "KO", role="moderator")
+    moderator = marking_set.current_marker
     marking_set.set_mark(script_id, "AO1", 16)
     assert marking_set.total(script_id, teacher.id) == 13
     assert marking_set.total(script_id, moderator.id) == 16
