@@ -99,9 +99,12 @@ class ScriptView(QTextEdit):
         meta_block = QTextBlockFormat()
         meta_block.setBottomMargin(18)
         cursor.insertBlock(meta_block)
-        words = f"{script.word_count:,} words"
+        def count(value: object) -> str:   # a damaged set may hold 'lots' for a count
+            return f"{value:,}" if isinstance(value, int) else "?"
+
+        words = f"{count(script.word_count)} words"
         if script.coursework_word_count != script.word_count:
-            words += f" ({script.coursework_word_count:,} counted for coursework)"
+            words += f" ({count(script.coursework_word_count)} counted for coursework)"
         cursor.insertText(f"{script.candidate}  ·  {words}  ·  {script.file_name}", meta_format)
 
         body_format = QTextCharFormat()
@@ -121,7 +124,7 @@ class ScriptView(QTextEdit):
             elif paragraph.kind == "quote":
                 block.setLeftMargin(28)
                 char.setFontItalic(True)
-            elif paragraph.kind in ("footnote", "reference", "appendix"):
+            elif paragraph.kind in ("footnote", "reference", "appendix", "front_matter"):
                 char.setFontPointSize(self._font_size - 1.5)
                 char.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
             cursor.insertBlock(block)

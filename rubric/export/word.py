@@ -179,7 +179,7 @@ def _anchored(data: ScriptFeedback) -> list[tuple[int, int, object]]:
     return spans
 
 
-_KIND_STYLES = {"heading": "Heading3", "quote": "Quote", "footnote": "Note",
+_KIND_STYLES = {"heading": "Heading3", "quote": "Quote", "footnote": "Note", "front_matter": "Note",
                 "reference": "Note", "appendix": "ScriptText", "body": "ScriptText"}
 
 

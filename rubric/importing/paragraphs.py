@@ -25,8 +25,16 @@ heuristic. A break between two lines is kept when
 5. (PDF layout) more vertical space than usual comes before the next line, and the line
    could end a paragraph (it ends a sentence or is not full).
 
-Everything else is joined with a space; a line ending in a hyphen after a letter is
-joined without one (``nineteenth-`` + ``century``), a trailing soft hyphen is dropped.
+Everything else is joined with a space; a trailing soft hyphen is dropped. A line
+ending in a hyphen after a letter is joined without a space, and the hyphen is kept
+(``nineteenth-`` + ``century``, ``co-`` + ``existence``) unless the document itself
+settles it: when the word without the hyphen appears elsewhere in the text and the
+hyphenated form does not (``govern-`` + ``ment``, with "government" used elsewhere), the
+hyphen was only a line-end break and goes (see :func:`hyphen_vocabulary`).
+
+Blocks that are not ``body`` (styled headings, titles, quotes, table rows, and the
+``header`` lines the analysis finds at the top of a script before rebuilding: candidate,
+teacher, date and cover-page lines) are never joined to anything.
 """
 
 from __future__ import annotations
@@ -36,7 +44,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 #: Block hints set by parsers. ``body`` blocks may be joined; the others never are.
-BLOCK_HINTS = ("body", "heading", "title", "quote")
+#: ``table`` is one table row (cells joined by " | "); ``reference`` and ``front_matter``
+#: are blocks whose paragraph kind the parser already knows (an ODF bibliography, a table
+#: of contents); ``header`` is a line of a script's opening (candidate, teacher, date,
+#: cover page) marked by the analysis before rebuilding.
+BLOCK_HINTS = ("body", "heading", "title", "quote", "table", "reference", "front_matter", "header")
 
 
 @dataclass
@@ -163,12 +175,36 @@ def _starts_like_heading(line: str) -> bool:
     return first.isupper() or first.isdigit()
 
 
-def _join(left: str, right: str) -> str:
+_HYPHENS = ("-", "\u2010")
+_LAST_PIECE = re.compile(r"([^\W\d_]+)[-\u2010]$")
+_FIRST_PIECE = re.compile(r"[^\W\d_]+")
+
+
+def hyphen_vocabulary(lines: Iterable[str]) -> str | None:
+    """The document's text in lower case, to decide line-end hyphens by (a word is looked
+    up as a substring, so "governments" also vouches for "government"); None when no line
+    ends in a hyphen (nothing to decide)."""
+    lines = list(lines)
+    if not any(line.endswith(_HYPHENS) for line in lines):
+        return None
+    return "\n".join(lines).lower()
+
+
+def join_lines(left: str, right: str, vocabulary: str | None = None) -> str:
+    """``left`` and ``right`` as one line: a space between them, none after a soft hyphen
+    (dropped) or a line-end hyphen (kept unless ``vocabulary`` shows it was only a break)."""
     if not left:
         return right
     if left.endswith(SOFT_HYPHEN):
         return left[:-1] + right
     if left.endswith(("-", "\u2010", "—")) and len(left) > 1 and left[-2].isalpha() and right[:1].isalpha():
+        if vocabulary and left.endswith(_HYPHENS):
+            before = _LAST_PIECE.search(left)
+            after = _FIRST_PIECE.match(right)
+            if before and after:
+                first, second = before.group(1).lower(), after.group().lower()
+                if first + second in vocabulary and f"{first}-{second}" not in vocabulary:
+                    return left[:-1] + right
         return left + right
     return left + " " + right
 
@@ -181,11 +217,16 @@ FIT_MONOSPACED = 1.0
 FIT_PROPORTIONAL = 0.95
 
 
-def rebuild_blocks(blocks: list[Block], fit: float = FIT_PROPORTIONAL) -> list[Block]:
+def rebuild_blocks(
+    blocks: list[Block], fit: float = FIT_PROPORTIONAL, vocabulary: str | None = None
+) -> list[Block]:
     """Join wrapped lines (``body`` blocks) into paragraphs; blank blocks are dropped.
     Blocks are expected to be cleaned already (see :func:`clean_blocks`). ``fit`` is the
-    share of the estimated line width used by the sentence-end test (see above)."""
+    share of the estimated line width used by the sentence-end test (see above);
+    ``vocabulary`` decides line-end hyphens (computed here when not given)."""
     body_lines = [b.text for b in blocks if b.text and b.hint == "body"]
+    if vocabulary is None:
+        vocabulary = hyphen_vocabulary(b.text for b in blocks if b.text)
     full_width = estimate_width(body_lines)
     width = full_width * fit
     indented = sum(1 for b in blocks if b.text and b.hint == "body" and b.indent)
@@ -220,7 +261,7 @@ def rebuild_blocks(blocks: list[Block], fit: float = FIT_PROPORTIONAL) -> list[B
         if current:
             text = current[0]
             for line in current[1:]:
-                text = _join(text, line)
+                text = join_lines(text, line, vocabulary)
             out.append(Block(text.rstrip(SOFT_HYPHEN), "body"))
         current = []
         current_is_unit = False

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from rubric.importing import (
@@ -202,7 +200,7 @@ def test_coursework_count_leaves_out_headings_footnotes_references_appendices(tm
     assert kinds["Speech by Hitler, 1932."] == "reference"
     assert kinds["Appendix 1: Election results 1928–1933"] == "heading"
     assert kinds["A table of results with some commentary on them."] == "appendix"
-    assert kinds["Evans, p. 12, a footnote of nine words."] == "footnote"
+    assert kinds["[1] Evans, p. 12, a footnote of nine words."] == "footnote"
 
     counted = [*body, quote, body[0].replace("Moreover", "Furthermore")]
     assert draft.coursework_word_count == sum(count_words(t) for t in counted)
@@ -246,16 +244,14 @@ def test_duplicate_within_a_paragraph_and_no_false_alarm(tmp_path):
     assert find_duplicates([Paragraph(passage), Paragraph(passage, "footnote")]) == []
 
 
-def test_duplicate_detection_is_fast():
+def test_duplicate_detection_finds_one_repeat_in_a_long_script():
+    # (its speed, about 2 ms for 4,500 words, is measured in tests/benchmarks)
     paragraphs = [Paragraph(p) for p in mk.essay_paragraphs(4500, seed=57)]
     paragraphs.append(Paragraph(paragraphs[3].text))
-    find_duplicates(paragraphs)
-    start = time.perf_counter()
-    for _ in range(10):
-        warnings = find_duplicates(paragraphs)
-    elapsed = (time.perf_counter() - start) / 10
+    warnings = find_duplicates(paragraphs)
     assert len(warnings) == 1
-    assert elapsed < 0.015, f"{elapsed * 1000:.1f} ms for 4,500 words"
+    assert f"paragraph {len(paragraphs)} repeats" in warnings[0].message
+    assert "from paragraph 4 " in warnings[0].message
 
 
 def test_word_limit_warning():
