@@ -63,8 +63,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.errors import never_raises
 from rubric.errors import EssayMarkerError
-from rubric.scheme import Criterion, Level, Scheme, load_scheme, problems
+from rubric.scheme import Criterion, Level, Scheme, SchemeProblem, load_scheme, scheme_problems
 from rubric.templates import bundled_templates
 
 ConflictsCallback = Callable[[Scheme], Sequence[Any]]
@@ -86,14 +87,6 @@ _PANEL_STYLES = {
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
-def _level_key(name: str) -> str:
-    """'Level 4', 'level Level 4' and '4' all name the same level."""
-    key = name.strip().lower()
-    while key.startswith("level "):
-        key = key[len("level "):].strip()
-    return key
 
 
 def _next_label(levels: Sequence[Level], after: int) -> str:
@@ -165,6 +158,7 @@ class LevelsModel(QAbstractTableModel):
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.HEADERS)
 
+    @never_raises()
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
@@ -175,6 +169,7 @@ class LevelsModel(QAbstractTableModel):
             return str(section + 1)
         return None
 
+    @never_raises(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
@@ -183,6 +178,7 @@ class LevelsModel(QAbstractTableModel):
             flags |= Qt.ItemFlag.ItemIsEditable
         return flags
 
+    @never_raises()
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._levels):
             return None
@@ -314,6 +310,7 @@ class RubricEditorDialog(QDialog):
         self._row = -1               # the criterion shown on the right
         self._quiet_depth = 0        # >0 while widgets are filled from the scheme
         self._problems: list[str] = []
+        self._located: list[SchemeProblem] = []
         self._conflicts: list[Any] = []
         self._conflicts_for: tuple[Criterion, ...] | None = None
         self._blank: QIcon | None = None
@@ -1051,7 +1048,8 @@ class RubricEditorDialog(QDialog):
 
     def _revalidate(self) -> None:
         scheme = self.result_scheme()
-        self._problems = problems(scheme)
+        self._located = scheme_problems(scheme)
+        self._problems = [str(p) for p in self._located]
         self.total_label.setText(f"Total: {_plural(scheme.total, 'mark')}")
         self._show_problems()
         self._mark_criterion_problems()
@@ -1078,16 +1076,11 @@ class RubricEditorDialog(QDialog):
         self.problems_frame.setStyleSheet(
             f"QFrame#problems_frame {{ {_PANEL_STYLES[kind]} }}")
 
-    def _criterion_where(self, index: int) -> str:
-        name = self._criteria[index].name
-        return f"criterion {name}" if name.strip() else f"criterion {index + 1}"
-
     def _mark_criterion_problems(self) -> None:
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         for index in range(min(self.criteria_list.count(), len(self._criteria))):
-            where = self._criterion_where(index)
-            mine = [p for p in self._problems
-                    if p.startswith((f"{where}:", f"{where},"))]
+            # the core locates each problem by position: no message is parsed here
+            mine = [str(p) for p in self._located if p.criterion == index]
             item = self.criteria_list.item(index)
             if mine:
                 item.setIcon(warning)
@@ -1108,20 +1101,10 @@ class RubricEditorDialog(QDialog):
         if self._row < 0 or self._row >= len(self._criteria):
             self.levels_model.set_problems({})
             return
-        prefix = f"{self._criterion_where(self._row)}, "
         by_row: dict[int, list[str]] = {}
-        for message in self._problems:
-            if not message.startswith(prefix) or ": " not in message:
-                continue
-            # "criterion AO1, Level 3: range …" -> "level 3"; the core may or may not add
-            # the word "level" before a label, so compare without it.
-            named = _level_key(message[len(prefix):].split(": ", 1)[0])
-            for row, level in enumerate(self._criteria[self._row].levels):
-                # A level without a label is named by its position.
-                own = _level_key(level.label) if level.label.strip() else str(row + 1)
-                if named == own:
-                    by_row.setdefault(row, []).append(message)
-                    break
+        for problem in self._located:
+            if problem.criterion == self._row and problem.level is not None:
+                by_row.setdefault(problem.level, []).append(str(problem))
         self.levels_model.set_problems(by_row)
 
     def _update_conflicts(self, scheme: Scheme) -> None:

@@ -155,89 +155,106 @@ def _level_name(label: str) -> str:
     return label if label.lower().startswith("level") else f"level {label}"
 
 
-def problems(scheme: Scheme) -> list[str]:
-    """Every problem of ``scheme``, each located ("criterion AO2, level 3: ...")."""
-    found: list[str] = []
+@dataclass(frozen=True)
+class SchemeProblem:
+    """One problem of a scheme, located by position so that an editor can mark the row
+    without reading the message: ``criterion`` and ``level`` are 0-based indexes (None
+    when the problem belongs to the scheme or the whole criterion); ``str()`` gives the
+    located message ("criterion AO2, Level 3: range 5–7 overlaps Level 4 (7–8)")."""
+
+    message: str
+    criterion: int | None = None
+    level: int | None = None
+    where: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
+def scheme_problems(scheme: Scheme) -> list[SchemeProblem]:
+    """Every problem of ``scheme`` as structured values (see :class:`SchemeProblem`)."""
+    found: list[SchemeProblem] = []
     if not scheme.id.strip():
-        found.append("scheme id is empty")
+        found.append(SchemeProblem("scheme id is empty"))
     if not scheme.question.strip():
-        found.append("the question is empty")
+        found.append(SchemeProblem("the question is empty"))
     if not scheme.criteria:
-        found.append("the scheme has no criteria")
+        found.append(SchemeProblem("the scheme has no criteria"))
     seen_names: set[str] = set()
-    for c_index, criterion in enumerate(scheme.criteria, start=1):
-        where = f"criterion {criterion.name}" if criterion.name.strip() else f"criterion {c_index}"
+    for c, criterion in enumerate(scheme.criteria):
+        where = f"criterion {criterion.name}" if criterion.name.strip() else f"criterion {c + 1}"
+
+        def at_criterion(message: str, c=c, where=where) -> None:
+            found.append(SchemeProblem(message, c, None, where))
+
         if not criterion.name.strip():
-            found.append(f"{where}: the name is empty")
+            at_criterion("the name is empty")
         elif criterion.name in seen_names:
-            found.append(f"{where}: the name is used by another criterion")
+            at_criterion("the name is used by another criterion")
         seen_names.add(criterion.name)
         if criterion.maximum <= 0:
-            found.append(f"{where}: maximum must be above 0 (it is {criterion.maximum})")
+            at_criterion(f"maximum must be above 0 (it is {criterion.maximum})")
         if not criterion.levels:
-            found.append(f"{where}: no levels")
+            at_criterion("no levels")
             continue
         labels: set[str] = set()
         previous: Level | None = None
-        for l_index, level in enumerate(criterion.levels, start=1):
-            lwhere = f"{where}, {_level_name(level.label.strip() or str(l_index))}"
+        for index, level in enumerate(criterion.levels):
+            lwhere = f"{where}, {_level_name(level.label.strip() or str(index + 1))}"
+
+            def at_level(message: str, index=index, lwhere=lwhere, c=c) -> None:
+                found.append(SchemeProblem(message, c, index, lwhere))
+
             if not level.label.strip():
-                found.append(f"{where}, level {l_index}: the label is empty")
+                found.append(SchemeProblem("the label is empty", c, index,
+                                           f"{where}, level {index + 1}"))
             elif level.label in labels:
-                found.append(f"{lwhere}: the label is used by another level")
+                at_level("the label is used by another level")
             labels.add(level.label)
             if level.min_mark > level.max_mark:
-                found.append(
-                    f"{lwhere}: range {level.min_mark}–{level.max_mark} runs backwards"
-                )
+                at_level(f"range {level.min_mark}–{level.max_mark} runs backwards")
             if level.min_mark < 0 or level.max_mark > criterion.maximum:
-                found.append(
-                    f"{lwhere}: range {level.min_mark}–{level.max_mark} is outside "
-                    f"0–{criterion.maximum}"
-                )
+                at_level(f"range {level.min_mark}–{level.max_mark} is outside "
+                         f"0–{criterion.maximum}")
             if previous is not None:
                 if level.min_mark <= previous.max_mark:
                     if level.min_mark < previous.min_mark:
-                        found.append(
-                            f"{lwhere}: levels are not in ascending order "
-                            f"({level.range_text} comes after {previous.range_text})"
-                        )
+                        at_level(f"levels are not in ascending order "
+                                 f"({level.range_text} comes after {previous.range_text})")
                     else:
-                        found.append(
-                            f"{where}, {_level_name(previous.label.strip() or str(l_index - 1))}"
-                            f": range {previous.min_mark}–{previous.max_mark} overlaps "
-                            f"{_level_name(level.label)} ({level.min_mark}–{level.max_mark})"
-                        )
+                        found.append(SchemeProblem(
+                            f"range {previous.min_mark}–{previous.max_mark} overlaps "
+                            f"{_level_name(level.label)} ({level.min_mark}–{level.max_mark})",
+                            c, index - 1,
+                            f"{where}, {_level_name(previous.label.strip() or str(index))}"))
                 elif level.min_mark > previous.max_mark + 1:
                     gap = (
                         str(previous.max_mark + 1)
                         if level.min_mark == previous.max_mark + 2
                         else f"{previous.max_mark + 1}–{level.min_mark - 1}"
                     )
-                    found.append(
-                        f"{where}: marks {gap} fall between {_level_name(previous.label)} and "
-                        f"{_level_name(level.label)}"
-                    )
+                    at_criterion(f"marks {gap} fall between {_level_name(previous.label)} and "
+                                 f"{_level_name(level.label)}")
             previous = level
         first, last = criterion.levels[0], criterion.levels[-1]
         if first.min_mark > 1:
-            found.append(
-                f"{where}: marks 0–{first.min_mark - 1} are in no level (start the lowest "
-                f"level at 0 or 1)"
-            )
+            at_criterion(f"marks 0–{first.min_mark - 1} are in no level (start the lowest "
+                         "level at 0 or 1)")
         if last.max_mark < criterion.maximum and last.min_mark <= last.max_mark:
-            found.append(
-                f"{where}: the top level ends at {last.max_mark} but the maximum is "
-                f"{criterion.maximum}"
-            )
+            at_criterion(f"the top level ends at {last.max_mark} but the maximum is "
+                         f"{criterion.maximum}")
     total = sum(c.maximum for c in scheme.criteria)
     if scheme.criteria and total != scheme.total:
-        found.append(
-            f"criterion maxima add up to {total} but the scheme total is {scheme.total}"
-        )
+        found.append(SchemeProblem(
+            f"criterion maxima add up to {total} but the scheme total is {scheme.total}"))
     if scheme.word_limit is not None and scheme.word_limit <= 0:
-        found.append(f"word limit must be above 0 (it is {scheme.word_limit})")
+        found.append(SchemeProblem(f"word limit must be above 0 (it is {scheme.word_limit})"))
     return found
+
+
+def problems(scheme: Scheme) -> list[str]:
+    """Every problem of ``scheme``, each located ("criterion AO2, level 3: ...")."""
+    return [str(problem) for problem in scheme_problems(scheme)]
 
 
 # -- loading --------------------------------------------------------------------------

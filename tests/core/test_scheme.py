@@ -447,3 +447,22 @@ def test_positions_are_symmetric_about_the_middle_of_the_level(lo, hi):
 def test_position_in_two_mark_and_single_mark_levels():
     assert [Level("L", 9, 10).position_of(m) for m in (9, 10)] == ["lower", "upper"]
     assert Level("Level 0", 0, 0).position_of(0) == "middle"
+
+
+def test_problems_are_located_by_position_for_the_editor():
+    from dataclasses import replace
+
+    from rubric.scheme import scheme_problems
+    from rubric.templates import template
+
+    scheme = template("aqa-history-essay-25")
+    ao1 = scheme.criteria[0]
+    levels = list(ao1.levels)
+    levels[3] = replace(levels[3], max_mark=levels[4].min_mark)   # Level 3 overlaps Level 4
+    broken = replace(scheme, criteria=(replace(ao1, levels=tuple(levels)),))
+    found = scheme_problems(broken)
+    overlap = next(p for p in found if "overlaps" in p.message)
+    assert (overlap.criterion, overlap.level) == (0, 3)
+    assert str(overlap).startswith("criterion AO1, Level 3: range")
+    total = scheme_problems(replace(scheme, total=30))
+    assert [(p.criterion, p.level) for p in total] == [(None, None)]
