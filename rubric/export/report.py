@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,9 +44,12 @@ class ExportReport:
 class ExportTask(Iterator[ExportProgress]):
     """A long export as an iterator of :class:`ExportProgress` (napari style).
 
-    Iterate it (``for done, total, path in task``) to run the export and drive a progress bar;
-    stop iterating and call :meth:`cancel` (or ``close()``) to stop: files already written stay,
-    nothing is left half-written. ``report`` fills in as the export goes.
+    Iterate it (``for done, total, path in task``) to run the export and drive a progress bar.
+    :meth:`cancel` may be called from any thread: it only sets a flag, and the thread that
+    iterates stops at the next step and closes the generator itself (closing a generator
+    from another thread while it runs raises ``ValueError: generator already executing``).
+    Files already written stay, nothing is left half-written. ``report`` fills in as the
+    export goes.
     """
 
     def __init__(self, steps: Generator[ExportProgress, None, None], report: ExportReport,
@@ -54,32 +58,60 @@ class ExportTask(Iterator[ExportProgress]):
         self.report = report
         self.total = total
         self._finished = False
+        self._cancel = threading.Event()
+        self._lock = threading.Lock()
+        self._iterating = False
         self._last = 0
 
     def __iter__(self) -> ExportTask:
         return self
 
     def __next__(self) -> ExportProgress:
+        with self._lock:
+            if self._cancel.is_set():
+                self._close()
+                raise StopIteration
+            self._iterating = True
         try:
             step = next(self._steps)
         except StopIteration:
             self._finished = True
             raise
+        finally:
+            with self._lock:
+                self._iterating = False
+                if self._cancel.is_set():
+                    self._close()   # here, on the thread that iterates
         self._last = step.done
         return step
 
     def cancel(self) -> None:
-        """Stop the export (running workers finish their file; nothing new starts)."""
+        """Ask the export to stop, from any thread. If a step is running, the thread that
+        iterates closes the generator when it returns; otherwise it is closed now (nothing
+        is executing it). Running workers finish their file; nothing new starts."""
+        with self._lock:
+            self._cancel.set()
+            if not self._iterating:
+                self._close()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def close(self) -> None:
+        """Stop now (from the thread that iterates, or when nothing iterates)."""
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if not self._finished:
-            self._steps.close()
             self._finished = True
+            self._steps.close()
             if self._last < self.total:
                 self.report.cancelled = True
 
-    close = cancel
-
     def run(self) -> ExportReport:
-        """Run to the end and return the report."""
+        """Run to the end (or to a cancel) and return the report."""
         for _ in self:
             pass
         return self.report
