@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    from rubric.subcommands import SUBCOMMANDS
+    from rubric.subcommands import NAMES
 
-    if args and (args[0] in SUBCOMMANDS or args[0] in ("-h", "--help", "--version")):
+    if args and (args[0] in NAMES or args[0] in ("-h", "--help", "--version")):
         from rubric.cli import main as cli_main
 
         return cli_main(args)

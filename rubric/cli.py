@@ -16,7 +16,7 @@ from typing import Any
 
 from rubric import __version__
 from rubric.errors import EssayMarkerError, MarkError
-from rubric.subcommands import SUBCOMMANDS  # noqa: E402,F401 - re-exported
+from rubric.subcommands import SUBCOMMANDS
 
 
 def _print_json(value: Any) -> None:
@@ -582,6 +582,8 @@ _SCRIPT_HELP = ("the script: its id or candidate number (#12 or id:12 is always 
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, built from the one registry of subcommands (rubric/subcommands.py):
+    each ``NAME`` there has ``_args_NAME`` (its arguments) and ``cmd_NAME`` here."""
     parser = argparse.ArgumentParser(
         prog="essay-marker",
         description="Mark essays against level-based rubrics, offline. With no command, "
@@ -589,29 +591,38 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"essay-marker {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in SUBCOMMANDS:
+        p = sub.add_parser(command.name, help=command.help)
+        key = command.name.replace("-", "_")
+        globals()[f"_args_{key}"](p)
+        if command.name != "scheme":  # its own subcommands take --json
+            _add_json(p)
+        p.set_defaults(func=globals()[f"cmd_{key}"])
+    return parser
 
-    p = sub.add_parser("new", help="create a marking set in the app's data folder")
+
+# -- arguments of each subcommand ----------------------------------------------------------
+
+
+def _args_new(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="the set's name, e.g. '13B Russia mock'")
     p.add_argument("--scheme", default="aqa-history-essay-25",
                    help="a template id (see 'scheme list') or a scheme JSON file")
-    _add_json(p)
-    p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("import", help="import script files and folders into a set")
+
+def _args_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("set", help="a set's name or .markset path")
     p.add_argument("paths", nargs="+", help="files or folders (searched recursively)")
     p.add_argument("--pattern", help="file-name pattern, e.g. '{number}_{surname}_{forename}'")
-    _add_json(p)
-    p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("inspect", help="show what the importer understands of a file")
+
+def _args_inspect(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
     p.add_argument("--pattern", help="file-name pattern, e.g. '{number}_{surname}_{forename}'")
     p.add_argument("--word-limit", type=int, help="warn above this coursework word count")
-    _add_json(p)
-    p.set_defaults(func=cmd_inspect)
 
-    p = sub.add_parser("scheme", help="list, show or validate schemes")
+
+def _args_scheme(p: argparse.ArgumentParser) -> None:
     scheme_sub = p.add_subparsers(dest="scheme_command", metavar="list|show|validate",
                                   required=True)
     q = scheme_sub.add_parser("list", help="the bundled templates")
@@ -622,14 +633,13 @@ def build_parser() -> argparse.ArgumentParser:
     q = scheme_sub.add_parser("validate", help="check a scheme JSON file")
     q.add_argument("file")
     _add_json(q)
-    p.set_defaults(func=cmd_scheme)
 
-    p = sub.add_parser("scripts", help="list a set's scripts with their marks")
+
+def _args_scripts(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
-    _add_json(p)
-    p.set_defaults(func=cmd_scripts)
 
-    p = sub.add_parser("mark", help="record marks and comments for one script (all or nothing)")
+
+def _args_mark(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("script", help=_SCRIPT_HELP)
     p.add_argument("--criterion", help="criterion name, e.g. AO1 (optional with one criterion)")
@@ -643,56 +653,48 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--annotation-criterion", help="tag --annotate comments with a criterion")
     p.add_argument("--complete", action="store_true", help="mark the script as finished")
     _add_marker_options(p, "marker name (default: the set's teacher)")
-    _add_json(p)
-    p.set_defaults(func=cmd_mark)
 
-    p = sub.add_parser("edit-script", help="correct a script's candidate name and/or number")
+
+def _args_edit_script(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("script", help=_SCRIPT_HELP)
     p.add_argument("--name", help="candidate name ('' to show the file name instead)")
     p.add_argument("--number", help="candidate number")
-    _add_json(p)
-    p.set_defaults(func=cmd_edit_script)
 
-    p = sub.add_parser("remove-script", help="take a script out of a set (its marks are kept)")
+
+def _args_remove_script(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("script", help=_SCRIPT_HELP)
-    _add_json(p)
-    p.set_defaults(func=cmd_remove_script)
 
-    p = sub.add_parser("restore-script", help="bring back a removed script with its marks")
+
+def _args_restore_script(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("script", help="the removed script's id, e.g. #3")
-    _add_json(p)
-    p.set_defaults(func=cmd_restore_script)
 
-    p = sub.add_parser("replace-script", help="replace a script's file with a new version, "
-                                              "keeping marks and re-anchoring annotations")
+
+def _args_replace_script(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("script", help=_SCRIPT_HELP)
     p.add_argument("file", help="the new version of the file")
     p.add_argument("--pattern", help="file-name pattern, e.g. '{number}_{surname}_{forename}'")
-    _add_json(p)
-    p.set_defaults(func=cmd_replace_script)
 
-    p = sub.add_parser("export-set", help="write a consistent copy of a set to share")
+
+def _args_export_set(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("path")
     p.add_argument("--force", action="store_true",
                    help="replace an existing file (never a live or open set)")
-    _add_json(p)
-    p.set_defaults(func=cmd_export_set)
 
-    p = sub.add_parser("open-set", help="bring a shared .markset file into the app's data folder")
+
+def _args_open_set(p: argparse.ArgumentParser) -> None:
     p.add_argument("file")
-    _add_json(p)
-    p.set_defaults(func=cmd_open_set)
 
-    p = sub.add_parser("sets", help="list the marking sets in the app's data folder")
-    _add_json(p)
-    p.set_defaults(func=cmd_sets)
 
-    p = sub.add_parser("export", help="Word feedback, class pack, cover sheets, Excel, CSV")
+def _args_sets(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _args_export(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("--word", metavar="DIR", help="one feedback document per script")
     p.add_argument("--pack", metavar="FILE.docx", help="every script's feedback in one file")
@@ -706,40 +708,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-descriptors", action="store_true", help="leave out level descriptors")
     p.add_argument("--no-annotations", action="store_true", help="leave out annotations")
     p.add_argument("--marker", help="whose marks to export (default: each script's teacher)")
-    _add_json(p)
-    p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("import-marks", help="read marks back from an edited markbook")
+
+def _args_import_marks(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("file", metavar="FILE.xlsx")
     p.add_argument("--dry-run", action="store_true", help="only print what would change")
     _add_marker_options(p, "record the marks as this marker (e.g. the moderator)")
-    _add_json(p)
-    p.set_defaults(func=cmd_import_marks)
 
-    p = sub.add_parser("set-scheme", help="apply an edited scheme (JSON file or template id) "
-                                          "to a set, as the rubric editor does")
+
+def _args_set_scheme(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("file", metavar="FILE.json")
     p.add_argument("--dry-run", action="store_true", help="only list the marks it would flag")
-    _add_json(p)
-    p.set_defaults(func=cmd_set_scheme)
 
-    p = sub.add_parser("backups", help="list a set's automatic backups, newest first")
+
+def _args_backups(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
-    _add_json(p)
-    p.set_defaults(func=cmd_backups)
 
-    p = sub.add_parser("restore", help="restore a backup (the current state is kept as one)")
+
+def _args_restore(p: argparse.ArgumentParser) -> None:
     p.add_argument("set")
     p.add_argument("backup", help="its number in 'backups' (1 = newest), file name or path")
-    _add_json(p)
-    p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("demo", help="create (on first use) the bundled demo set; print its path")
-    _add_json(p)
-    p.set_defaults(func=cmd_demo)
-    return parser
+
+def _args_demo(p: argparse.ArgumentParser) -> None:
+    pass
 
 
 def _silence_stdout() -> None:

@@ -1,8 +1,41 @@
-"""The CLI's subcommand names, in a module of their own so the app's launcher can tell a
-subcommand from a set name without importing the CLI."""
+"""The one registry of the CLI's subcommands: their names and help, in order.
 
-SUBCOMMANDS = (
-    "new", "import", "inspect", "scheme", "scripts", "mark", "export-set", "open-set", "sets",
-    "demo", "export", "import-marks", "edit-script", "remove-script", "restore-script",
-    "replace-script", "set-scheme", "backups", "restore",
+``rubric.cli`` builds its parser from it (each name has ``_args_NAME`` and ``cmd_NAME``
+there), and the app's launcher routes by it, without importing the CLI (so the app starts
+without argparse's work and the CLI without Qt).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Subcommand(NamedTuple):
+    name: str
+    help: str
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand('new', "create a marking set in the app's data folder"),
+    Subcommand('import', 'import script files and folders into a set'),
+    Subcommand('inspect', 'show what the importer understands of a file'),
+    Subcommand('scheme', 'list, show or validate schemes'),
+    Subcommand('scripts', "list a set's scripts with their marks"),
+    Subcommand('mark', 'record marks and comments for one script (all or nothing)'),
+    Subcommand('edit-script', "correct a script's candidate name and/or number"),
+    Subcommand('remove-script', 'take a script out of a set (its marks are kept)'),
+    Subcommand('restore-script', 'bring back a removed script with its marks'),
+    Subcommand('replace-script', "replace a script's file with a new version, keeping marks and re-anchoring annotations"),
+    Subcommand('export-set', 'write a consistent copy of a set to share'),
+    Subcommand('open-set', "bring a shared .markset file into the app's data folder"),
+    Subcommand('sets', "list the marking sets in the app's data folder"),
+    Subcommand('export', 'Word feedback, class pack, cover sheets, Excel, CSV'),
+    Subcommand('import-marks', 'read marks back from an edited markbook'),
+    Subcommand('set-scheme', 'apply an edited scheme (JSON file or template id) to a set, as the rubric editor does'),
+    Subcommand('backups', "list a set's automatic backups, newest first"),
+    Subcommand('restore', 'restore a backup (the current state is kept as one)'),
+    Subcommand('demo', 'create (on first use) the bundled demo set; print its path'),
 )
+
+#: The names alone, for the launcher.
+NAMES = frozenset(command.name for command in SUBCOMMANDS)

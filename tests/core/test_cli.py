@@ -198,3 +198,17 @@ def test_the_installed_command_runs_subcommands_and_help(tmp_path):
         result = subprocess.run([str(exe), command, "--help"], capture_output=True, text=True,
                                 env=env, timeout=60)
         assert result.returncode == 0 and "usage: essay-marker" in result.stdout
+
+
+def test_one_registry_builds_the_parser_and_routes_the_launcher(capsys):
+    from rubric import cli
+    from rubric.subcommands import NAMES, SUBCOMMANDS
+
+    for command in SUBCOMMANDS:
+        key = command.name.replace("-", "_")
+        assert callable(getattr(cli, f"cmd_{key}")) and callable(getattr(cli, f"_args_{key}"))
+    parser = cli.build_parser()
+    choices = next(a for a in parser._actions if a.dest == "command").choices
+    assert set(choices) == NAMES
+    code, out, _ = run_cli(capsys, "scheme", "list", "--json")
+    assert code == 0 and json.loads(out)
