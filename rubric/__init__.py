@@ -5,3 +5,7 @@ test enforce it).
 """
 
 __version__ = "0.1.0"
+
+#: The package of the bundled resources (templates, samples, comment bank, icons): the
+#: repository's top-level ``resources`` folder, installed as ``rubric.resources``.
+RESOURCES = "rubric.resources"

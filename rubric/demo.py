@@ -8,6 +8,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from rubric import RESOURCES
 from rubric.ids import ScriptId
 from rubric.store.library import new_set
 from rubric.store.locations import safe_file_stem, sets_dir
@@ -16,7 +17,7 @@ from rubric.templates import template
 
 
 def _manifest() -> dict:
-    return json.loads(resources.files("resources").joinpath("samples", "demo.json")
+    return json.loads(resources.files(RESOURCES).joinpath("samples", "demo.json")
                       .read_text(encoding="utf-8"))
 
 
@@ -32,7 +33,7 @@ def demo_set_path() -> Path:
 def build_demo_set(folder: Path | None = None) -> Path:
     manifest = _manifest()
     path = new_set(manifest["name"], template(manifest["scheme"]), folder=folder)
-    samples = resources.files("resources").joinpath("samples")
+    samples = resources.files(RESOURCES).joinpath("samples")
     with tempfile.TemporaryDirectory() as tmp, MarkingSet.open(path) as marking_set:
         marker = manifest["marker"]
         marking_set.use_marker(marker["name"], marker["initials"], marker["role"])

@@ -6,6 +6,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from rubric import RESOURCES
 from rubric.errors import SchemeError
 from rubric.scheme import Scheme, load_scheme, scheme_from_json
 
@@ -13,7 +14,7 @@ DEFAULT_TEMPLATE_ID = "aqa-history-essay-25"
 
 
 def _template_files() -> list:
-    folder = resources.files("resources").joinpath("templates")
+    folder = resources.files(RESOURCES).joinpath("templates")
     return sorted((f for f in folder.iterdir() if f.name.endswith(".json")), key=lambda f: f.name)
 
 

@@ -10,6 +10,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from rubric import RESOURCES
 from rubric.errors import SetError
 from rubric.scheme import Scheme
 from rubric.store.locations import SET_SUFFIX, safe_file_stem, sets_dir, unique_path
@@ -18,7 +19,7 @@ from rubric.store.markingset import MarkingSet
 
 def bundled_bank() -> list[dict]:
     """The comment bank every new set starts with (``resources/banks/history.json``)."""
-    source = resources.files("resources").joinpath("banks", "history.json")
+    source = resources.files(RESOURCES).joinpath("banks", "history.json")
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError:
