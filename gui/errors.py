@@ -4,10 +4,13 @@ with a "Copy details" button. The user's work is already saved, so nothing is lo
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -68,6 +71,65 @@ def report_exception(exc_type, exc: BaseException, tb: TracebackType | None) -> 
     copy.clicked.disconnect()
     copy.clicked.connect(lambda: QApplication.clipboard().setText(details))
     box.open() if _testing_non_blocking() else box.exec()
+
+
+_logged_model_errors: set[tuple[str, str, str, str]] = set()
+
+
+def _where(args: tuple) -> str:
+    """The column (or header section, or source row) a model call was about."""
+    if not args:
+        return ""
+    first = args[0]
+    column = getattr(first, "column", None)
+    if callable(column):
+        try:
+            return f"column {column()}"
+        except Exception:  # noqa: BLE001 - only for the log line
+            return ""
+    return f"section or row {first}" if isinstance(first, int) else ""
+
+
+def log_model_error(model: object, method: str, args: tuple, exc: BaseException) -> None:
+    """Log an exception a Qt model (or a view reading the set) swallowed, once per class,
+    method, column and exception type: only those and the code line (never the exception's
+    message or a value, which may be a student's text)."""
+    where = _where(args)
+    key = (type(model).__name__, method, where, type(exc).__name__)
+    if key in _logged_model_errors:
+        return
+    _logged_model_errors.add(key)
+    frames = traceback.extract_tb(exc.__traceback__)
+    place = f"{frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else "?"
+    log.warning("view data: %s.%s(%s) raised %s at %s; shown as empty", key[0], method,
+                where, key[3], place)
+
+
+def never_raises(fallback: Any = None) -> Callable:
+    """Decorate a Qt model's ``data()``, ``headerData()``, ``flags()`` (or a proxy's
+    ``filterAcceptsRow()``): an unexpected exception is logged once (see
+    :func:`log_model_error`) and ``fallback`` is returned instead (called with the model and
+    the arguments when it is callable). An exception escaping into Qt from a model method
+    leaves PySide with a pending error that breaks every later call and can crash the app;
+    a damaged value in a set must never do that."""
+
+    def decorate(method: Callable) -> Callable:
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - nothing may escape into Qt
+                log_model_error(self, method.__name__, args, exc)
+                if callable(fallback):
+                    try:
+                        return fallback(self, *args)
+                    except Exception:  # noqa: BLE001
+                        return None
+                return fallback
+
+        return wrapper
+
+    return decorate
 
 
 def install_exception_hook() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -45,7 +46,7 @@ from gui.dialogs import (
     MarkerDialog,
     NewSetDialog,
 )
-from gui.errors import show_error
+from gui.errors import log_model_error, show_error
 from gui.models import (
     SCRIPT_ID_ROLE,
     AnnotationListModel,
@@ -68,7 +69,7 @@ from gui.settings import (
     Settings,
 )
 from gui.start_page import StartPage
-from gui.tasks import GeneratorTask, start
+from gui.tasks import Batches, GeneratorTask, start
 from rubric.errors import EssayMarkerError
 from rubric.ids import AnnotationId, ScriptId
 from rubric.importing.model import ImportOptions
@@ -148,6 +149,8 @@ class MainWindow(QMainWindow):
         self.current_script: Script | None = None
         self.undo_stack = QUndoStack(self)
         self._import_task: GeneratorTask | None = None
+        self._markbook_task: GeneratorTask | None = None   # reading a markbook
+        self.markbook_progress: QProgressDialog | None = None
         self.last_import_summary: ImportSummaryDialog | None = None
         self.save_layout_on_close = True
         self.last_export_dialog = None
@@ -199,6 +202,10 @@ class MainWindow(QMainWindow):
         self.script_view.set_font_size(self.settings.get(SCRIPT_FONT_SIZE))
         self.script_stack.addWidget(self.script_view)
         self.pdf_view = None  # made on first use: QtPdf costs start-up time
+        self.script_message: QLabel | None = None   # made on first use, see _show_message
+        self._pdf_verdicts: dict[str, str] = {}   # sha256 of a PDF → "" (shown) or why not
+        self._pdf_checks: dict[str, GeneratorTask] = {}
+        self._pdf_wanted: tuple[ScriptId, str] | None = None
         self.centre_splitter.addWidget(self.script_stack)
         self.annotation_panel = AnnotationPanel()
         self.centre_splitter.addWidget(self.annotation_panel)
@@ -607,10 +614,23 @@ class MainWindow(QMainWindow):
     def show_script(self, script_id: ScriptId) -> None:
         ms = self.marking_set
         assert ms is not None
-        script = ms.script(script_id)
+        try:
+            script = ms.script(script_id)
+            if not all(isinstance(p.text, str) and isinstance(p.kind, str)
+                       for p in script.paragraphs):
+                raise TypeError("a paragraph that is not text")
+            damaged = False
+        except (ValueError, TypeError) as exc:   # its stored text is damaged (a broken set)
+            log_model_error(ms, "script", (), exc)
+            script = Script(**ms.summary(script_id).__dict__)   # without its text
+            damaged = True
         self.current_script = script
         annotations = ms.annotations(script_id, ms.current_marker.id)
-        if script.has_text:
+        if damaged:
+            self._show_message("The text of this script is damaged in the set file and "
+                               "cannot be shown. Its marks and comments are kept; Script ▸ "
+                               "Replace File… with the student's file brings it back.")
+        elif script.has_text:
             self.script_stack.setCurrentWidget(self.script_view)
             self.script_view.show_script(script, annotations)
         else:
@@ -624,7 +644,23 @@ class MainWindow(QMainWindow):
         self._update_position()
         self._update_enabled()
 
+    def _show_message(self, text: str) -> None:
+        """A plain message where the script would be (a file that cannot be shown)."""
+        if self.script_message is None:
+            self.script_message = QLabel()
+            self.script_message.setObjectName("script_message")
+            self.script_message.setWordWrap(True)
+            self.script_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.script_message.setMargin(40)
+            self.script_stack.addWidget(self.script_message)
+        self.script_message.setText(text)
+        self.script_stack.setCurrentWidget(self.script_message)
+
     def _show_pdf(self, script: Script) -> None:
+        """Show a scanned script's pages. Its bytes come from the set file (perhaps a
+        colleague's), so QtPdf sees them only after the import's sandboxed child has read
+        them (on a worker thread; the verdict is kept per file content, so coming back to
+        a script is instant). A rejected file shows a message instead."""
         from PySide6.QtPdf import QPdfDocument
         from PySide6.QtPdfWidgets import QPdfView
 
@@ -637,8 +673,55 @@ class MainWindow(QMainWindow):
             self.pdf_view.setDocument(self.pdf_document)
             self.script_stack.addWidget(self.pdf_view)
         self.pdf_document.close()
+        data = self.marking_set.source_bytes(script.id)
+        digest = hashlib.sha256(data).hexdigest()
+        self._pdf_wanted = (script.id, digest)
+        self.script_stack.setCurrentWidget(self.pdf_view)
+        if digest in self._pdf_verdicts:
+            self._load_checked_pdf(script.id, digest, data)
+            return
+        self.statusBar().showMessage("Checking the scanned file before showing it…", 5000)
+        if digest in self._pdf_checks:
+            return   # already being checked: its verdict will show it
+        from rubric.errors import ImportFailure
+        from rubric.importing.pdf_check import check_pdf_bytes
+
+        def verdict():
+            try:
+                check_pdf_bytes(data, script.file_name if isinstance(script.file_name, str)
+                                else "script.pdf")
+            except ImportFailure as exc:
+                yield exc.reason
+            except Exception as exc:  # noqa: BLE001 - a check that fails is a refusal
+                yield f"it could not be checked ({type(exc).__name__})"
+            else:
+                yield ""
+
+        task = GeneratorTask(verdict)
+
+        def on_verdict(reason: str) -> None:
+            self._pdf_verdicts[digest] = reason
+            if self.marking_set is not None and self.current_script is not None and \
+                    self._pdf_wanted == (self.current_script.id, digest):
+                self._load_checked_pdf(self.current_script.id, digest, data)
+
+        task.signals.item.connect(on_verdict)
+        task.signals.finished.connect(lambda _cancelled: self._pdf_checks.pop(digest, None))
+        self._pdf_checks[digest] = task
+        start(task)
+
+    def _load_checked_pdf(self, script_id: ScriptId, digest: str, data: bytes) -> None:
+        reason = self._pdf_verdicts[digest]
+        if reason:
+            self._show_message(
+                "This scanned script's file cannot be shown: " + reason.rstrip(".")
+                + ". Showing it could make Essay Marker crash or hang, so it is not opened. "
+                "Its marks and comments are kept; Script ▸ Replace File… with a good copy of "
+                "the student's file shows it again.")
+            return
+        self.pdf_document.close()
         self._pdf_buffer = QBuffer(self)
-        self._pdf_buffer.setData(QByteArray(self.marking_set.source_bytes(script.id)))
+        self._pdf_buffer.setData(QByteArray(data))
         self._pdf_buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.pdf_document.load(self._pdf_buffer)
         self.script_stack.setCurrentWidget(self.pdf_view)
@@ -1174,66 +1257,113 @@ class MainWindow(QMainWindow):
 
     def import_paths(self, paths: list[str | Path],
                      pattern: str | None = None) -> GeneratorTask | None:
-        """Parse files on a worker thread; add each script to the set on this thread.
-        ``pattern`` is the file-name pattern (default: the one last used)."""
+        """Parse files on a worker thread; add the scripts to the set on this thread in
+        small groups, one transaction and one turn of the event loop each (so the window
+        repaints and Cancel is seen during a big import). Cancel stops the worker between
+        files and drops every file not added yet; what was added stays. ``pattern`` is the
+        file-name pattern (default: the one last used)."""
         if self.marking_set is None:
             return None
         from rubric.importing import import_batch, iter_candidate_files
 
+        ms = self.marking_set
         paths = [Path(p) for p in paths]
         total = sum(1 for _ in iter_candidate_files(paths))
         options = ImportOptions(name_pattern=pattern or self.settings.get(NAME_PATTERN),
-                                word_limit=self.marking_set.scheme.word_limit)
+                                word_limit=ms.scheme.word_limit)
         progress = QProgressDialog("Importing scripts…", "Cancel", 0, max(total, 1), self)
         progress.setObjectName("import_progress")
         progress.setWindowTitle("Import")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
+        progress.setAutoReset(False)
+        progress.setAutoClose(False)
         progress.setValue(0)
         task = GeneratorTask(lambda: import_batch(paths, options))
         lines: list[str] = []
         counts = {"imported": 0, "updated": 0, "skipped": 0, "failed": 0}
+        self.import_counts = counts
         first_new: list[ScriptId] = []
 
-        def on_item(result) -> None:
-            ms = self.marking_set
-            if ms is None:
-                task.cancel()
-                return
-            outcome = ms.add_import_result(result, options.name_pattern)
+        def record(outcome) -> None:
             kind = "imported" if outcome.imported else "updated" if outcome.updated else \
                 "skipped" if outcome.skipped else "failed"
             counts[kind] += 1
             lines.append(outcome.line())
             if outcome.imported:
                 first_new.append(outcome.script_id)
-            progress.setValue(min(progress.value() + 1, progress.maximum()))
-            progress.setLabelText(f"Importing {result.path.name}…")
+
+        def add_group(take) -> None:
+            if self.marking_set is not ms or ms.closed:
+                batches.cancel()
+                return
+            staged = []
+            try:
+                with ms.atomic():   # one commit for the group; each file a savepoint
+                    while (result := take()) is not None:
+                        try:
+                            staged.append(ms.add_import_result(result, options.name_pattern))
+                        except Exception as exc:  # noqa: BLE001 - one file, not the batch
+                            reason = str(exc) if isinstance(exc, EssayMarkerError) else \
+                                type(exc).__name__
+                            staged.append(f"failed    {result.path.name}: could not be "
+                                          f"added to the set ({reason})")
+            except Exception as exc:  # noqa: BLE001 - the group could not be saved
+                reason = str(exc) if isinstance(exc, EssayMarkerError) else type(exc).__name__
+                counts["failed"] += len(staged)
+                lines.append(f"stopped: the set could not be saved ({reason}); "
+                             f"{len(staged)} files of the last group were not added")
+                batches.cancel()
+                return
+            for outcome in staged:
+                if isinstance(outcome, str):
+                    counts["failed"] += 1
+                    lines.append(outcome)
+                else:
+                    record(outcome)
+            done = sum(counts.values())
+            progress.setLabelText(
+                f"Importing scripts… {done:,} of {total:,} files\n"
+                f"{counts['imported']:,} imported · {counts['skipped']:,} skipped · "
+                f"{counts['failed']:,} could not be read")
+            progress.setValue(min(done, progress.maximum()))
 
         def on_failed(message: str, details: str) -> None:
             lines.append(f"stopped: {message}")
 
-        def on_finished(cancelled: bool) -> None:
+        def on_done(cancelled: bool) -> None:
+            try:
+                progress.canceled.disconnect(batches.cancel)
+            except (RuntimeError, TypeError):
+                pass
             progress.reset()
             progress.close()
-            self._import_task = None
-            if self.marking_set is None:
+            if self.marking_set is not ms:
                 return
             self.apply_changes(Changes(script_list=True))
             if first_new:
                 self.select_script(first_new[0])
             elif counts["updated"] and self.current_script is not None:
                 self.show_script(self.current_script.id)   # its names may have changed
+            if cancelled:
+                self.statusBar().showMessage(
+                    f"Import cancelled: {counts['imported']:,} imported, "
+                    f"{max(total - counts['imported'], 0):,} not imported", 15000)
             summary = ImportSummaryDialog(self, lines, counts["imported"], counts["skipped"],
                                           counts["failed"], cancelled, counts["updated"])
             self.last_import_summary = summary
             summary.open()
 
-        task.signals.item.connect(on_item)
+        def on_worker_finished(_cancelled: bool) -> None:
+            if self._import_task is task:
+                self._import_task = None
+
+        batches = Batches(task, add_group, on_done)
         task.signals.failed.connect(on_failed)
-        task.signals.finished.connect(on_finished)
-        progress.canceled.connect(task.cancel)
+        task.signals.finished.connect(on_worker_finished)
+        progress.canceled.connect(batches.cancel)
         self._import_task = task
+        self._import_batches = batches
         self._import_progress = progress
         return start(task)
 
@@ -1280,30 +1410,86 @@ class MainWindow(QMainWindow):
                                               str(Path.home()), "Markbooks (*.xlsx)")
         return path
 
-    def import_marks(self) -> None:
-        """Read an edited markbook, show old → new for every change, apply on confirmation."""
-        if self.marking_set is None:
-            return
+    def import_marks(self) -> GeneratorTask | None:
+        """Read an edited markbook on a worker thread (a busy dialog with Cancel meanwhile,
+        the window repainting), then show old → new for every change and, on confirmation,
+        apply them all in one transaction."""
+        if self.marking_set is None or self._markbook_task is not None:
+            return None
         path = self._ask_markbook_path()
         if not path:
-            return
-        from gui.export_dialog import MarkbookImportDialog
-        from rubric.export import apply_markbook, read_markbook
+            return None
+        from rubric.export import MarkbookChanges, MarkbookError, read_markbook
+        from rubric.export.snapshot import SetSnapshot
 
         ms = self.marking_set
-        try:
-            changes = read_markbook(Path(path), ms)
-        except EssayMarkerError as exc:
-            show_error(self, "Cannot read the markbook", str(exc))
-            return
+        name = Path(path).name
+        snapshot = SetSnapshot(ms)   # read here, so the worker never touches the set
+        progress = QProgressDialog(f"Reading the markbook {name}…", "Cancel", 0, 0, self)
+        progress.setObjectName("markbook_progress")
+        progress.setWindowTitle("Import marks")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setAutoReset(False)
+        progress.setAutoClose(False)
+
+        def read():
+            try:
+                yield read_markbook(Path(path), snapshot)
+            except MarkbookError as exc:
+                yield exc
+
+        task = GeneratorTask(read)
+        outcome: list = []
+
+        def on_item(item) -> None:
+            outcome.append(item)
+
+        def on_failed(message: str, details: str) -> None:
+            outcome.append(f"{name}: cannot read the markbook ({message})")
+
+        def on_finished(cancelled: bool) -> None:
+            if self._markbook_task is task:
+                self._markbook_task = None
+            progress.reset()
+            progress.close()
+            if self.marking_set is not ms or ms.closed:
+                return
+            if cancelled or not outcome:
+                self.statusBar().showMessage("Import of marks cancelled: nothing was changed",
+                                             8000)
+                return
+            result = outcome[0]
+            if isinstance(result, MarkbookChanges):
+                self._confirm_markbook(ms, result)
+            else:
+                show_error(self, "Cannot read the markbook", str(result))
+
+        task.signals.item.connect(on_item)
+        task.signals.failed.connect(on_failed)
+        task.signals.finished.connect(on_finished)
+        progress.canceled.connect(task.cancel)
+        self._markbook_task = task
+        self.markbook_progress = progress
+        progress.show()
+        return start(task)
+
+    def _confirm_markbook(self, ms: MarkingSet, changes) -> None:
+        """Show what a markbook read would change; apply it (all or nothing) if confirmed."""
+        import sqlite3
+
+        from gui.export_dialog import MarkbookImportDialog
+        from rubric.export import apply_markbook
+
         marker = ms.current_marker
         if not MarkbookImportDialog.ask(self, changes.lines(), len(changes.changes),
                                         f"{marker.name} ({marker.role})"):
             return
+        if self.marking_set is not ms or ms.closed:
+            return
         try:
             apply_markbook(changes, ms, marker.id)
-        except EssayMarkerError as exc:
-            show_error(self, "Marks not imported", str(exc))
+        except (EssayMarkerError, OSError, sqlite3.Error) as exc:
+            show_error(self, "Marks not imported", f"{exc}\n\nNothing was changed.")
             return
         self.undo_stack.clear()   # bulk edits are in the audit log, not the undo history
         self.apply_changes(Changes(script_list=True, marks=True, status=True,
@@ -1342,6 +1528,8 @@ class MainWindow(QMainWindow):
         # Nothing to ask: every edit is already saved.
         if self._import_task is not None:
             self._import_task.cancel()
+        if self._markbook_task is not None:
+            self._markbook_task.cancel()
         if self.save_layout_on_close:
             self._save_layout()
         self.close_set()

@@ -15,6 +15,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from gui.errors import never_raises
 from rubric import marking
 from rubric.ids import ScriptId
 from rubric.store import Annotation, BankComment, Changes, Mark, MarkingSet, ScriptSummary
@@ -38,7 +39,24 @@ def short_level(label: str | None) -> str:
     """'Level 4' → 'L4' for narrow columns."""
     if not label:
         return ""
+    if not isinstance(label, str):
+        return "?"
     return "L" + label.split()[-1] if label.lower().startswith("level ") else label
+
+
+def whole_number(value: object) -> int | None:
+    """``value`` when it is a whole number (not a bool), else None: a damaged set can hold
+    'lots' or 18.5 where a count or a mark belongs, and a view shows that as '?'."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _text(value: object) -> str:
+    """A stored text shown as text whatever its stored type (None as empty)."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return str(value)
 
 
 class ScriptListModel(QAbstractTableModel):
@@ -112,6 +130,7 @@ class ScriptListModel(QAbstractTableModel):
     def columnCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self._criteria) + 6
 
+    @never_raises()
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -120,9 +139,12 @@ class ScriptListModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             if 3 <= section < 3 + len(self._criteria):
                 criterion = self._set.scheme.criterion(self._criteria[section - 3])
+                if criterion is None:
+                    return None
                 return f"{criterion.name}: level and mark (out of {criterion.maximum})"
         return None
 
+    @never_raises()
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._scripts)):
             return None
@@ -138,38 +160,49 @@ class ScriptListModel(QAbstractTableModel):
             return any(m.needs_review for m in marks.values())
         if column == 0:
             if role == Qt.ItemDataRole.DisplayRole:
-                return script.candidate_number
+                return _text(script.candidate_number)
             if role == SORT_ROLE:
-                number = script.candidate_number
-                return f"{int(number):012d}" if number.isdigit() else f"~{number.lower()}"
+                number = _text(script.candidate_number)
+                return f"{int(number):012d}" if number.isdecimal() else f"~{number.lower()}"
         elif column == 1:
             if role == Qt.ItemDataRole.DisplayRole:
-                return script.display_name
+                return _text(script.display_name)
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{script.candidate}\n{script.file_name}\n{self.status(script.id)}"
+                return (f"{_text(script.candidate)}\n{_text(script.file_name)}\n"
+                        f"{self.status(script.id)}")
             if role == Qt.ItemDataRole.DecorationRole:
-                return QColor(STATUS_COLOURS[self.status(script.id)])
+                return QColor(STATUS_COLOURS.get(self.status(script.id), "#8a8f98"))
             if role == SORT_ROLE:
-                return script.display_name.lower()
+                return _text(script.display_name).lower()
         elif column == 2:
+            words = whole_number(script.word_count)
             if role == Qt.ItemDataRole.DisplayRole:
-                return f"{script.word_count:,}" if script.has_text else "scan"
+                if not script.has_text:
+                    return "scan"
+                return "?" if words is None else f"{words:,}"
+            if role == Qt.ItemDataRole.ToolTipRole and script.has_text and words is None:
+                return "The word count stored in the set is not a number"
             if role == SORT_ROLE:
-                return script.word_count
+                return -1 if words is None else words
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         elif 3 <= column < 3 + n:
             mark = marks.get(self._criteria[column - 3])
+            value = None if mark is None else whole_number(mark.mark)
+            damaged = mark is not None and mark.mark is not None and value is None
             if role == Qt.ItemDataRole.DisplayRole:
                 if mark is None:
                     return ""
-                value = "–" if mark.mark is None else str(mark.mark)
-                return f"{short_level(mark.level)} · {value}" if mark.level else value
+                shown = "?" if damaged else "–" if value is None else str(value)
+                return f"{short_level(mark.level)} · {shown}" if mark.level else shown
             if role == SORT_ROLE:
-                return -1 if mark is None or mark.mark is None else mark.mark
+                return -1 if value is None else value
+            if role == Qt.ItemDataRole.ToolTipRole and damaged:
+                return "The mark stored in the set is not a number: set it again"
             if role == Qt.ItemDataRole.ToolTipRole and mark is not None and mark.needs_review:
-                return f"Check this mark: {mark.review_reason}"
-            if role == Qt.ItemDataRole.ForegroundRole and mark is not None and mark.needs_review:
+                return f"Check this mark: {_text(mark.review_reason)}"
+            if role == Qt.ItemDataRole.ForegroundRole and mark is not None and (
+                    mark.needs_review or damaged):
                 return QColor("#c62828")
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignCenter)
@@ -186,14 +219,15 @@ class ScriptListModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return status
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QColor(STATUS_COLOURS[status])
+                return QColor(STATUS_COLOURS.get(status, "#8a8f98"))
             if role == SORT_ROLE:
-                return ("unmarked", "in progress", "marked", "moderated").index(status)
+                order = ("unmarked", "in progress", "marked", "moderated")
+                return order.index(status) if status in order else -1
         elif column == 5 + n:
             if role == Qt.ItemDataRole.DisplayRole:
                 return f"⚠ {len(script.warnings)}" if script.warnings else ""
             if role == Qt.ItemDataRole.ToolTipRole and script.warnings:
-                return "\n".join(w.message for w in script.warnings)
+                return "\n".join(_text(w.message) for w in script.warnings)
             if role == SORT_ROLE:
                 return len(script.warnings)
             if role == Qt.ItemDataRole.ForegroundRole and script.warnings:
@@ -230,13 +264,14 @@ class ScriptFilterModel(QSortFilterProxyModel):
     def set_status_filter(self, name: str) -> None:
         self._refilter(lambda: setattr(self, "_filter", name))
 
+    @never_raises(True)
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
         if not isinstance(model, ScriptListModel):
             return True
         script = model.script_at(source_row)
-        if self._search and self._search not in script.candidate.lower() \
-                and self._search not in script.file_name.lower():
+        if self._search and self._search not in _text(script.candidate).lower() \
+                and self._search not in _text(script.file_name).lower():
             return False
         if self._filter == "All scripts":
             return True
@@ -275,21 +310,22 @@ class AnnotationListModel(QAbstractListModel):
     def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self._annotations)
 
+    @never_raises()
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._annotations)):
             return None
         annotation = self._annotations[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            tag = f"[{annotation.criterion}] " if annotation.criterion else ""
-            quote = annotation.quote if len(annotation.quote) <= 70 else \
-                annotation.quote[:67] + "…"
+            tag = f"[{_text(annotation.criterion)}] " if annotation.criterion else ""
+            quote = _text(annotation.quote)
+            quote = quote if len(quote) <= 70 else quote[:67] + "…"
             lost = f"\n{self.LOST_TEXT}" if annotation.lost else ""
-            return f"{tag}{annotation.comment}\n“{quote}”{lost}"
+            return f"{tag}{_text(annotation.comment)}\n“{quote}”{lost}"
         if role == Qt.ItemDataRole.ToolTipRole:
             lost = (f"\n\n{self.LOST_TEXT}: the file was replaced and this passage is not in "
                     "the new version. Delete the annotation, or comment on the passage "
                     "again.") if annotation.lost else ""
-            return f"{annotation.comment}\n\n“{annotation.quote}”{lost}"
+            return f"{_text(annotation.comment)}\n\n“{_text(annotation.quote)}”{lost}"
         if role == Qt.ItemDataRole.ForegroundRole and annotation.lost:
             return QColor("#b26a00")
         if role == self.ANNOTATION_ROLE:
@@ -333,14 +369,15 @@ class BankListModel(QAbstractListModel):
                 return False
             if self._criterion and comment.criterion not in (None, self._criterion):
                 return False
-            if self._search and self._search not in comment.text.lower() and \
-                    self._search != (comment.shortcut or "").lower():
+            if self._search and self._search not in _text(comment.text).lower() and \
+                    self._search != _text(comment.shortcut).lower():
                 return False
             return True
 
         def order(comment: BankComment) -> tuple:
             same_level = self._level is not None and comment.level == self._level
-            return (not same_level, comment.level is not None and not same_level, -comment.uses)
+            return (not same_level, comment.level is not None and not same_level,
+                    -(whole_number(comment.uses) or 0))
 
         self.beginResetModel()
         self._shown = sorted((c for c in self._all if fits(c)), key=order)
@@ -352,6 +389,7 @@ class BankListModel(QAbstractListModel):
     def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self._shown)
 
+    @never_raises()
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._shown)):
             return None
@@ -359,10 +397,10 @@ class BankListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             prefix = {"www": "WWW", "ebi": "EBI", "general": "Gen", "annotation": "Note"}
             level = f" · {short_level(comment.level)}" if comment.level else ""
-            return f"{prefix[comment.kind]}{level}  {comment.text}"
+            return f"{prefix.get(comment.kind, 'Note')}{level}  {_text(comment.text)}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            shortcut = f"\nShortcut: {comment.shortcut}" if comment.shortcut else ""
-            return f"{comment.text}{shortcut}"
+            shortcut = f"\nShortcut: {_text(comment.shortcut)}" if comment.shortcut else ""
+            return f"{_text(comment.text)}{shortcut}"
         if role == self.COMMENT_ROLE:
             return comment
         if role == Qt.ItemDataRole.ForegroundRole and self._level and \

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.models import BankListModel
+from gui.models import BankListModel, whole_number
 from rubric import marking
 from rubric.scheme import Criterion, Level, Scheme
 from rubric.store import BankComment, Mark, OverallComment
@@ -210,8 +210,8 @@ class CriterionSection(QFrame):
         return super().eventFilter(watched, event)
 
     def show_mark(self, mark: Mark | None) -> None:
-        level_label = mark.level if mark else None
-        value = mark.mark if mark else None
+        level_label = mark.level if mark and isinstance(mark.level, str) else None
+        value = whole_number(mark.mark) if mark else None   # a damaged set may hold 'eighteen'
         level = self.criterion.level(level_label) if level_label else None
         self._updating = True
         try:

@@ -35,6 +35,13 @@ def _utf16_offsets(text: str) -> list[int] | None:
     return mapping
 
 
+def _placeable(annotations: list[Annotation]) -> list[Annotation]:
+    """The annotations that have a passage to highlight: not lost (their passage is not in
+    a replaced file), and with offsets that are numbers (a damaged set may hold others)."""
+    return [a for a in annotations if not a.lost and isinstance(a.start, int)
+            and isinstance(a.end, int) and not isinstance(a.start, bool)]
+
+
 class ScriptView(QTextEdit):
     """Shows one script. Emits ``annotation_clicked(id)`` when a highlight is clicked and
     ``passage_selected(has_selection)`` when a selection starts or ends."""
@@ -110,7 +117,7 @@ class ScriptView(QTextEdit):
         body_format = QTextCharFormat()
         self._first_block = cursor.block().blockNumber() + 1
         # a lost annotation (its passage is not in a replaced file) has no place to highlight
-        self._annotations = [a for a in annotations if not a.lost]
+        self._annotations = _placeable(annotations)
         normal, _strong = self._highlight_colours()
         paragraph_start = 0
         for index, paragraph in enumerate(script.paragraphs):
@@ -163,7 +170,7 @@ class ScriptView(QTextEdit):
                 shade = QColor(colour)
                 shade.setAlpha(min(255, colour.alpha() + 40 * (len(covering) - 1)))
                 piece.setBackground(shade)
-                piece.setToolTip("\n".join(a.comment for a in covering))
+                piece.setToolTip("\n".join(str(a.comment) for a in covering))
             cursor.insertText(text[left:right], piece)
 
     def script(self) -> Script | None:
@@ -216,7 +223,7 @@ class ScriptView(QTextEdit):
         def key(items):
             return [(a.id, a.start, a.end, a.comment) for a in items]
 
-        annotations = [a for a in annotations if not a.lost]
+        annotations = _placeable(annotations)
         if self._script is not None and key(annotations) != key(self._annotations):
             scroll = self.verticalScrollBar().value()
             self.show_script(self._script, annotations)

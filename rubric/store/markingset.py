@@ -318,13 +318,18 @@ class MarkingSet:
             self._backup_in_background()
 
     @contextmanager
-    def atomic(self) -> Iterator[MarkingSet]:
+    def atomic(self, operation: str | None = None,
+               detail: dict[str, Any] | None = None) -> Iterator[MarkingSet]:
         """Make several changes as one: inside ``with marking_set.atomic():`` every change is
         saved when the block ends or, if anything in it raises, none is (the set is left
-        exactly as it was, and the error propagates)."""
+        exactly as it was, and the error propagates). With ``operation`` ("import
+        markbook"), one audit entry (``detail`` as its new value) names the whole block,
+        saved with its changes or not at all."""
         marker = self._marker
         try:
             with self._transaction():
+                if operation is not None:
+                    self._audit(operation, new=detail)
                 yield self
         except BaseException:
             self._marker = marker
@@ -666,7 +671,12 @@ class MarkingSet:
 
     def _warnings(self, stored: str, coursework_words: int,
                   lost: int = 0) -> tuple[ScriptWarning, ...]:
-        warnings = [ScriptWarning(w["code"], w["message"]) for w in json.loads(stored)]
+        try:
+            warnings = [ScriptWarning(str(w["code"]), str(w["message"])) for w in json.loads(stored)]
+        except (TypeError, ValueError, KeyError, RecursionError):
+            # a damaged row (sets from elsewhere are checked before they come in; a live
+            # file can still be damaged): say so rather than fail to list the scripts
+            warnings = [ScriptWarning("damaged", "this script's import notes are damaged")]
         if lost:
             warnings.append(ScriptWarning(
                 "annotations_lost",

@@ -57,7 +57,7 @@ def test_a_failed_export_is_reported_not_crashing(window, qtbot, tmp_path):
 
 
 def test_import_marks_shows_changes_and_applies_only_on_confirmation(window, monkeypatch,
-                                                                     tmp_path):
+                                                                     tmp_path, qtbot):
     from rubric.export import export_markbook
 
     ms = window.marking_set
@@ -78,11 +78,13 @@ def test_import_marks_shows_changes_and_applies_only_on_confirmation(window, mon
 
     monkeypatch.setattr(export_dialog.MarkbookImportDialog, "ask", staticmethod(answer))
     walsh = next(s for s in ms.scripts() if s.candidate_name == "Niamh Walsh")
-    window.import_marks()
+    assert window.import_marks() is not None      # read on a worker thread
+    qtbot.waitUntil(lambda: window._markbook_task is None, timeout=20_000)
     assert shown["count"] == 1 and "Level 2 7 → Level 2 9" in shown["lines"][0]
     assert ms.marks_for(walsh.id)["AO1"].mark == 7          # not applied: not confirmed
     shown["confirm"] = True
     window.import_marks()
+    qtbot.waitUntil(lambda: window._markbook_task is None, timeout=20_000)
     assert ms.marks_for(walsh.id)["AO1"].mark == 9
     row = window.script_model.row_of(walsh.id)
     assert window.script_model.index(row, 3).data() == "L2 · 9"
