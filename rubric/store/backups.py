@@ -41,6 +41,8 @@ def snapshot(db: sqlite3.Connection, target: Path) -> Path:
         raise ExportError(target, describe_os_error(exc)) from None
     except sqlite3.Error as exc:
         tmp.unlink(missing_ok=True)
+        if getattr(exc, "sqlite_errorcode", None) == 13:  # SQLITE_FULL
+            raise ExportError(target, "the disk is full") from None
         raise ExportError(target, f"could not copy the set ({exc})") from None
     return target
 

@@ -115,3 +115,40 @@ def test_cli_says_a_mark_was_saved_when_its_backup_failed(capsys, essay_scheme, 
     assert "saved; the backup could not be written: the disk is full" in err
     with MarkingSet.open(path) as ms:
         assert ms.total(ScriptId(1)) == 17
+
+
+@pytest.fixture
+def full_backups_disk(fresh_data_dir):
+    """The backups folder on a real, tiny file system (64 KB tmpfs), so a backup meets
+    ENOSPC exactly as on a full disk. Skipped where mounting is not allowed."""
+    import os
+    import subprocess
+
+    folder = fresh_data_dir / "backups"
+    folder.mkdir(exist_ok=True)
+    if os.name != "posix" or os.geteuid() != 0:
+        pytest.skip("mounting a tiny tmpfs needs root on Linux")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                          capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({done.stderr.decode().strip()})")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_really_full_disk_never_stops_a_mark(capsys, full_backups_disk, essay_scheme,
+                                               make_draft):
+    from rubric.store.library import new_set
+
+    path = new_set("Full disk", essay_scheme)       # the set itself is on the normal disk
+    with MarkingSet.open(path) as ms:
+        for number in range(40):                     # bigger than the 64 KB left for backups
+            ms.add_script(make_draft(number=f"5{number:03d}", seed=f"Seed{number}", words=400))
+    code, out, err = run_cli(capsys, "mark", "Full disk", "#1", "--mark", "17")
+    assert code == 0, err
+    assert "saved; the backup could not be written: the disk is full" in err
+    with MarkingSet.open(path) as ms:
+        assert ms.total(ScriptId(1)) == 17
+    assert not [p for p in full_backups_disk.rglob("*.tmp")]   # no half-written copy left
