@@ -53,8 +53,9 @@ from gui.models import (
     ScriptFilterModel,
     ScriptListModel,
 )
-from gui.rubric_panel import RubricPanel, panel_style
-from gui.script_view import ScriptView
+from gui.panels.rubric import RubricPanel, panel_style
+from gui.panels.script_view import ScriptView
+from gui.panels.start_page import StartPage
 from gui.settings import (
     CENTRE_SPLITTER,
     GEOMETRY,
@@ -68,7 +69,6 @@ from gui.settings import (
     WINDOW_STATE,
     Settings,
 )
-from gui.start_page import StartPage
 from gui.tasks import Batches, GeneratorTask, start
 from rubric.errors import EssayMarkerError
 from rubric.ids import AnnotationId, ScriptId
@@ -1037,7 +1037,7 @@ class MainWindow(QMainWindow):
     def edit_rubric(self) -> None:
         if self.marking_set is None:
             return
-        from gui.rubric_editor import RubricEditorDialog
+        from gui.dialogs.rubric_editor import RubricEditorDialog
 
         ms = self.marking_set
         has_marks = bool(ms.marks())
@@ -1398,7 +1398,7 @@ class MainWindow(QMainWindow):
     def export_dialog(self):
         if self.marking_set is None:
             return None
-        from gui.export_dialog import ExportDialog
+        from gui.dialogs.export import ExportDialog
 
         dialog = ExportDialog(self.marking_set, self)
         self.last_export_dialog = dialog
@@ -1477,7 +1477,7 @@ class MainWindow(QMainWindow):
         """Show what a markbook read would change; apply it (all or nothing) if confirmed."""
         import sqlite3
 
-        from gui.export_dialog import MarkbookImportDialog
+        from gui.dialogs.export import MarkbookImportDialog
         from rubric.export import apply_markbook
 
         marker = ms.current_marker

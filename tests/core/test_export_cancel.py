@@ -27,7 +27,7 @@ def test_cancel_from_another_thread_while_a_step_runs_never_raises():
         task = ExportTask(_slow_export(report, 10, started, release), report, 10)
         errors: list[BaseException] = []
 
-        def work() -> None:
+        def work(task=task, errors=errors) -> None:
             try:
                 for _step in task:
                     pass
