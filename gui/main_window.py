@@ -14,30 +14,24 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
 )
-from PySide6.QtGui import QAction, QKeySequence, QPalette, QUndoStack
+from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
-    QListView,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressDialog,
-    QPushButton,
     QSizePolicy,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from gui import commands, dialogs
+from gui import dialogs
 from gui.dialogs import (
     AnnotationDialog,
     EditCandidateDialog,
@@ -53,9 +47,11 @@ from gui.models import (
     ScriptFilterModel,
     ScriptListModel,
 )
+from gui.panels.lists import AnnotationPanel, ScriptListPanel
 from gui.panels.rubric import RubricPanel, panel_style
 from gui.panels.script_view import ScriptView
 from gui.panels.start_page import StartPage
+from gui.session import MarkingSession
 from gui.settings import (
     CENTRE_SPLITTER,
     GEOMETRY,
@@ -76,78 +72,18 @@ from rubric.importing.model import ImportOptions
 from rubric.store import Changes, MarkingSet, Script
 
 
-class ScriptListPanel(QWidget):
-    """Search, status filter and the script table."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 4, 8)
-        layout.setSpacing(6)
-        self.search = QLineEdit()
-        self.search.setObjectName("script_search")
-        self.search.setPlaceholderText("Search candidates…")
-        self.search.setClearButtonEnabled(True)
-        self.filter = QComboBox()
-        self.filter.setObjectName("status_filter")
-        self.filter.addItems(ScriptFilterModel.FILTERS)
-        top = QHBoxLayout()
-        top.addWidget(self.search, 3)
-        top.addWidget(self.filter, 2)
-        layout.addLayout(top)
-        self.table = QTableView()
-        self.table.setObjectName("script_table")
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
-        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        layout.addWidget(self.table)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("count_label")
-        layout.addWidget(self.count_label)
-
-
-class AnnotationPanel(QWidget):
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 8, 4, 8)
-        title = QLabel("<b>Annotations</b>")
-        layout.addWidget(title)
-        self.model = AnnotationListModel(self)
-        self.view = QListView()
-        self.view.setObjectName("annotation_list")
-        self.view.setModel(self.model)
-        self.view.setWordWrap(True)
-        self.view.setSpacing(3)
-        self.view.setAlternatingRowColors(True)
-        layout.addWidget(self.view)
-        self.hint = QLabel("Select a passage in the script and press Ctrl+M to comment on it.")
-        self.hint.setWordWrap(True)
-        self.hint.setObjectName("hint")
-        layout.addWidget(self.hint)
-        buttons = QHBoxLayout()
-        self.edit_button = QPushButton("Edit…")
-        self.delete_button = QPushButton("Delete")
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.delete_button)
-        layout.addLayout(buttons)
-
-
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None):
         super().__init__()
         self.settings = settings or Settings()
         self.setWindowTitle("Essay Marker")
         self.setAcceptDrops(True)
-        self.marking_set: MarkingSet | None = None
+        # the only way this window changes the set; views subscribe to its broadcast
+        self.session = MarkingSession(self)
+        self.session.failed.connect(self._show_failure)
+        self._last_row = 0
+        self.undo_stack = self.session.undo_stack
         self.current_script: Script | None = None
-        self.undo_stack = QUndoStack(self)
         self._import_task: GeneratorTask | None = None
         self._markbook_task: GeneratorTask | None = None   # reading a markbook
         self.markbook_progress: QProgressDialog | None = None
@@ -172,6 +108,11 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._update_enabled()
         self.start_page.refresh(self.settings.get(RECENT_SETS))
+
+    @property
+    def marking_set(self) -> MarkingSet | None:
+        """The open set (owned by the session)."""
+        return self.session.marking_set
 
     # -- construction --------------------------------------------------------------------
 
@@ -238,6 +179,9 @@ class MainWindow(QMainWindow):
         self.annotation_panel.view.doubleClicked.connect(lambda _i: self.edit_annotation())
         self.annotation_panel.edit_button.clicked.connect(self.edit_annotation)
         self.annotation_panel.delete_button.clicked.connect(self.delete_annotation)
+        # the panels subscribe to the session's broadcast themselves
+        self.rubric_panel.follow(self.session)
+        self.annotation_panel.follow(self.session, self.script_view)
         self.rubric_panel.level_chosen.connect(self._level_chosen)
         self.rubric_panel.mark_chosen.connect(self._mark_chosen)
         self.rubric_panel.comment_edited.connect(self._comment_edited)
@@ -431,25 +375,23 @@ class MainWindow(QMainWindow):
 
     def open_set(self, path: str | Path) -> bool:
         path = Path(path)
+        self.close_set()
         try:
-            marking_set = MarkingSet.open(path)
+            marking_set = self.session.open(path)
         except EssayMarkerError as exc:
             show_error(self, "Cannot open the marking set", str(exc))
             return False
-        self.close_set()
-        self.marking_set = marking_set
         name = self.settings.get(MARKER_NAME)
-        try:
-            if name:
-                marking_set.use_marker(name, self.settings.get(MARKER_INITIALS) or None,
-                                       self.settings.get(MARKER_ROLE))
-            else:
-                marking_set.current_marker  # noqa: B018 - the set's teacher, or a default one
-        except EssayMarkerError as exc:
-            show_error(self, "Marker", str(exc))
+        if name:
+            self.session.use_marker(name, self.settings.get(MARKER_INITIALS) or None,
+                                    self.settings.get(MARKER_ROLE))
+        else:
+            marking_set.current_marker  # noqa: B018 - the set's teacher, or a default one
         self.settings.add_recent(str(path))
-        self.undo_stack.clear()
         self.script_model = ScriptListModel(marking_set, self)
+        # the list follows every change; the window's own refresh comes after it
+        self.session.changed.connect(self.script_model.apply)
+        self.session.changed.connect(self._on_changed)
         self.filter_model = ScriptFilterModel(self)
         self.filter_model.setSourceModel(self.script_model)
         table = self.list_panel.table
@@ -487,9 +429,13 @@ class MainWindow(QMainWindow):
     def close_set(self) -> None:
         if self.marking_set is None:
             return
-        self.undo_stack.clear()
-        self.marking_set.close()
-        self.marking_set = None
+        if getattr(self, "script_model", None) is not None:
+            for slot in (self.script_model.apply, self._on_changed):
+                try:
+                    self.session.changed.disconnect(slot)
+                except (RuntimeError, TypeError):
+                    pass
+        self.session.close()
         self.current_script = None
         self.stack.setCurrentWidget(self.start_page)
         self.start_page.refresh(self.settings.get(RECENT_SETS))
@@ -571,19 +517,11 @@ class MainWindow(QMainWindow):
         if answer is None:
             return
         name, initials, role = answer
-        try:
-            self.marking_set.use_marker(name, initials or None, role)
-        except EssayMarkerError as exc:
-            show_error(self, "Marker", str(exc))
+        if not self.session.use_marker(name, initials or None, role):
             return
         self.settings.set(MARKER_NAME, name)
         self.settings.set(MARKER_INITIALS, initials)
         self.settings.set(MARKER_ROLE, role)
-        self.undo_stack.clear()
-        self._update_marker_label()
-        self.script_model.reload()
-        if self.current_script is not None:
-            self.show_script(self.current_script.id)
 
     # -- the shown script ----------------------------------------------------------------
 
@@ -636,11 +574,12 @@ class MainWindow(QMainWindow):
         else:
             self._show_pdf(script)
         self.annotation_panel.model.set_annotations(annotations)
+        self.annotation_panel.shown_script = script_id
         warnings = [w.message for w in script.warnings]
         self.banner.setText("⚠  " + "\n⚠  ".join(warnings))
         self.banner.setVisible(bool(warnings))
-        self.rubric_panel.show_marks(ms.marks_for(script_id))
-        self.rubric_panel.show_comments(ms.comments(script_id))
+        self.rubric_panel.show_script(script_id, ms.marks_for(script_id), ms.comments(script_id))
+        self._last_row = self._proxy_row(script_id)
         self._update_position()
         self._update_enabled()
 
@@ -733,6 +672,8 @@ class MainWindow(QMainWindow):
         self.banner.show()
         self.script_view.clear()
         self.annotation_panel.model.set_annotations([])
+        self.annotation_panel.shown_script = None
+        self.rubric_panel.shown_script = None
         self._update_position()
 
     def step_script(self, step: int) -> None:
@@ -752,9 +693,8 @@ class MainWindow(QMainWindow):
         if self.marking_set is None or self.current_script is None:
             return
         script_id = self.current_script.id
-        if not self.marking_set.summary(script_id).completed:
-            self._push(commands.SetCompleteCommand(self.marking_set, self.apply_changes,
-                                                   script_id, True))
+        if not self.session.set_complete(script_id, True):
+            return
         next_id = self._next_unmarked(script_id)
         if next_id is None:
             self.statusBar().showMessage("Every script in this set is marked.", 8000)
@@ -774,8 +714,7 @@ class MainWindow(QMainWindow):
 
     def reopen_script(self) -> None:
         if self.marking_set and self.current_script:
-            self._push(commands.SetCompleteCommand(self.marking_set, self.apply_changes,
-                                                   self.current_script.id, False))
+            self.session.set_complete(self.current_script.id, False)
 
     # -- correcting what import got wrong ----------------------------------------------------
 
@@ -811,8 +750,7 @@ class MainWindow(QMainWindow):
                                          script.file_name)
         if answer is None or answer == (script.candidate_name, script.candidate_number):
             return
-        self._push(commands.EditCandidateCommand(self.marking_set, self.apply_changes,
-                                                 script.id, *answer))
+        self.session.edit_candidate(script.id, *answer)
 
     def remove_script(self) -> None:
         if self.marking_set is None or self.current_script is None:
@@ -827,8 +765,9 @@ class MainWindow(QMainWindow):
                 f"list, the exports and the markbook.{detail} Undo (Ctrl+Z) brings it back.",
                 "Remove"):
             return
-        self._push(commands.RemoveScriptCommand(ms, self.apply_changes, script.id))
-        self.statusBar().showMessage(f"Removed {script.candidate}. Undo brings it back.", 8000)
+        if self.session.remove_script(script.id):
+            self.statusBar().showMessage(f"Removed {script.candidate}. Undo brings it back.",
+                                         8000)
 
     def _ask_replacement_file(self) -> str:
         path, _ = QFileDialog.getOpenFileName(
@@ -870,10 +809,7 @@ class MainWindow(QMainWindow):
                            f"{result.path.name} is already in this set as "
                            f"{ms.summary(other).candidate}.")
                 return
-            command = commands.ReplaceFileCommand(ms, self.apply_changes, script_id,
-                                                  result.draft)
-            self._push(command)
-            outcome = command.result
+            outcome = self.session.replace_file(script_id, result.draft)
             if outcome is None:
                 return
             self.last_replacement = outcome
@@ -895,17 +831,9 @@ class MainWindow(QMainWindow):
 
     # -- marking ---------------------------------------------------------------------------
 
-    def _push(self, command) -> None:
-        try:
-            self.undo_stack.push(command)
-        except EssayMarkerError as exc:
-            # The core refused: nothing was saved, so the step leaves the undo history
-            # (an obsolete command is dropped by undo() without being undone).
-            stack = self.undo_stack
-            if stack.index() and stack.command(stack.index() - 1) is command:
-                command.setObsolete(True)
-                stack.undo()
-            show_error(self, "Not saved", str(exc))
+    def _show_failure(self, message: str) -> None:
+        """The core refused a change (the session says so once, in plain words)."""
+        show_error(self, "Not saved", message)
 
     def choose_level(self, digit: int) -> None:
         if self.current_script is None:
@@ -913,47 +841,19 @@ class MainWindow(QMainWindow):
         self.rubric_panel.choose_level_by_digit(digit)
 
     def _level_chosen(self, criterion: str, level: str) -> None:
-        if self.marking_set is None or self.current_script is None:
-            return
-        current = self.marking_set.marks_for(self.current_script.id).get(criterion)
-        if current is not None and current.level == level:
-            return
-        self._push(commands.SetMarkCommand(self.marking_set, self.apply_changes,
-                                           self.current_script.id, criterion, level, None,
-                                           f"Choose {level} for {criterion}"))
+        if self.current_script is not None:
+            self.session.set_level(self.current_script.id, criterion, level)
 
     def _mark_chosen(self, criterion: str, mark: int) -> None:
-        if self.marking_set is None or self.current_script is None:
-            return
-        ms = self.marking_set
-        current = ms.marks_for(self.current_script.id).get(criterion)
-        level = current.level if current and current.level else None
-        scheme_criterion = ms.scheme.criterion(criterion)
-        if level is not None and not scheme_criterion.level(level).contains(mark):
-            level = None   # a mark outside the chosen level moves to its own level
-        try:
-            ms.check_mark(criterion, mark, level)
-        except EssayMarkerError as exc:
-            show_error(self, "Mark not saved", str(exc))
-            return
-        if current is not None and current.mark == mark and not current.needs_review:
-            return
-        self._push(commands.SetMarkCommand(ms, self.apply_changes, self.current_script.id,
-                                           criterion, level, mark,
-                                           f"Mark {mark} for {criterion}"))
+        if self.current_script is not None:
+            self.session.set_mark(self.current_script.id, criterion, mark)
 
     def _comment_edited(self, field: str, text: str) -> None:
-        if self.marking_set is None or self.current_script is None:
-            return
-        old = getattr(self.marking_set.comments(self.current_script.id), field)
-        if old == text:
-            return
-        self._push(commands.SetCommentCommand(self.marking_set, self.apply_changes,
-                                              self.current_script.id, field, old, text))
+        if self.current_script is not None:
+            self.session.set_comment(self.current_script.id, field, text)
 
     def _bank_used(self, comment) -> None:
-        if self.marking_set is not None:
-            self.marking_set.note_bank_use(comment.id)
+        self.session.note_bank_use(comment.id)
 
     def _bank_add(self, text: str, kind: str) -> None:
         if self.marking_set is None:
@@ -961,13 +861,8 @@ class MainWindow(QMainWindow):
         criterion = self.rubric_panel.current_criterion
         mark = self.marking_set.marks_for(self.current_script.id).get(criterion or "") \
             if self.current_script else None
-        try:
-            self.marking_set.add_bank_comment(text, kind, criterion, mark.level if mark else None)
-        except EssayMarkerError as exc:
-            show_error(self, "Comment bank", str(exc))
-            return
-        self.rubric_panel.set_bank(self.marking_set.bank())
-        self.statusBar().showMessage("Added to the comment bank", 5000)
+        if self.session.add_bank_comment(text, kind, criterion, mark.level if mark else None):
+            self.statusBar().showMessage("Added to the comment bank", 5000)
 
     def annotate_selection(self) -> None:
         if self.marking_set is None or self.current_script is None:
@@ -984,18 +879,13 @@ class MainWindow(QMainWindow):
         if answer is None:
             return
         comment, criterion = answer
-        command = commands.AddAnnotationCommand(self.marking_set, self.apply_changes,
-                                                self.current_script.id, start, end, comment,
-                                                criterion)
-        self._push(command)
-        if command.annotation_id is not None:
-            self._select_annotation(command.annotation_id)
+        annotation_id = self.session.add_annotation(self.current_script.id, start, end,
+                                                    comment, criterion)
+        if annotation_id is not None:
+            self._select_annotation(annotation_id)
 
     def _selected_annotation_id(self) -> AnnotationId | None:
-        index = self.annotation_panel.view.currentIndex()
-        if not index.isValid():
-            return None
-        return index.data(AnnotationListModel.ANNOTATION_ROLE).id
+        return self.annotation_panel.selected_id()
 
     def edit_annotation(self) -> None:
         annotation_id = self._selected_annotation_id()
@@ -1009,16 +899,14 @@ class MainWindow(QMainWindow):
         if answer is None:
             return
         comment, criterion = answer
-        self._push(commands.EditAnnotationCommand(self.marking_set, self.apply_changes,
-                                                  annotation_id, comment, criterion))
-        self._select_annotation(annotation_id)
+        if self.session.edit_annotation(annotation_id, comment, criterion):
+            self._select_annotation(annotation_id)
 
     def delete_annotation(self) -> None:
         annotation_id = self._selected_annotation_id()
         if annotation_id is None or self.marking_set is None:
             return
-        self._push(commands.DeleteAnnotationCommand(self.marking_set, self.apply_changes,
-                                                    annotation_id))
+        self.session.delete_annotation(annotation_id)
 
     def _annotation_clicked_in_text(self, annotation_id: int) -> None:
         self._select_annotation(AnnotationId(annotation_id), scroll=False)
@@ -1045,33 +933,29 @@ class MainWindow(QMainWindow):
                                          ms.conflicts_with if has_marks else None)
         if scheme is None or scheme == ms.scheme:
             return
-        self._push(commands.ChangeSchemeCommand(ms, self.apply_changes, scheme))
+        self.session.change_scheme(scheme)
 
     # -- refreshing views from Changes ---------------------------------------------------
 
-    def apply_changes(self, changes: Changes) -> None:
-        """Refresh only what ``changes`` says changed."""
+    def _on_changed(self, changes: Changes) -> None:
+        """The window's own part of a change (the views subscribe for theirs): the saved
+        time, which script is shown when the list changed, counts and actions."""
         ms = self.marking_set
         if ms is None or changes.nothing:
             return
         self._set_saved("Saved")
-        if changes.scheme:
-            self.rubric_panel.set_scheme(ms.scheme)
         shown = self.current_script
-        shown_row = self._proxy_row(shown.id) if shown is not None else -1
-        self.script_model.apply(changes)
-        if changes.bank:
-            self.rubric_panel.set_bank(ms.bank())
+        if changes.markers and shown is not None:
+            self.show_script(shown.id)   # whose marks are "mine" changed: show them
         if shown is None:
             self._update_counts()
-            return
-        if changes.script_list and changes.created is not None and \
-                self.script_model.rowCount() == 1:
-            self.select_script(ScriptId(changes.created))
+            if changes.script_list and changes.created is not None and \
+                    self.script_model.rowCount() == 1:
+                self.select_script(ScriptId(changes.created))
             return
         if changes.script_list and not changes.scheme:
             if self.script_model.row_of(shown.id) < 0:
-                self._show_row(shown_row)   # the shown script was removed: its neighbour
+                self._show_row(self._last_row)   # the shown script was removed: a neighbour
                 return
             if len(changes.scripts) == 1:
                 # a script's names or file changed, or a removed one is back: show it
@@ -1080,23 +964,7 @@ class MainWindow(QMainWindow):
                     if changed == shown.id:
                         self.show_script(changed)
                     self.select_script(changed)
-                    self._update_counts()
-                    return
-        if shown.id in changes.scripts or changes.scheme:
-            if changes.marks or changes.scheme:
-                self.rubric_panel.show_marks(ms.marks_for(shown.id))
-            if changes.comments:
-                self.rubric_panel.show_comments(ms.comments(shown.id))
-            if changes.annotations:
-                annotations = ms.annotations(shown.id, ms.current_marker.id)
-                selected = self._selected_annotation_id()
-                self.annotation_panel.model.set_annotations(annotations)
-                self.script_view.set_annotations(annotations, selected)
-                if selected is not None:
-                    row = self.annotation_panel.model.row_of(selected)
-                    if row >= 0:
-                        self.annotation_panel.view.setCurrentIndex(
-                            self.annotation_panel.model.index(row))
+        self._last_row = self._proxy_row(shown.id)
         self._update_counts()
         self._update_position()
         self._update_enabled()
@@ -1297,22 +1165,9 @@ class MainWindow(QMainWindow):
             if self.marking_set is not ms or ms.closed:
                 batches.cancel()
                 return
-            staged = []
-            try:
-                with ms.atomic():   # one commit for the group; each file a savepoint
-                    while (result := take()) is not None:
-                        try:
-                            staged.append(ms.add_import_result(result, options.name_pattern))
-                        except Exception as exc:  # noqa: BLE001 - one file, not the batch
-                            reason = str(exc) if isinstance(exc, EssayMarkerError) else \
-                                type(exc).__name__
-                            staged.append(f"failed    {result.path.name}: could not be "
-                                          f"added to the set ({reason})")
-            except Exception as exc:  # noqa: BLE001 - the group could not be saved
-                reason = str(exc) if isinstance(exc, EssayMarkerError) else type(exc).__name__
-                counts["failed"] += len(staged)
-                lines.append(f"stopped: the set could not be saved ({reason}); "
-                             f"{len(staged)} files of the last group were not added")
+            staged = self.session.add_import_group(take, options.name_pattern)
+            if staged is None:   # the group could not be saved (the session said why)
+                lines.append(f"stopped: {self.session.last_error}")
                 batches.cancel()
                 return
             for outcome in staged:
@@ -1340,7 +1195,6 @@ class MainWindow(QMainWindow):
             progress.close()
             if self.marking_set is not ms:
                 return
-            self.apply_changes(Changes(script_list=True))
             if first_new:
                 self.select_script(first_new[0])
             elif counts["updated"] and self.current_script is not None:
@@ -1478,7 +1332,6 @@ class MainWindow(QMainWindow):
         import sqlite3
 
         from gui.dialogs.export import MarkbookImportDialog
-        from rubric.export import apply_markbook
 
         marker = ms.current_marker
         if not MarkbookImportDialog.ask(self, changes.lines(), len(changes.changes),
@@ -1487,16 +1340,13 @@ class MainWindow(QMainWindow):
         if self.marking_set is not ms or ms.closed:
             return
         try:
-            apply_markbook(changes, ms, marker.id)
-        except (EssayMarkerError, OSError, sqlite3.Error) as exc:
+            done = self.session.import_markbook(changes, marker.id)   # one undoable step
+        except (OSError, sqlite3.Error) as exc:
             show_error(self, "Marks not imported", f"{exc}\n\nNothing was changed.")
             return
-        self.undo_stack.clear()   # bulk edits are in the audit log, not the undo history
-        self.apply_changes(Changes(script_list=True, marks=True, status=True,
-                                   scripts=frozenset(ms.script_ids())))
-        if self.current_script is not None:
-            self.show_script(self.current_script.id)
-        self.statusBar().showMessage(f"Imported {len(changes.changes)} marks", 8000)
+        if done:
+            self.statusBar().showMessage(
+                f"Imported {len(changes.changes)} marks (Undo puts them all back)", 8000)
 
     # -- view and help ---------------------------------------------------------------------
 

@@ -365,6 +365,8 @@ class RubricPanel(QScrollArea):
         self.sections: dict[str, CriterionSection] = {}
         self.current_criterion: str | None = None
         self._marks: dict[str, Mark] = {}
+        self._session = None
+        self.shown_script = None
 
     # -- scheme and marks ----------------------------------------------------------------
 
@@ -389,6 +391,35 @@ class RubricPanel(QScrollArea):
     def _set_current_criterion(self, name: str) -> None:
         self.current_criterion = name
         self._update_bank_context()
+
+    def follow(self, session) -> None:
+        """Subscribe to the session's broadcast: the panel refreshes what concerns it (the
+        scheme, the bank, the shown script's marks and comments) and nothing else."""
+        self._session = session
+        session.changed.connect(self._changes)
+
+    def show_script(self, script_id, marks: dict[str, Mark], comments: OverallComment) -> None:
+        """Show one script's marks and comments (the window calls this on switching)."""
+        self.shown_script = script_id
+        self.show_marks(marks)
+        self.show_comments(comments)
+
+    def _changes(self, changes) -> None:
+        ms = self._session.marking_set if self._session is not None else None
+        if ms is None:
+            return
+        if changes.scheme:
+            self.set_scheme(ms.scheme)
+        if changes.bank:
+            self.set_bank(ms.bank())
+        script_id = getattr(self, "shown_script", None)
+        if script_id is None:
+            return
+        mine = script_id in changes.scripts or changes.markers
+        if changes.scheme or (mine and changes.marks) or changes.markers:
+            self.show_marks(ms.marks_for(script_id))
+        if (mine and changes.comments) or changes.markers:
+            self.show_comments(ms.comments(script_id))
 
     def show_marks(self, marks: dict[str, Mark]) -> None:
         self._marks = dict(marks)

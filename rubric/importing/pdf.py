@@ -1,68 +1,112 @@
-"""PDF: the text layer, read by pypdf in a limited child process (see ``sandbox``).
+"""PDF: the text layer, read by PDFium in a limited child process (see ``sandbox`` and
+``_pdf_child``), which hands back every line with its position, columns already read one
+after the other, ligatures as plain letters and LaTeX's split accents composed.
 
-Every line of PDF text is a visual line, so paragraphs are always rebuilt. Page numbers
-("3", "Page 3 of 10", "- 3 -") and headers/footers repeated on most pages are dropped;
-footnotes at the bottom of a page are taken out as footnotes (see :func:`split_footnotes`).
-A PDF without a text layer (a scan) is accepted as a page-image script: ``has_text`` is
-False, there are no paragraphs, and a ``no_text_layer`` warning says so. Pages without
-text inside an otherwise typed PDF get a ``pages_without_text`` warning.
+Every line of PDF text is a visual line, so paragraphs are always rebuilt; the positions
+tell where more vertical space than usual comes before a line (``gap_before``) and where a
+line is indented. Page numbers ("3", "Page 3 of 10", "- 3 -") and headers/footers repeated
+on most pages are dropped; footnotes at the bottom of a page are taken out as footnotes
+(see :func:`split_footnotes`).
+
+A page is a scan when it has no text at all (only an image or a drawing). A PDF whose pages
+are all like that is accepted as a page-image script: ``has_text`` is False, there are no
+paragraphs, and a ``no_text_layer`` warning says so. Scanned pages inside an otherwise typed
+PDF get a ``pages_without_text`` warning; blank pages get none.
 """
 
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rubric.importing.base import REWRAP_ALWAYS, Extracted
 from rubric.importing.model import ImportOptions, ScriptWarning
-from rubric.importing.paragraphs import Block, split_lines
+from rubric.importing.paragraphs import Block
 from rubric.importing.sandbox import run_child
-from rubric.importing.words import count_words
-
-#: A page with fewer words than this counts as having no text ("Scanned with …").
-MIN_PAGE_WORDS = 5
 
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
 )
 
+#: ``Line.column`` for a line across all the columns of its page, and for text that runs
+#: another way than the rest of the page (a sideways table heading or margin note).
+ACROSS = -1
+OTHER_DIRECTION = -2
 
-def _trim(lines: list[str]) -> list[str]:
-    start, end = 0, len(lines)
-    while start < end and not lines[start].strip():
-        start += 1
-    while end > start and not lines[end - 1].strip():
-        end -= 1
-    return lines[start:end]
+
+@dataclass
+class Line:
+    """One visual line: its text and box (points from the top left of the page as it reads)."""
+
+    text: str
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    column: int = 0
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass
+class Page:
+    lines: list[Line] = field(default_factory=list)
+    columns: list[tuple[float, float]] = field(default_factory=list)
+    #: why a page has no lines: "scan" (an image or drawing), "blank", "damaged"
+    empty: str | None = None
+
+    @classmethod
+    def from_child(cls, data: dict) -> Page:
+        lines = []
+        for item in data.get("lines") or []:
+            text, x0, x1, top, bottom, column = item
+            lines.append(Line(str(text), float(x0), float(x1), float(top), float(bottom), int(column)))
+        columns = [(float(a), float(b)) for a, b in data.get("columns") or []]
+        return cls(lines, columns, data.get("empty"))
 
 
 def _key(line: str) -> str:
     return re.sub(r"\d+", "#", line.strip().lower())
 
 
-def strip_page_furniture(pages: list[list[str]]) -> list[list[str]]:
-    """Drop page numbers and headers/footers repeated on most pages."""
-    pages = [_trim(lines) for lines in pages]
+def strip_page_furniture(pages: list[Page]) -> list[Page]:
+    """Drop page numbers and headers/footers repeated on most pages (the first two and
+    last two lines of each page are looked at)."""
     repeated: set[str] = set()
-    with_text = [lines for lines in pages if lines]
-    if len(with_text) >= 3:
+    with_text = [page.lines for page in pages if page.lines]
+    if len(with_text) >= 2:
         counts: Counter[str] = Counter()
+        tops: dict[str, list[float]] = {}
         for lines in with_text:
-            edge = {_key(lines[0]), _key(lines[-1])}
-            if len(lines) > 1:
-                edge |= {_key(lines[1]), _key(lines[-2])}
-            counts.update(k for k in edge if 0 < len(k) <= 100)
-        threshold = max(3, 0.6 * len(with_text))
-        repeated = {key for key, n in counts.items() if n >= threshold}
+            edge = {_key(line.text): line for line in (lines[:2] + lines[-2:])}
+            for key, line in edge.items():
+                if 0 < len(key) <= 100:
+                    counts[key] += 1
+                    tops.setdefault(key, []).append(line.top)
+        threshold = 0.6 * len(with_text)
+        # on three pages or more; on two when at the same height on the page
+        repeated = {
+            key for key, n in counts.items()
+            if n >= threshold and (n >= 3 or max(tops[key]) - min(tops[key]) <= 3)
+        }
+
+    def furniture(line: Line) -> bool:
+        return bool(_PAGE_NUMBER.match(line.text.strip())) or _key(line.text) in repeated
+
     result = []
-    for lines in pages:
+    for page in pages:
+        lines = [line for line in page.lines if line.text.strip()]
         for _ in range(2):
-            if lines and (_PAGE_NUMBER.match(lines[0].strip()) or _key(lines[0]) in repeated):
-                lines = _trim(lines[1:])
-            if lines and (_PAGE_NUMBER.match(lines[-1].strip()) or _key(lines[-1]) in repeated):
-                lines = _trim(lines[:-1])
-        result.append(lines)
+            if lines and furniture(lines[0]):
+                lines = lines[1:]
+            if lines and furniture(lines[-1]):
+                lines = lines[:-1]
+        result.append(Page(lines, page.columns, page.empty))
     return result
 
 
@@ -79,103 +123,139 @@ def _ranges(numbers: list[int]) -> str:
     return ", ".join(parts)
 
 
-def _leading(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
 _NOTE_START = re.compile(r"^\s*(\d{1,3})\s+\S")
 _REFERENCE_MARK = r"(?<=[.,;:!?’”\"')\]a-z]){number}(?=\s|$)"
 
 
-def split_footnotes(lines: list[str], normal: int) -> tuple[list[str], list[str]]:
-    """Take footnotes off the bottom of a page (layout text): the lines after the last
-    wider-than-usual gap, when they start with a note number ("1 Evans, p. 12.") that the
-    body above refers to with a mark glued to a word or punctuation ("view.1"). Returns
-    the page without the notes (marks removed) and the notes' texts."""
-    filled = [i for i, line in enumerate(lines) if line.strip()]
-    if len(filled) < 3:
+def _same_flow(previous: Line, line: Line) -> bool:
+    """The line comes after ``previous`` in the same column (or one of them runs across
+    the columns) and below it: the space between them means something."""
+    if previous.column != line.column and ACROSS not in (previous.column, line.column):
+        return False
+    return line.top > previous.top + 0.5 * max(previous.height, 1.0)
+
+
+@dataclass
+class _Spacing:
+    """What is usual in a document: the body text's line height and the white space
+    between consecutive lines of a paragraph."""
+
+    unit: float
+    normal: float
+    use_gaps: bool
+
+    def gap(self, previous: Line, line: Line) -> bool:
+        return self.use_gaps and _same_flow(previous, line) and (
+            line.top - previous.bottom > self.normal + max(0.3 * self.unit, 2.0)
+        )
+
+
+def _spacing(pages: list[Page]) -> _Spacing:
+    heights = [line.height for page in pages for line in page.lines if line.height > 0]
+    unit = statistics.median(heights) if heights else 10.0
+    spaces = []
+    for page in pages:
+        for previous, line in zip(page.lines, page.lines[1:], strict=False):
+            if _same_flow(previous, line):
+                spaces.append(line.top - previous.bottom)
+    if len(spaces) < 4:
+        return _Spacing(unit, 0.0, False)
+    normal = statistics.median(spaces)
+    extra = sum(1 for s in spaces if s > normal + max(0.3 * unit, 2.0))
+    return _Spacing(unit, normal, extra > 0)
+
+
+def split_footnotes(lines: list[Line], spacing: _Spacing) -> tuple[list[Line], list[str]]:
+    """Take footnotes off the bottom of a page: the lines after the last wider-than-usual
+    gap (or the last lines in a smaller font), when they start with a note number
+    ("1 Evans, p. 12.") that the body above refers to with a mark glued to a word or
+    punctuation ("view.1"). Returns the page without the notes (marks removed) and the
+    notes' texts."""
+    if len(lines) < 3:
         return lines, []
-    gap_after = None
-    for previous, current in zip(filled, filled[1:], strict=False):
-        if current - previous - 1 > normal:
-            gap_after = current
-    if gap_after is None:
+    start = None
+    for index in range(len(lines) - 1, 0, -1):
+        if spacing.gap(lines[index - 1], lines[index]):
+            start = index
+            break
+    small = len(lines)
+    while small > 1 and 0 < lines[small - 1].height < 0.85 * spacing.unit:
+        small -= 1
+    if small < len(lines) and (start is None or small > start):
+        start = small
+    if start is None:
         return lines, []
-    bottom = [line for line in lines[gap_after:] if line.strip()]
-    if len(bottom) > 12 or len(bottom) > 0.4 * len(filled) or not _NOTE_START.match(bottom[0]):
+    bottom = lines[start:]
+    if len(bottom) > 12 or len(bottom) > 0.4 * len(lines) or not _NOTE_START.match(bottom[0].text):
         return lines, []
-    body = lines[:gap_after]
-    body_text = "\n".join(body)
+    body = lines[:start]
+    body_text = "\n".join(line.text for line in body)
     notes: list[list[str]] = []
     numbers: list[str] = []
     for line in bottom:
-        start = _NOTE_START.match(line)
-        if start and (not numbers or int(start.group(1)) == int(numbers[-1]) + 1):
-            numbers.append(start.group(1))
-            notes.append([line.strip()[len(start.group(1)) :].strip()])
+        text = line.text.strip()
+        match = _NOTE_START.match(text)
+        if match and (not numbers or int(match.group(1)) == int(numbers[-1]) + 1):
+            numbers.append(match.group(1))
+            notes.append([text[len(match.group(1)) :].strip()])
         else:
-            notes[-1].append(line.strip())
+            notes[-1].append(text)
     if not re.search(_REFERENCE_MARK.format(number=numbers[0]), body_text):
         return lines, []
     for number in numbers:
         mark = re.compile(_REFERENCE_MARK.format(number=number))
-        body = [mark.sub("", line, count=1) if mark.search(line) else line for line in body]
+        body = [
+            Line(mark.sub("", line.text, count=1), line.x0, line.x1, line.top, line.bottom, line.column)
+            if mark.search(line.text)
+            else line
+            for line in body
+        ]
     return body, [" ".join(note) for note in notes]
 
 
-def page_blocks(pages: list[list[str]], skip: set[int], notes: list[str] | None = None) -> list[Block]:
-    """One block per line. Layout-mode text keeps vertical gaps as blank lines: when more
-    blank lines than usual separate two lines (and such gaps are rare enough to mean
-    paragraphs, not line spacing), the later line gets ``gap_before``; a line indented
-    beyond the page's left edge gets ``indent``."""
-    gaps: Counter[int] = Counter()
-    for number, lines in enumerate(pages):
-        if number in skip:
-            continue
-        blank, started = 0, False
-        for line in lines:
-            if not line.strip():
-                blank += 1
-                continue
-            if started:
-                gaps[blank] += 1
-            started, blank = True, 0
-    transitions = sum(gaps.values())
-    normal = min(gaps, key=lambda k: (-gaps[k], k)) if gaps else 0
-    extra = sum(n for k, n in gaps.items() if k > normal)
-    use_gaps = transitions >= 4 and 0 < extra <= 0.25 * transitions
+def _left_edges(page: Page) -> dict[int, float]:
+    """Each column's left margin: the leftmost start shared by two or more lines (a line
+    that starts further left on its own, such as a header, does not move it)."""
+    starts: dict[int, Counter[int]] = {}
+    for line in page.lines:
+        starts.setdefault(line.column, Counter())[round(line.x0)] += 1
+    edges = {}
+    for column, counts in starts.items():
+        shared = [x for x, n in counts.items() if n >= 2]
+        edges[column] = float(min(shared or counts))
+    columns = [edge for column, edge in edges.items() if column >= 0]
+    if ACROSS in edges and columns:  # a line across the columns starts from the first one's edge
+        edges[ACROSS] = min(columns)
+    return edges
 
+
+def page_blocks(pages: list[Page], notes: list[str] | None = None) -> list[Block]:
+    """One block per line, with ``gap_before`` where more vertical space than usual comes
+    before it in the same column, and ``indent`` where it starts right of its column's
+    left margin by about an em or more. Footnotes go to ``notes`` when it is given."""
+    spacing = _spacing(pages)
     blocks: list[Block] = []
-    for number, lines in enumerate(pages):
-        if number in skip:
-            continue
-        if use_gaps and notes is not None:
-            lines, page_notes = split_footnotes(lines, normal)
+    for page in pages:
+        lines = page.lines
+        if notes is not None:
+            lines, page_notes = split_footnotes(lines, spacing)
             notes.extend(page_notes)
-        filled = [line for line in lines if line.strip()]
-        if not filled:
+        if not lines:
             continue
-        margin = min(_leading(line) for line in filled)
-        blank, first = 0, True
+        edges = _left_edges(Page(lines))
+        previous = None
         for line in lines:
-            if not line.strip():
-                blank += 1
-                continue
-            blocks.append(
-                Block(
-                    line.strip(),
-                    indent=_leading(line) - margin >= 2,
-                    gap_before=use_gaps and not first and blank > normal,
-                )
-            )
-            blank, first = 0, False
+            indent = line.x0 - edges.get(line.column, line.x0) >= 0.8 * spacing.unit
+            gap = previous is not None and spacing.gap(previous, line)
+            blocks.append(Block(line.text.strip(), indent=indent, gap_before=gap))
+            previous = line
     return blocks
 
 
-def extracted_from_pages(page_texts: list[str]) -> Extracted:
-    pages = strip_page_furniture([split_lines(text) for text in page_texts])
-    page_count = len(page_texts)
-    empty = [i + 1 for i, lines in enumerate(pages) if count_words("\n".join(lines)) < MIN_PAGE_WORDS]
+def extracted_from_pages(pages: list[Page]) -> Extracted:
+    page_count = len(pages)
+    pages = strip_page_furniture(pages)
+    empty = [i + 1 for i, page in enumerate(pages) if not page.lines]
     if len(empty) == page_count:
         warning = ScriptWarning(
             "no_text_layer",
@@ -183,23 +263,24 @@ def extracted_from_pages(page_texts: list[str]) -> Extracted:
         )
         return Extracted("pdf", [], rewrap=REWRAP_ALWAYS, has_text=False, page_count=page_count, warnings=[warning])
     warnings = []
-    if empty:
-        which = "page" if len(empty) == 1 else "pages"
-        verb = "has" if len(empty) == 1 else "have"
+    scanned = [n for n in empty if pages[n - 1].empty != "blank"]
+    if scanned:
+        which = "page" if len(scanned) == 1 else "pages"
+        verb = "has" if len(scanned) == 1 else "have"
         warnings.append(
             ScriptWarning(
                 "pages_without_text",
-                f"{which} {_ranges(empty)} of {page_count} {verb} no text layer (probably scanned); see the page images",
+                f"{which} {_ranges(scanned)} of {page_count} {verb} no text layer (probably scanned); see the page images",
             )
         )
     notes: list[str] = []
-    blocks = page_blocks(pages, {n - 1 for n in empty}, notes)
+    blocks = page_blocks([page for page in pages if page.lines], notes)
     return Extracted("pdf", blocks, footnotes=notes, rewrap=REWRAP_ALWAYS, page_count=page_count, warnings=warnings)
 
 
 def read_pdf(path: Path, data: bytes, options: ImportOptions) -> Extracted:
     result = run_child(path, data, "pdf", options, "PDF")
-    pages = [str(text) for text in result.get("pages", [])]
+    pages = [Page.from_child(page) for page in result.get("pages") or [] if isinstance(page, dict)]
     extracted = extracted_from_pages(pages)
     extracted.page_count = int(result.get("page_count", len(pages)))
     return extracted

@@ -72,7 +72,7 @@ def damaged(window):
         db.commit()
     finally:
         db.close()
-    window.apply_changes(Changes(script_list=True))   # the views read the set again
+    window.session.announce(Changes(script_list=True))   # the views read the set again
     window.rubric_panel.set_bank(ms.bank())
     return ids
 

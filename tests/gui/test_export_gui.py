@@ -6,7 +6,7 @@ import docx
 import openpyxl
 from PySide6.QtWidgets import QApplication
 
-from gui import export_dialog
+from gui.dialogs import export as export_dialog
 
 
 def test_export_dialog_writes_word_and_excel_with_progress(window, qtbot, tmp_path):

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QPushButton
 
 import rubric.export
-from gui import export_dialog
+from gui.dialogs import export as export_dialog
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from gui.rubric_editor import LevelsModel, RubricEditorDialog
+from gui.dialogs.rubric_editor import LevelsModel, RubricEditorDialog
 from rubric.importing.model import Paragraph, ScriptDraft
 from rubric.scheme import Level, load_scheme, problems
 from rubric.store import MarkingSet

@@ -254,7 +254,7 @@ def test_every_shortcut_is_in_a_menu(window):
 
 def test_editing_the_rubric_flags_marks_that_no_longer_fit_and_can_be_undone(window,
                                                                               monkeypatch):
-    from gui import rubric_editor
+    from gui.dialogs import rubric_editor
 
     ms = window.marking_set
     scheme = ms.scheme
@@ -438,7 +438,7 @@ def test_rubric_edit_through_the_real_editor_refuses_an_invalid_scheme(window, m
     """Open the real editor from the window, make an overlap (refused), fix it, apply."""
     from PySide6.QtWidgets import QDialog, QLabel
 
-    from gui import rubric_editor
+    from gui.dialogs import rubric_editor
 
     ms = window.marking_set
     seen = {}
