@@ -199,3 +199,15 @@ def out_of_scheme(scheme: Scheme, marks: Marks) -> list[str]:
             reason += " (not counted in the total)"
         warnings.append(reason)
     return warnings
+
+
+def level_for_typed_mark(criterion: Criterion, current_level: str | None, mark: int) -> str | None:
+    """The level to record with a typed mark: the chosen level when it still exists and
+    the mark lies in it; otherwise None, so the mark goes to its own level (a level that a
+    scheme edit removed is never looked up)."""
+    if current_level is None:
+        return None
+    level = criterion.level(current_level)
+    if level is None or not level.contains(mark):
+        return None
+    return current_level

@@ -516,7 +516,11 @@ class MarkingSet:
                 self._db.execute("UPDATE markers SET initials=? WHERE id=?", (initials, row[0]))
             row = (row[0], row[1], initials, row[3])
             changes = Changes(markers=True)
+        previous = self._marker
         self._marker = Marker(MarkerId(row[0]), row[1], row[2], Role(row[3]))
+        if previous is None or previous.id != self._marker.id:
+            # whose marks, comments and annotations are "mine" has changed
+            changes = changes | Changes(markers=True, script_list=True)
         return changes
 
     @property
