@@ -35,6 +35,15 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand('backups', "list a set's automatic backups, newest first"),
     Subcommand('restore', 'restore a backup (the current state is kept as one)'),
     Subcommand('demo', 'create (on first use) the bundled demo set; print its path'),
+    Subcommand('merge', "merge markers' copies of a set back into it (preview with --dry-run)"),
+    Subcommand('bank', 'export or import a comment bank (a department bank; --default for new sets)'),
+    Subcommand('allocate', 'allocate scripts to markers: evenly at random, by class or by hand'),
+    Subcommand('agree', 'record the agreed mark of a criterion (first, second, mean or typed)'),
+    Subcommand('definitive', 'set a definitive mark for standardisation, or compare a marker with them'),
+    Subcommand('blind', 'make a second marker or moderator mark blind, or reveal (audited)'),
+    Subcommand('stats', 'agreement of markers: per criterion and totals, alpha, lenient or harsh, rank order'),
+    Subcommand('sample', 'a moderation sample: a pack of the chosen scripts with their feedback and a markbook'),
+    Subcommand('adjust', "propose (and --apply, or --undo) the adjustment of a teacher's marks to the moderator's"),
 )
 
 #: The names alone, for the launcher.

@@ -6,12 +6,18 @@ plain (picklable) values, so worker processes never touch the SQLite file.
 Whose marks an export shows for a script (:func:`shown_marker`): the marker asked for; else the
 current marker if they have marked the script; else the first marker who has (teachers before
 second markers before moderators). A merged markbook thus shows each teacher's own class.
+
+Which scripts an export holds (:func:`exported_scripts`, the ``which`` of every export):
+``"marked"``, the scripts whose status is marked or moderated (what the app and the CLI
+export unless asked for all), or ``"all"``, every script in the set.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from rubric import marking
 from rubric.ids import MarkerId, ScriptId
@@ -24,6 +30,7 @@ from rubric.store.records import (
     Marker,
     OverallComment,
     ScriptSummary,
+    Status,
     candidate_label,
     display_name,
 )
@@ -95,29 +102,57 @@ class ScriptFeedback:
         return marking.out_of_scheme(self.scheme, self.marks)
 
 
+Which = Literal["marked", "all"]
+#: The choices of ``which``: the scripts marked (or moderated), or every script.
+WHICH: tuple[str, ...] = ("marked", "all")
+_MARKED = (Status.MARKED, Status.MODERATED)
+
+
+def exported_scripts(scripts: Sequence[ScriptSummary], statuses: Mapping[ScriptId, str],
+                     which: str = "all") -> list[ScriptSummary]:
+    """The scripts an export holds, in order: ``"all"`` of them, or only those ``"marked"``
+    (status marked or moderated)."""
+    if which not in WHICH:
+        raise ValueError(f"which must be one of {', '.join(WHICH)} (not {which!r})")
+    if which == "all":
+        return list(scripts)
+    return [s for s in scripts if statuses.get(s.id) in _MARKED]
+
+
 def _role_rank(marker: Marker) -> tuple[int, int]:
     role = ROLES.index(marker.role) if marker.role in ROLES else len(ROLES)
     return role, marker.id
 
 
 class SetSnapshot:
-    """The set's scripts, markers, marks, comments and annotations, read once."""
+    """The set's scripts, markers, marks, comments and annotations, read once.
+    ``scripts`` are those the export holds (``which``: see :func:`exported_scripts`);
+    ``left_out`` counts the set's other scripts."""
 
-    def __init__(self, marking_set: MarkingSet, marker: MarkerId | None = None):
+    def __init__(self, marking_set: MarkingSet, marker: MarkerId | None = None,
+                 which: str = "all"):
         self.name = marking_set.name
         self.scheme: Scheme = marking_set.scheme
-        self.scripts: list[ScriptSummary] = marking_set.scripts()
         self.statuses: dict[ScriptId, str] = marking_set.statuses()
+        every = marking_set.scripts()
+        self.which = which
+        self.scripts: list[ScriptSummary] = exported_scripts(every, self.statuses, which)
+        self.left_out = len(every) - len(self.scripts)
         self.markers: dict[MarkerId, Marker] = {m.id: m for m in marking_set.markers()}
+        # A blind marker (asked for, or the current one) exports only their own rows.
+        hidden = marking_set.hidden_markers(marker)
         self.marks: dict[tuple[ScriptId, MarkerId], dict[str, Mark]] = defaultdict(dict)
         for mark in marking_set.marks():
-            self.marks[(mark.script_id, mark.marker_id)][mark.criterion] = mark
+            if mark.marker_id not in hidden:
+                self.marks[(mark.script_id, mark.marker_id)][mark.criterion] = mark
         self.comments: dict[tuple[ScriptId, MarkerId], OverallComment] = {
             (c.script_id, c.marker_id): c for c in marking_set.all_comments()
+            if c.marker_id not in hidden
         }
         self.annotations: dict[ScriptId, list[Annotation]] = defaultdict(list)
         for annotation in marking_set.annotations():
-            self.annotations[annotation.script_id].append(annotation)
+            if annotation.marker_id not in hidden:
+                self.annotations[annotation.script_id].append(annotation)
         self.requested = marker
         # The current marker, read without creating one (``current_marker`` adds a "Teacher"
         # when a set has no teacher yet, and an export must not write to the set).

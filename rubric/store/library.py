@@ -35,7 +35,9 @@ def new_set(name: str, scheme: Scheme, folder: Path | None = None,
     path = unique_path(folder or sets_dir(), safe_file_stem(name))
     with MarkingSet.create(path, name.strip(), scheme) as marking_set:
         if with_bank:
-            comments = [c for c in bundled_bank()
+            from rubric.bank_file import starting_bank  # the department's default, if any
+
+            comments = [c for c in starting_bank()
                         if c.get("criterion") is None or scheme.criterion(c["criterion"])]
             if comments:
                 marking_set.add_bank_comments(comments)

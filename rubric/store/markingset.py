@@ -13,6 +13,7 @@ import re
 import sqlite3
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from rubric.safe_write import ExportError, describe_os_error
 from rubric.scheme import Scheme, scheme_from_json
 from rubric.store import backups
 from rubric.store.lock import SetLock
+from rubric.store.markers import MarkerWork
 from rubric.store.records import (
     COMMENT_KINDS,
     ROLES,
@@ -44,10 +46,12 @@ from rubric.store.records import (
     ScriptSummary,
     Status,
     candidate_label,
+    initials_of,
 )
 from rubric.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 APPLICATION_ID = 0x45534D4B  # "ESMK": marks the SQLite file as a marking set
+_UNKNOWN = object()   # not looked up yet
 
 
 def _now() -> str:
@@ -55,8 +59,22 @@ def _now() -> str:
 
 
 def _initials(name: str) -> str:
-    parts = [p for p in name.replace("-", " ").split() if p]
-    return "".join(p[0].upper() for p in parts)[:4] or "?"
+    return initials_of(name)
+
+
+def _uuid() -> str:
+    """A new row identity that survives copying the set to another machine."""
+    return uuid.uuid4().hex
+
+
+def _already_in_set(file_name: str, summary: ScriptSummary) -> str:
+    """Why a file is skipped when the same file is in the set, naming the script only by
+    what the line does not already say (never "a.docx: … (same file as a)")."""
+    named = summary.candidate if summary.candidate_name.strip() else ""
+    if summary.file_name == file_name:
+        return f"already in this set, as {named}" if named else "already in this set"
+    same = f"the same file as {summary.file_name}, already in this set"
+    return f"{same} as {named}" if named else same
 
 
 @dataclass(frozen=True)
@@ -117,11 +135,19 @@ class ImportOutcome:
                 f"no candidate name (shown as “{candidate_label('', '', self.path.name)}”)")
             return f"imported  {self.path.name}: {shown}{extra}"
         if self.skipped:
-            return f"skipped   {self.path.name}: {self.error}"
-        return f"failed    {self.path.name}: {self.error}"
+            return f"skipped   {self.path.name}: {self.reason}"
+        return f"failed    {self.path.name}: {self.reason}"
+
+    @property
+    def reason(self) -> str:
+        """Why the file was skipped or failed, without the file name the line already
+        starts with (importers' messages begin "essay.docx: …")."""
+        error = self.error or ""
+        prefix = f"{self.path.name}: "
+        return error[len(prefix):] if error.startswith(prefix) else error
 
 
-class MarkingSet:
+class MarkingSet(MarkerWork):
     """An open marking set. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     backup_keep = 10
@@ -138,6 +164,10 @@ class MarkingSet:
         self._backup_pending = False
         self._changes_since_backup = 0
         self._backup_thread: threading.Thread | None = None
+        #: When (time.monotonic()) the newest backup of the set was taken; None when it
+        #: has none; _UNKNOWN until the backups folder was read (once a session: the set is
+        #: locked to this session, so after that the newest backups are its own).
+        self._newest_backup: float | object | None = _UNKNOWN
         #: Why the last backup failed ("the backup could not be written: the disk is
         #: full"), or None. A failed backup never stops a change: callers show this.
         self.backup_problem: str | None = None
@@ -339,12 +369,17 @@ class MarkingSet:
 
     def _backup_due(self) -> bool:
         """No backup of this set is younger than ``backup_every_seconds`` (so a run of CLI
-        calls, or reopening a set, does not copy the whole set each time)."""
-        try:
-            age = backups.newest_backup_age(self.path)
-        except OSError:
-            return True
-        return age is None or age >= self.backup_every_seconds
+        calls, or reopening a set, does not copy the whole set each time). The backups
+        folder is read at most once a session (a CLI call asks on its first change and
+        again on closing)."""
+        if self._newest_backup is _UNKNOWN:
+            try:
+                age = backups.newest_backup_age(self.path)
+            except OSError:
+                return True
+            self._newest_backup = None if age is None else time.monotonic() - age
+        newest = self._newest_backup
+        return newest is None or time.monotonic() - newest >= self.backup_every_seconds
 
     def _backup_failed(self, exc: BaseException) -> None:
         reason = exc.reason if isinstance(exc, ExportError) else (
@@ -361,6 +396,7 @@ class MarkingSet:
             self._backup_failed(exc)
         else:
             self.backup_problem = None
+            self._newest_backup = self._last_backup
 
     def _backup_in_background(self) -> None:
         """The periodic backup, copied through a connection of its own in a thread, so it
@@ -382,7 +418,9 @@ class MarkingSet:
                 self._backup_failed(exc)
             else:
                 self.backup_problem = None
+                self._newest_backup = started
 
+        started = self._last_backup
         self._backup_thread = threading.Thread(target=run, name="set-backup", daemon=True)
         self._backup_thread.start()
 
@@ -505,8 +543,8 @@ class MarkingSet:
         if row is None:
             with self._transaction():
                 cursor = self._db.execute(
-                    "INSERT INTO markers(name, initials, role) VALUES (?, ?, ?)",
-                    (name, (initials or _initials(name)).strip(), role),
+                    "INSERT INTO markers(name, initials, role, uuid) VALUES (?, ?, ?, ?)",
+                    (name, (initials or _initials(name)).strip(), role, _uuid()),
                 )
                 row = (cursor.lastrowid, name, initials or _initials(name), role)
                 self._audit("add marker", entity_id=row[0], new={"name": name, "role": role})
@@ -566,13 +604,13 @@ class MarkingSet:
             cursor = self._db.execute(
                 "INSERT INTO scripts(position, candidate_name, candidate_number, title, file_name,"
                 " format, source_hash, paragraphs, word_count, coursework_word_count, warnings,"
-                " has_text, page_count, imported_at, name_pattern)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " has_text, page_count, imported_at, name_pattern, uuid)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     position, draft.candidate_name, draft.candidate_number, draft.title,
                     draft.path.name, draft.format, draft.source_hash, paragraphs,
                     draft.word_count, draft.coursework_word_count, warnings,
-                    int(draft.has_text), draft.page_count, _now(), name_pattern,
+                    int(draft.has_text), draft.page_count, _now(), name_pattern, _uuid(),
                 ),
             )
             script_id = ScriptId(cursor.lastrowid)
@@ -596,12 +634,45 @@ class MarkingSet:
         self, paths: Iterable[str | Path], options: ImportOptions | None = None
     ) -> Iterator[ImportOutcome]:
         """Import files and folders, yielding one outcome per file (a generator, for progress
-        and Cancel: stop iterating to stop importing; what was imported stays)."""
+        and Cancel: stop iterating to stop importing; what was imported stays).
+
+        Files are read, then saved in small groups (one transaction and one disk sync for
+        up to :attr:`import_group_files` files, or as many as were read in
+        :attr:`import_group_seconds`). A file's outcome is yielded only once its group is
+        saved, so whatever was reported as imported stays imported; killing the process
+        loses at most the group being read, none of which was reported. An error saving
+        one file keeps the files of its group before it, then propagates."""
         from rubric.importing import import_batch
 
         options = options or ImportOptions(word_limit=self.scheme.word_limit)
-        for result in import_batch([Path(p) for p in paths], options):
-            yield self.add_import_result(result, options.name_pattern)
+        results = import_batch([Path(p) for p in paths], options)
+        while True:
+            group = []
+            started = time.monotonic()
+            for result in results:
+                group.append(result)
+                if (len(group) >= self.import_group_files
+                        or time.monotonic() - started >= self.import_group_seconds):
+                    break
+            if not group:
+                return
+            outcomes: list[ImportOutcome] = []
+            failure: Exception | None = None
+            with self.atomic():
+                for result in group:
+                    try:
+                        outcomes.append(self.add_import_result(result, options.name_pattern))
+                    except Exception as exc:  # noqa: BLE001 - raised once the group is saved
+                        failure = exc  # its own savepoint undid this file only
+                        break
+            yield from outcomes
+            if failure is not None:
+                raise failure
+
+    #: How many files :meth:`import_files` saves in one transaction, at most, and for how
+    #: long it reads files before saving what it has read.
+    import_group_files = 16
+    import_group_seconds = 0.2
 
     def add_import_result(self, result, name_pattern: str | None = None) -> ImportOutcome:
         """Add one parsed file (an ``ImportResult`` from ``rubric.importing.import_batch``,
@@ -639,7 +710,7 @@ class MarkingSet:
                                      (name_pattern, existing))
             return ImportOutcome(
                 result.path, skipped=True,
-                error=f"already in this set (same file as {summary.candidate})",
+                error=_already_in_set(result.path.name, summary),
             )
         changes = self.add_script(draft, name_pattern)
         return ImportOutcome(
@@ -757,8 +828,13 @@ class MarkingSet:
             row = self._db.execute("SELECT id FROM scripts WHERE id=? AND removed_at IS NULL",
                                    (int(number),)).fetchone()
             by_id = ScriptId(row[0]) if row else None
-        numbered = [s for s in self.scripts()
-                    if s.candidate_number.strip().casefold() == number.casefold()]
+        # read the candidate numbers alone, not every script's summary: a CLI call stays
+        # quick in a large set
+        folded = number.casefold()
+        numbered = [self.summary(ScriptId(row[0])) for row in self._db.execute(
+            "SELECT id, candidate_number FROM scripts WHERE removed_at IS NULL"
+            " ORDER BY position") if isinstance(row[1], str)
+            and row[1].strip().casefold() == folded]
         others = [s for s in numbered if s.id != by_id]
         if by_id is not None and others:
             shown = self.summary(by_id).candidate
@@ -953,11 +1029,11 @@ class MarkingSet:
         with self._transaction():
             self._db.execute(
                 "INSERT INTO marks(script_id, criterion, marker_id, level, mark, needs_review,"
-                " review_reason, created_at, updated_at) VALUES (?,?,?,?,?,0,'',?,?)"
+                " review_reason, created_at, updated_at, uuid) VALUES (?,?,?,?,?,0,'',?,?,?)"
                 " ON CONFLICT(script_id, criterion, marker_id) DO UPDATE SET level=excluded.level,"
                 " mark=excluded.mark, needs_review=0, review_reason='',"
                 " updated_at=excluded.updated_at",
-                (script_id, criterion, marker_id, level, mark, now, now),
+                (script_id, criterion, marker_id, level, mark, now, now, _uuid()),
             )
             self._audit(
                 action, script_id=script_id,
@@ -1128,9 +1204,9 @@ class MarkingSet:
         with self._transaction():
             cursor = self._db.execute(
                 "INSERT INTO annotations(id, script_id, marker_id, start, end, quote, comment,"
-                " criterion, created_at, updated_at, lost) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " criterion, created_at, updated_at, lost, uuid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (annotation_id, script_id, marker_id, start, end, quote, comment, criterion,
-                 now, now, int(lost_quote is not None)),
+                 now, now, int(lost_quote is not None), _uuid()),
             )
             new_id = AnnotationId(cursor.lastrowid)
             self._audit("add annotation", script_id=script_id, entity_id=new_id,
@@ -1246,11 +1322,11 @@ class MarkingSet:
             return Changes()
         with self._transaction():
             self._db.execute(
-                "INSERT INTO overall_comments(script_id, marker_id, www, ebi, general, updated_at)"
-                " VALUES (?,?,?,?,?,?) ON CONFLICT(script_id, marker_id) DO UPDATE SET"
+                "INSERT INTO overall_comments(script_id, marker_id, www, ebi, general, updated_at,"
+                " uuid) VALUES (?,?,?,?,?,?,?) ON CONFLICT(script_id, marker_id) DO UPDATE SET"
                 " www=excluded.www, ebi=excluded.ebi, general=excluded.general,"
                 " updated_at=excluded.updated_at",
-                (script_id, new.marker_id, new.www, new.ebi, new.general, _now()),
+                (script_id, new.marker_id, new.www, new.ebi, new.general, _now(), _uuid()),
             )
             changed = {k: (getattr(old, k), getattr(new, k))
                        for k in ("www", "ebi", "general") if getattr(old, k) != getattr(new, k)}
@@ -1283,9 +1359,10 @@ class MarkingSet:
         with self._transaction():
             position = self._db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM bank")
             cursor = self._db.execute(
-                "INSERT INTO bank(kind, criterion, level, text, shortcut, position)"
-                " VALUES (?,?,?,?,?,?)",
-                (kind, criterion, level, text, shortcut or None, position.fetchone()[0]),
+                "INSERT INTO bank(kind, criterion, level, text, shortcut, position, uuid)"
+                " VALUES (?,?,?,?,?,?,?)",
+                (kind, criterion, level, text, shortcut or None, position.fetchone()[0],
+                 _uuid()),
             )
             self._audit("add bank comment", entity_id=cursor.lastrowid,
                         new={"kind": kind, "text": text})
@@ -1301,10 +1378,11 @@ class MarkingSet:
                 if comment.get("kind") not in COMMENT_KINDS or not str(comment.get("text", "")).strip():
                     raise SetError(f"bank comment {offset}: needs a known kind and some text")
                 self._db.execute(
-                    "INSERT INTO bank(kind, criterion, level, text, shortcut, position)"
-                    " VALUES (?,?,?,?,?,?)",
+                    "INSERT INTO bank(kind, criterion, level, text, shortcut, position, uuid)"
+                    " VALUES (?,?,?,?,?,?,?)",
                     (comment["kind"], comment.get("criterion"), comment.get("level"),
-                     comment["text"].strip(), comment.get("shortcut"), position + offset),
+                     comment["text"].strip(), comment.get("shortcut"), position + offset,
+                     _uuid()),
                 )
             self._audit("add bank comments", new={"count": len(rows)})
         return Changes(bank=True)
@@ -1399,7 +1477,7 @@ class MarkingSet:
         """A backup taken now (raises :class:`ExportError` when it cannot be written)."""
         self._wait_for_backup()
         path = backups.backup_set(self._db, self.path, keep=self.backup_keep, reason=reason)
-        self._last_backup = time.monotonic()
+        self._last_backup = self._newest_backup = time.monotonic()
         self.backup_problem = None
         return path
 

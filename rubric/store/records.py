@@ -42,6 +42,13 @@ def display_name(candidate_name: str, file_name: str) -> str:
     return PurePath(file_name.replace("\\", "/")).stem or file_name or "unnamed script"
 
 
+def initials_of(name: str) -> str:
+    """A marker's initials from their name: "Priya Patel" → "PP", "Anne-Marie Ng" → "AMN"
+    (at most four letters; "?" for no name)."""
+    parts = [p for p in name.replace("-", " ").split() if p]
+    return "".join(p[0].upper() for p in parts)[:4] or "?"
+
+
 def candidate_label(candidate_name: str, candidate_number: str, file_name: str) -> str:
     """The display name with the candidate number: 'Jane Smith (1234)', 'Jane Smith',
     '4017_essay (4017)' or '4017_essay'."""

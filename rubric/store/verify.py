@@ -229,6 +229,60 @@ def _check_rows(db: sqlite3.Connection, lengths: dict[int, int]) -> None:
         raise _Refused("it has no usable set name")
 
 
+def _maxima(schemes: dict[int, Scheme]) -> dict[str, int]:
+    maxima: dict[str, int] = {}
+    for scheme in schemes.values():
+        for criterion in scheme.criteria:
+            maxima[criterion.name] = max(maxima.get(criterion.name, 0), criterion.maximum)
+    return maxima
+
+
+#: What a stored uuid looks like (``uuid4().hex``); anything else is a crafted file.
+_UUID_BAD = "({0} IS NULL OR length({0}) != 32 OR {0} GLOB '*[^0-9a-f]*')"
+
+
+def _check_v4_rows(db: sqlite3.Connection, schemes: dict[int, Scheme]) -> None:
+    """Format 4: row identities, markers' blind flags, allocations, agreed and definitive
+    marks, the merge ledger and bases, judgements."""
+    from rubric.store.schema import UUID_TABLES
+
+    set_uuid = _scalar(db, "SELECT value FROM meta WHERE key='set_uuid'")
+    if not isinstance(set_uuid, str) or not re.fullmatch(r"[0-9a-f]{32}", set_uuid):
+        raise _Refused("it has no usable set identity (set_uuid)")
+    for table in (*UUID_TABLES, "agreed_marks", "definitive_marks", "judgements"):
+        bad = _scalar(db, f'SELECT rowid FROM "{table}" WHERE {_UUID_BAD.format("uuid")} LIMIT 1')
+        if bad is not None:
+            raise _Refused(f"{table} row {bad} has no usable identity (uuid)")
+    if _scalar(db, "SELECT id FROM markers WHERE blind NOT IN (0, 1) LIMIT 1") is not None:
+        raise _Refused("a marker has an impossible 'blind' flag")
+    bad = _scalar(db, "SELECT id FROM scripts WHERE length(class_group) > 100 LIMIT 1")
+    if bad is not None:
+        raise _Refused(f"script {bad} has an impossibly long class")
+    maxima = _maxima(schemes)
+    for table in ("agreed_marks", "definitive_marks"):
+        for script_id, criterion, mark in db.execute(
+                f"SELECT script_id, criterion, mark FROM {table}"):
+            what = "an agreed" if table == "agreed_marks" else "a definitive"
+            if criterion not in maxima:
+                raise _Refused(f"script {script_id} has {what} mark for {criterion!r}, "
+                               "a criterion no version of its scheme has")
+            if not 0 <= mark <= maxima[criterion]:
+                raise _Refused(f"script {script_id} has {what} mark of {mark} for "
+                               f"{criterion}, outside 0–{maxima[criterion]}")
+    bad = _scalar(db, "SELECT script_id FROM agreed_marks WHERE method NOT IN"
+                      " ('first', 'second', 'mean', 'typed') LIMIT 1")
+    if bad is not None:
+        raise _Refused(f"script {bad} has an agreed mark made by an unknown method")
+    for ledger_id, counts in db.execute("SELECT id, counts FROM merge_ledger"):
+        if not isinstance(_json(counts, f"merge ledger entry {ledger_id}"), dict):
+            raise _Refused(f"merge ledger entry {ledger_id} is not in the expected form")
+    bad = _scalar(db, "SELECT id FROM judgements WHERE winner_id = loser_id OR (seconds IS NOT"
+                      " NULL AND (typeof(seconds) NOT IN ('real', 'integer') OR seconds < 0"
+                      " OR seconds > 1e7)) LIMIT 1")
+    if bad is not None:
+        raise _Refused(f"judgement {bad} is impossible")
+
+
 def check_set_file(path: Path, shown_name: str | None = None,
                    seconds: float = CHECK_SECONDS) -> str:
     """Check the (private, temporary) copy at ``path``; returns the set's stored name.
@@ -264,6 +318,8 @@ def check_set_file(path: Path, shown_name: str | None = None,
             lengths = _check_scripts(db)
             _check_marks(db, schemes)
             _check_rows(db, lengths)
+            if version >= 4:
+                _check_v4_rows(db, schemes)
             return str(_scalar(db, "SELECT value FROM meta WHERE key='name'"))
     except _Refused as refusal:
         raise SetError(f"{label}: refused: {refusal}") from None

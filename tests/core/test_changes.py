@@ -24,6 +24,13 @@ READING = {
     "scheme_versions", "audit_log", "export_to", "backup_now", "integrity_ok",
     "import_files",  # a generator of add_import_result outcomes (each carries its Changes)
     "backup_every_seconds", "backup_keep", "typing_pause_seconds",
+    "import_group_files", "import_group_seconds",  # settings of import_files
+    # several markers (rubric/store/markers.py)
+    "set_uuid", "script_uuid", "marker_uuid", "find_marker", "is_blind", "blind_markers",
+    "hidden_markers", "sees_others", "marks_visible_to", "annotations_visible_to",
+    "comments_visible_to", "class_of", "classes", "allocation", "allocated_to", "scripts_for",
+    "first_and_second", "agreed_marks", "definitive_marks", "definitive_comparison",
+    "judgements",
 }
 
 
@@ -85,6 +92,27 @@ def _one_of_each(ms, make_draft):
             ScriptId(2), make_draft("Tom Jones", "4322", seed="Witte2")), dict(scripts={ScriptId(2)})),
         ("remove_script", lambda: ms.remove_script(ScriptId(2)), dict(script_list=True)),
         ("restore_script", lambda: ms.restore_script(ScriptId(2)), dict(script_list=True)),
+        ("add_marker", lambda: ms.add_marker("Mr Second", role="second"), dict(markers=True)),
+        ("set_class", lambda: ms.set_class(one, "13B"), dict(scripts={one}, script_list=True)),
+        ("allocate", lambda: ms.allocate([one], ms.find_marker("Mr Second").id),
+         dict(scripts={one}, script_list=True)),
+        ("allocate_evenly", lambda: ms.allocate_evenly(
+            [ms.find_marker("Mr Second").id, ms.find_marker("Ms Patel").id], seed=1),
+         dict(script_list=True)),
+        ("allocate_by_class", lambda: ms.allocate_by_class([ms.find_marker("Ms Patel").id]),
+         dict(script_list=True)),
+        ("agree", lambda: ms.agree(one, "AO1", "typed", 15), dict(scripts={one}, marks=True)),
+        ("clear_agreed", lambda: ms.clear_agreed(one, "AO1"), dict(scripts={one}, marks=True)),
+        ("set_definitive", lambda: ms.set_definitive(one, "AO1", 19),
+         dict(scripts={one}, marks=True)),
+        ("clear_definitive", lambda: ms.clear_definitive(one, "AO1"),
+         dict(scripts={one}, marks=True)),
+        ("add_judgement", lambda: ms.add_judgement(one, ScriptId(2), 30.0),
+         dict(scripts={one, ScriptId(2)})),
+        ("set_blind", lambda: ms.set_blind(ms.find_marker("Mr Second").id),
+         dict(markers=True, marks=True, annotations=True, comments=True)),
+        ("reveal", lambda: ms.reveal(ms.find_marker("Mr Second").id),
+         dict(markers=True, marks=True, annotations=True, comments=True)),
     ]
 
 

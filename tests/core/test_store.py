@@ -285,6 +285,74 @@ def test_opening_an_older_set_backs_it_up_then_migrates(make_draft, tmp_path, es
     assert old.execute("PRAGMA user_version").fetchone()[0] == current
 
 
+def _make_v2_set(path, scheme, make_draft, scripts: int = 3) -> None:
+    """A set as format 2 wrote it: the migrations up to 2, then rows (no import indexes)."""
+    from rubric.store.schema import MIGRATIONS
+
+    db = sqlite3.connect(path, isolation_level=None)
+    for step in range(2):
+        MIGRATIONS[step](db)
+    db.execute("PRAGMA user_version=2")
+    db.execute(f"PRAGMA application_id={markingset_module.APPLICATION_ID}")
+    db.executemany("INSERT INTO meta(key, value) VALUES (?, ?)",
+                   [("name", "Format 2 set"), ("schema_version", "2")])
+    db.execute("INSERT INTO schemes(version, json, created_at) VALUES (1, ?, 'then')",
+               (scheme.to_json(),))
+    for n in range(scripts):
+        draft = make_draft(f"Student {n}", str(100 + n), seed=f"v2-{n}")
+        db.execute(
+            "INSERT INTO scripts(position, candidate_name, candidate_number, file_name, format,"
+            " source_hash, paragraphs, word_count, coursework_word_count, warnings, imported_at)"
+            " VALUES (?, ?, ?, ?, 'docx', ?, ?, ?, ?, '[]', 'then')",
+            (n + 1, draft.candidate_name, draft.candidate_number, draft.path.name,
+             f"hash-{n}", '[["body", "A short answer."]]', 3, 3))
+        db.execute("INSERT INTO script_sources(script_id, bytes) VALUES (?, x'00')", (n + 1,))
+    db.close()
+
+
+def _indexes(path) -> set[str]:
+    db = sqlite3.connect(path)
+    try:
+        return {r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type='index' AND sql IS NOT NULL")}
+    finally:
+        db.close()
+
+
+def test_a_format_2_set_opens_gets_the_import_indexes_and_still_passes_the_check(
+        tmp_path, essay_scheme, make_draft):
+    from rubric.store.schema import SCHEMA_VERSION
+    from rubric.store.verify import check_set_file
+
+    path = tmp_path / "v2.markset"
+    _make_v2_set(path, essay_scheme, make_draft)
+    assert "scripts_by_hash" not in _indexes(path)
+    assert check_set_file(path) == "Format 2 set"  # a colleague's format-2 file is accepted
+    with MarkingSet.open(path) as ms:
+        assert ms._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 3
+        assert [s.candidate_name for s in ms.scripts()] == ["Student 0", "Student 1", "Student 2"]
+        assert ms.script_with_hash("hash-1") == 2
+        plan = " ".join(str(r) for r in ms._db.execute(
+            "EXPLAIN QUERY PLAN SELECT id FROM scripts WHERE source_hash=? AND removed_at IS NULL",
+            ("hash-1",)))
+        assert "scripts_by_hash" in plan
+        plan = " ".join(str(r) for r in ms._db.execute(
+            "EXPLAIN QUERY PLAN SELECT COALESCE(MAX(position), 0) + 1 FROM scripts"))
+        assert "scripts_by_position" in plan
+        added = ms.add_script(make_draft("New Student", "200", seed="v3")).created
+        assert ms.summary(added).position == 4
+    assert {"scripts_by_hash", "scripts_by_position"} <= _indexes(path)
+    assert any("before-upgrade-v2" in p.name for p in list_backups(path))
+    assert check_set_file(path) == "Format 2 set"  # the migrated file is one of ours
+    # a format-3 file without its index is not one Essay Marker made
+    db = sqlite3.connect(path)
+    db.execute("DROP INDEX scripts_by_position")
+    db.commit()
+    db.close()
+    with pytest.raises(SetError, match="scripts_by_position"):
+        check_set_file(path)
+
+
 def test_a_set_from_a_newer_app_is_refused(tmp_path, essay_scheme):
     path = tmp_path / "future.markset"
     MarkingSet.create(path, "Future", essay_scheme).close()
