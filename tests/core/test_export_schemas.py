@@ -91,3 +91,34 @@ def test_twenty_thousand_annotations_on_one_script_export_as_real_comments(tmp_p
     assert len(comments.findall(f"{w}comment")) == 20000
     assert body.count(b"<w:commentRangeStart") == 20000
     assert "invalid parts: 0 of" in validate(out)
+
+
+
+@needs_schemas
+def test_moderation_exports_are_valid(marked, tmp_path, essay_scheme, make_draft):
+    """The markbook with its Moderation sheet (two markers) and the moderation report, its
+    scatter plot included, for a scheme of several criteria and for one of a single one."""
+    from rubric.export.moderation_report import export_moderation_report
+
+    for sid in (ScriptId(1), ScriptId(2)):
+        marked.set_mark(sid, "AO3", 6)
+    marked.use_marker("Jo Brown", "JB", "moderator")
+    for sid, marks in ((ScriptId(1), (9, 6, 4)), (ScriptId(2), (14, 7, 5))):
+        for name, mark in zip(("AO1", "AO2", "AO3"), marks, strict=True):
+            marked.set_mark(sid, name, mark)
+    files = [tmp_path / "nea markbook.xlsx", tmp_path / "nea report.docx"]
+    export_markbook(marked, files[0])
+    export_moderation_report(marked, files[1], school="Riverside Academy")
+    with MarkingSet.create(tmp_path / "essays.markset", "13B essays", essay_scheme) as essays:
+        ids = [essays.add_script(make_draft(f"Student {n}", str(5000 + n), words=80,
+                                            seed=f"e{n}")).created for n in range(6)]
+        for n, sid in enumerate(ids):
+            essays.set_mark(sid, "AO1", 8 + 3 * n)
+        essays.use_marker("Jo Brown", "JB", "moderator")
+        for n, sid in enumerate(ids[::2]):
+            essays.set_mark(sid, "AO1", 4 + 6 * n)
+        files += [tmp_path / "essay markbook.xlsx", tmp_path / "essay report.docx"]
+        export_markbook(essays, files[2])
+        export_moderation_report(essays, files[3])
+    output = validate(*files)
+    assert "invalid parts: 0 of" in output, output
