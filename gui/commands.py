@@ -316,3 +316,34 @@ class ImportMarkbookCommand(SessionCommand):
             for (script_id, criterion), (level, mark) in self.before.items():
                 result |= ms.restore_mark(script_id, criterion, level, mark, self.marker)
         return result
+
+
+class JudgeCommand(SessionCommand):
+    """One comparative judgement: ``winner`` was the better answer. Undo takes it back;
+    Redo records it again with the same identity."""
+
+    def __init__(self, session: MarkingSession, winner: ScriptId, loser: ScriptId,
+                 seconds: float | None):
+        super().__init__(session, "Comparative judgement")
+        self.args = (winner, loser, seconds)
+        self.judge = self.marking_set.current_marker.id
+        self.judgement = None   # the recorded row, once made
+
+    def do(self) -> Changes:
+        ms = self.marking_set
+        if self.judgement is not None:
+            changes = ms.restore_judgement(self.judgement)
+        else:
+            winner, loser, seconds = self.args
+            changes = ms.add_judgement(winner, loser, seconds, judge=self.judge)
+            self.judgement = next(j for j in ms.judgements(self.judge) if j.id == changes.created)
+        self.outcome.value = changes.created
+        return changes
+
+    def undo_change(self) -> Changes:
+        assert self.judgement is not None
+        found = next((j for j in self.marking_set.judgements(self.judge)
+                      if j.uuid == self.judgement.uuid), None)
+        if found is None:
+            return Changes()
+        return self.marking_set.withdraw_judgement(found.id)

@@ -20,17 +20,35 @@ from rubric.store import data_dir
 log = logging.getLogger("essay_marker")
 
 
+class _LogFileOnFirstRecord(logging.Handler):
+    """Opens the rotating log file when the first record arrives: most sessions log
+    nothing, and ``logging.handlers`` with its file costs start-up time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            from logging.handlers import RotatingFileHandler
+
+            folder = data_dir() / "logs"
+            folder.mkdir(parents=True, exist_ok=True)
+            self._file = RotatingFileHandler(folder / "essay-marker.log", maxBytes=1_000_000,
+                                             backupCount=3, encoding="utf-8")
+            self._file.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        self._file.handle(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 def setup_logging() -> None:
     if log.handlers:
         return
-    from logging.handlers import RotatingFileHandler  # imported here: it costs start-up time
-
-    folder = data_dir() / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
-    handler = RotatingFileHandler(folder / "essay-marker.log", maxBytes=1_000_000,
-                                  backupCount=3, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-    log.addHandler(handler)
+    log.addHandler(_LogFileOnFirstRecord())
     log.setLevel(logging.INFO)
 
 

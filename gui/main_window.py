@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QBuffer,
@@ -16,7 +16,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -31,16 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import dialogs
-from gui.dialogs import (
-    AnnotationDialog,
-    EditCandidateDialog,
-    ImportDialog,
-    ImportSummaryDialog,
-    MarkerDialog,
-    NewSetDialog,
-)
 from gui.errors import log_model_error, show_error
+from gui.icons import ACTION_ICONS, action_icon
 from gui.models import (
     SCRIPT_ID_ROLE,
     AnnotationListModel,
@@ -50,7 +41,6 @@ from gui.models import (
 from gui.panels.lists import AnnotationPanel, ScriptListPanel
 from gui.panels.rubric import RubricPanel, panel_style
 from gui.panels.script_view import ScriptView
-from gui.panels.start_page import StartPage
 from gui.session import MarkingSession
 from gui.settings import (
     CENTRE_SPLITTER,
@@ -71,6 +61,11 @@ from rubric.ids import AnnotationId, ScriptId
 from rubric.importing.model import ImportOptions
 from rubric.store import Changes, MarkingSet, Script
 
+# dialogs are imported where they are used: the first frame needs none (start-up time)
+if TYPE_CHECKING:
+    from gui.dialogs import ImportSummaryDialog
+    from gui.panels.start_page import StartPage
+
 
 class MainWindow(QMainWindow):
     def __init__(self, settings: Settings | None = None):
@@ -89,25 +84,64 @@ class MainWindow(QMainWindow):
         self.markbook_progress: QProgressDialog | None = None
         self.last_import_summary: ImportSummaryDialog | None = None
         self.save_layout_on_close = True
+        # No marker name in the settings yet: opening a set asks who is marking first
+        # (off for a rendering such as --screenshot, which must not wait for anyone).
+        self.ask_marker_on_first_open = True
         self.last_export_dialog = None
         self.last_context_menu: QMenu | None = None
         self.last_replacement = None   # the FileReplacement of the last Replace File
         self._replace_task: GeneratorTask | None = None
 
+        # Start-up: the start page is built when first needed (never, when a set is opened
+        # directly), and with defer_first_script (set by gui.app) a set opened before the
+        # window is shown lays out its first script just after the first frame is painted.
+        self._start_page: StartPage | None = None
+        self.defer_first_script = False
+        self._deferred_script: ScriptId | None = None
+
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.start_page = StartPage()
-        self.start_page.open_requested.connect(self.open_set)
-        self.start_page.new_requested.connect(self.new_set)
-        self.start_page.open_file_requested.connect(self.open_set_file)
-        self.start_page.demo_requested.connect(self.open_demo)
-        self.stack.addWidget(self.start_page)
         self._build_workbench()
         self._build_actions()
         self._build_status_bar()
         self._restore_layout()
         self._update_enabled()
-        self.start_page.refresh(self.settings.get(RECENT_SETS))
+
+    @property
+    def start_page(self) -> StartPage:
+        """The start page (built on first use, and then shown if no set is open)."""
+        if self._start_page is None:
+            from gui.panels.start_page import StartPage
+
+            page = StartPage()
+            page.open_requested.connect(self.open_set)
+            page.new_requested.connect(self.new_set)
+            page.open_file_requested.connect(self.open_set_file)
+            page.demo_requested.connect(self.open_demo)
+            self.stack.insertWidget(0, page)
+            self._start_page = page
+            page.refresh(self.settings.get(RECENT_SETS))
+            if self.marking_set is None:
+                self.stack.setCurrentWidget(page)
+        return self._start_page
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        if self.marking_set is None:
+            self.start_page  # noqa: B018 - built and shown
+        elif self._deferred_script is not None:
+            # normally paintEvent shows it; this is the safety net if no paint reaches us
+            QTimer.singleShot(150, self._show_deferred_script)
+        super().showEvent(event)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self._deferred_script is not None:
+            QTimer.singleShot(0, self._show_deferred_script)
+
+    def _show_deferred_script(self) -> None:
+        script_id, self._deferred_script = self._deferred_script, None
+        if script_id is not None and self.marking_set is not None and self.current_script is None:
+            self.select_script(script_id)
 
     @property
     def marking_set(self) -> MarkingSet | None:
@@ -160,7 +194,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 5)
         self.main_splitter.setStretchFactor(2, 3)
-        self.main_splitter.setSizes([380, 680, 380])
+        self.main_splitter.setSizes([460, 620, 360])   # the list: names, marks and status
         self.centre_splitter.setSizes([520, 200])
         outer.addWidget(self.main_splitter)
         self.stack.addWidget(self.workbench)
@@ -177,8 +211,10 @@ class MainWindow(QMainWindow):
         self.script_view.passage_selected.connect(lambda _has: self._update_enabled())
         self.annotation_panel.view.clicked.connect(self._annotation_clicked_in_list)
         self.annotation_panel.view.doubleClicked.connect(lambda _i: self.edit_annotation())
-        self.annotation_panel.edit_button.clicked.connect(self.edit_annotation)
-        self.annotation_panel.delete_button.clicked.connect(self.delete_annotation)
+        # the panel's Edit… and Delete (buttons, right-click menu, Delete key in the list)
+        self.annotation_panel.edit_action.triggered.connect(lambda _c=False: self.edit_annotation())
+        self.annotation_panel.delete_action.triggered.connect(
+            lambda _c=False: self.delete_annotation())
         # the panels subscribe to the session's broadcast themselves
         self.rubric_panel.follow(self.session)
         self.annotation_panel.follow(self.session, self.script_view)
@@ -188,6 +224,8 @@ class MainWindow(QMainWindow):
         self.rubric_panel.bank_used.connect(self._bank_used)
         self.rubric_panel.bank_add_requested.connect(self._bank_add)
         self.list_panel.search.textChanged.connect(self._search_changed)
+        self.list_panel.search.returnPressed.connect(self._choose_from_list)
+        self.list_panel.table.activated.connect(self._choose_from_list)
         self.list_panel.filter.currentTextChanged.connect(self._filter_changed)
         self.list_panel.table.customContextMenuRequested.connect(self._script_context_menu)
         self.list_panel.table.doubleClicked.connect(self._script_double_clicked)
@@ -253,7 +291,7 @@ class MainWindow(QMainWindow):
                                   "Put a new version of the file in, keeping the marks")
 
         self.level_actions = []
-        for digit in range(0, 6):
+        for digit in range(0, 10):   # by the number in a level's label, see RubricPanel
             action = a(f"Choose level {digit}" if digit else "Choose level 0 (nothing creditworthy)",
                        lambda d=digit: self.choose_level(d), [f"Alt+{digit}"], f"level_{digit}")
             self.level_actions.append(action)
@@ -286,6 +324,11 @@ class MainWindow(QMainWindow):
                              [QKeySequence.StandardKey.ZoomOut], "zoom_out")
         self.act_shortcuts = a("&Keyboard shortcuts", self.show_shortcuts, ["F1"], "shortcuts")
         self.act_about = a("&About Essay Marker", self.show_about, (), "about")
+        self.act_compare = a("&Compare scripts (comparative judgement)…",
+                             lambda: self.open_tool("judging"), (), "compare_scripts",
+                             "Which of two scripts is the better answer? A scale from many pairs")
+        self.act_similar = a("&Similar scripts…", lambda: self.open_tool("similarity"), (),
+                             "similar_scripts", "Pairs of scripts that share passages")
 
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -314,14 +357,28 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.act_bigger)
         view_menu.addAction(self.act_smaller)
+        tools_menu = bar.addMenu("&Tools")
+        tools_menu.addAction(self.act_compare)
+        tools_menu.addAction(self.act_similar)
+        self.tools_menu = tools_menu
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_shortcuts)
         help_menu.addAction(self.act_about)
 
+        # icons (tinted from the palette when painted) and short toolbar labels; menus and
+        # tooltips keep the full text
+        for action, label in ((self.act_import, "Import"), (self.act_prev, "Previous"),
+                              (self.act_next, "Next"), (self.act_complete_next, "Complete && next"),
+                              (self.act_annotate, "Comment"), (self.act_undo, "Undo"),
+                              (self.act_redo, "Redo"), (self.act_edit_rubric, "Rubric"),
+                              (self.act_export, "Export")):
+            action.setIcon(action_icon(ACTION_ICONS[action.objectName()]))
+            action.setIconText(label)
         toolbar = QToolBar("Main")
         toolbar.setObjectName("main_toolbar")
         toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setIconSize(QSize(20, 20))
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for action in (self.act_import, None, self.act_prev, self.act_next,
                        self.act_complete_next, None, self.act_annotate, None, self.act_undo,
                        self.act_redo, None, self.act_edit_rubric, self.act_export):
@@ -382,6 +439,9 @@ class MainWindow(QMainWindow):
             show_error(self, "Cannot open the marking set", str(exc))
             return False
         name = self.settings.get(MARKER_NAME)
+        asked = not name and self.ask_marker_on_first_open
+        if asked:
+            name = self._ask_first_marker(marking_set)
         if name:
             self.session.use_marker(name, self.settings.get(MARKER_INITIALS) or None,
                                     self.settings.get(MARKER_ROLE))
@@ -394,13 +454,29 @@ class MainWindow(QMainWindow):
         self.session.changed.connect(self._on_changed)
         self.filter_model = ScriptFilterModel(self)
         self.filter_model.setSourceModel(self.script_model)
+        # rows leaving the list as shown (a search, a filter, a status change) move Qt's
+        # current row; the shown script stays until the user chooses another. Connected
+        # before setModel, so the flag is up before the view and selection react.
+        self._rows_leaving = False
+        self.filter_model.rowsAboutToBeRemoved.connect(self._list_rows_leaving)
+        self.filter_model.rowsRemoved.connect(self._follow_shown_script)
+        self.filter_model.rowsInserted.connect(self._follow_shown_script)
         table = self.list_panel.table
         table.setModel(self.filter_model)
         header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # sized from a sample when the list is (re)loaded, never per edit: ResizeToContents
+        # reads every row and column of the model again on each change
+        from gui.models.lists import fit_script_columns
+
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setMinimumSectionSize(28)
         header.setStretchLastSection(False)
         table.setIconSize(QSize(9, 9))
+        fit_script_columns(table)
+        self.filter_model.modelReset.connect(lambda: fit_script_columns(table))
+        self.list_panel.stretch_names()
+        self.filter_model.modelReset.connect(self.list_panel.stretch_names)
+        self.filter_model.modelReset.connect(self._follow_shown_script)
         table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.filter_model.modelReset.connect(self._update_counts)
         self.filter_model.rowsInserted.connect(self._update_counts)
@@ -411,13 +487,40 @@ class MainWindow(QMainWindow):
         self._update_marker_label()
         self._update_counts()
         self.current_script = None
+        self._deferred_script = None
         if self.script_model.rowCount():
-            self.select_script(self._first_script_to_show())
+            if self.defer_first_script and not self.isVisible():
+                self._deferred_script = self._first_script_to_show()   # see paintEvent
+            else:
+                self.select_script(self._first_script_to_show())
         else:
             self._show_empty()
         self._set_saved("Opened")
         self._update_enabled()
+        if asked and not name:
+            marker = marking_set.current_marker
+            self.statusBar().showMessage(
+                f"Marking as {marker.name} ({marker.initials}): to mark under your own name, "
+                "use File ▸ Marker details", 15000)
         return True
+
+    def _ask_first_marker(self, marking_set: MarkingSet) -> str:
+        """Ask who is marking (the set's teacher filled in, if it has one) and remember the
+        answer; the name, or "" when the user cancels (the set's teacher is then used)."""
+        teacher = next((m for m in marking_set.markers() if m.role == "teacher"), None)
+        from gui.dialogs import MarkerDialog
+
+        answer = MarkerDialog.ask(self, teacher.name if teacher else "",
+                                  teacher.initials if teacher else "", "teacher",
+                                  first_run=True)
+        if answer is None:
+            return ""
+        name, initials, role = answer
+        self.settings.set(MARKER_NAME, name)
+        self.settings.set(MARKER_INITIALS, initials)
+        self.settings.set(MARKER_ROLE, role)
+        self.settings.sync()
+        return name
 
     def _first_script_to_show(self) -> ScriptId:
         ids = self.script_model.script_ids()
@@ -426,7 +529,7 @@ class MainWindow(QMainWindow):
                 return script_id
         return ids[0]
 
-    def close_set(self) -> None:
+    def close_set(self, show_start_page: bool = True) -> None:
         if self.marking_set is None:
             return
         if getattr(self, "script_model", None) is not None:
@@ -437,8 +540,11 @@ class MainWindow(QMainWindow):
                     pass
         self.session.close()
         self.current_script = None
-        self.stack.setCurrentWidget(self.start_page)
-        self.start_page.refresh(self.settings.get(RECENT_SETS))
+        if show_start_page:   # not when the window is closing
+            built = self._start_page is not None
+            self.stack.setCurrentWidget(self.start_page)
+            if built:
+                self.start_page.refresh(self.settings.get(RECENT_SETS))
         self.setWindowTitle("Essay Marker")
         self.position_label.setText("")
         self.marker_label.setText("")
@@ -446,6 +552,8 @@ class MainWindow(QMainWindow):
         self._update_enabled()
 
     def new_set(self) -> None:
+        from gui.dialogs import NewSetDialog
+
         answer = NewSetDialog.ask(self)
         if answer is None:
             return
@@ -461,6 +569,8 @@ class MainWindow(QMainWindow):
         self.open_set(path)
 
     def _ask_open_set_path(self) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self, "Open a marking set file", str(Path.home()),
                                               "Marking sets (*.markset)")
         return path
@@ -498,6 +608,8 @@ class MainWindow(QMainWindow):
         if self.marking_set is None:
             return
         suggested = str(Path.home() / f"{self.marking_set.path.stem}.markset")
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getSaveFileName(self, "Save a copy of this set", suggested,
                                               "Marking sets (*.markset)")
         if not path:
@@ -513,6 +625,8 @@ class MainWindow(QMainWindow):
         if self.marking_set is None:
             return
         marker = self.marking_set.current_marker
+        from gui.dialogs import MarkerDialog
+
         answer = MarkerDialog.ask(self, marker.name, marker.initials, marker.role)
         if answer is None:
             return
@@ -543,7 +657,7 @@ class MainWindow(QMainWindow):
             self.show_script(script_id)
 
     def _row_changed(self, current, _previous) -> None:
-        if not current.isValid():
+        if not current.isValid() or self._rows_leaving:
             return
         script_id = current.data(SCRIPT_ID_ROLE)
         if self.current_script is None or self.current_script.id != script_id:
@@ -613,6 +727,8 @@ class MainWindow(QMainWindow):
             self.script_stack.addWidget(self.pdf_view)
         self.pdf_document.close()
         data = self.marking_set.source_bytes(script.id)
+        import hashlib
+
         digest = hashlib.sha256(data).hexdigest()
         self._pdf_wanted = (script.id, digest)
         self.script_stack.setCurrentWidget(self.pdf_view)
@@ -693,6 +809,13 @@ class MainWindow(QMainWindow):
         if self.marking_set is None or self.current_script is None:
             return
         script_id = self.current_script.id
+        ms = self.marking_set
+        if not ms.summary(script_id).completed:
+            missing = self._criteria_without_a_mark(script_id)
+            from gui import dialogs
+
+            if missing and not dialogs.complete_anyway(self, missing):
+                return
         if not self.session.set_complete(script_id, True):
             return
         next_id = self._next_unmarked(script_id)
@@ -701,6 +824,16 @@ class MainWindow(QMainWindow):
             return
         self.select_script(next_id)
         self.script_view.setFocus()
+
+    def _criteria_without_a_mark(self, script_id: ScriptId) -> list[str]:
+        """The scheme's criteria with no placed mark on this script (a level alone is not a
+        mark); what counts is the total's rule, criterion by criterion."""
+        from rubric import marking
+
+        ms = self.marking_set
+        marks = ms.marks_for(script_id)
+        return [c.name for c in ms.scheme.criteria
+                if c.name not in marks or marking.total(ms.scheme, {c.name: marks[c.name]}) is None]
 
     def _next_unmarked(self, after: ScriptId) -> ScriptId | None:
         ids = self.script_model.script_ids()
@@ -746,6 +879,8 @@ class MainWindow(QMainWindow):
         if self.marking_set is None or self.current_script is None:
             return
         script = self.marking_set.summary(self.current_script.id)
+        from gui.dialogs import EditCandidateDialog
+
         answer = EditCandidateDialog.ask(self, script.candidate_name, script.candidate_number,
                                          script.file_name)
         if answer is None or answer == (script.candidate_name, script.candidate_number):
@@ -759,6 +894,8 @@ class MainWindow(QMainWindow):
         script = ms.summary(self.current_script.id)
         marked = bool(ms.marks(script.id)) or bool(ms.annotations(script.id))
         detail = " Its marks, comments and annotations are kept with it." if marked else ""
+        from gui import dialogs
+
         if not dialogs.confirm(
                 self, "Remove script",
                 f"Remove {script.candidate} ({script.file_name}) from this set? It leaves the "
@@ -770,6 +907,8 @@ class MainWindow(QMainWindow):
                                          8000)
 
     def _ask_replacement_file(self) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(
             self, "Replace the script's file", str(Path.home()),
             "Essays (*.docx *.pdf *.txt *.odt *.rtf);;All files (*)")
@@ -874,6 +1013,8 @@ class MainWindow(QMainWindow):
         start, end = span
         quote = self.current_script.text[start:end]
         criteria = [c.name for c in self.marking_set.scheme.criteria]
+        from gui.dialogs import AnnotationDialog
+
         answer = AnnotationDialog.ask(self, quote, criteria, self.marking_set.bank("annotation"),
                                       criterion=self.rubric_panel.current_criterion)
         if answer is None:
@@ -893,6 +1034,8 @@ class MainWindow(QMainWindow):
             return
         annotation = self.marking_set.annotation(annotation_id)
         criteria = [c.name for c in self.marking_set.scheme.criteria]
+        from gui.dialogs import AnnotationDialog
+
         answer = AnnotationDialog.ask(self, annotation.quote, criteria,
                                       self.marking_set.bank("annotation"), annotation.comment,
                                       annotation.criterion)
@@ -929,8 +1072,10 @@ class MainWindow(QMainWindow):
 
         ms = self.marking_set
         has_marks = bool(ms.marks())
+        names = {s.id: s.candidate for s in ms.scripts()}
         scheme = RubricEditorDialog.edit(ms.scheme, self,
-                                         ms.conflicts_with if has_marks else None)
+                                         ms.conflicts_with if has_marks else None,
+                                         script_names=names)
         if scheme is None or scheme == ms.scheme:
             return
         self.session.change_scheme(scheme)
@@ -1019,6 +1164,8 @@ class MainWindow(QMainWindow):
             why = reasons.get(info.reason, "before an upgrade" if info.reason.startswith(
                 "before-upgrade") else info.reason)
             labels.append(f"{info.taken_at:%a %d %b %Y, %H:%M:%S}" + (f" — {why}" if why else ""))
+        from gui import dialogs
+
         index = dialogs.ask_backup(self, labels)
         if index is None:
             return False
@@ -1070,12 +1217,42 @@ class MainWindow(QMainWindow):
             self.filter_model.set_status_filter(name)
             self._update_counts()
 
+    def _list_rows_leaving(self, *_args) -> None:
+        self._rows_leaving = True
+
+    def _follow_shown_script(self, *_args) -> None:
+        """Rows left or came back into the list as shown, or it was reloaded: the shown
+        script's row is the current one if it is listed, else no row is. The shown script
+        stays whatever the list shows."""
+        self._rows_leaving = True
+        try:
+            selection = self.list_panel.table.selectionModel()
+            row = self._proxy_row(self.current_script.id) if self.current_script else -1
+            if row < 0:
+                selection.clear()
+            elif selection.currentIndex().row() != row or not selection.isRowSelected(row):
+                selection.setCurrentIndex(self.filter_model.index(row, 0),
+                                          QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+        finally:
+            self._rows_leaving = False
+
+    def _choose_from_list(self, index=None) -> None:
+        """Enter in the search box (the highlighted row, else the first one listed) or on
+        a row: show that script."""
+        if self.marking_set is None or not self.filter_model.rowCount():
+            return
+        if index is None or not index.isValid():
+            current = self.list_panel.table.currentIndex()
+            index = current if current.isValid() else self.filter_model.index(0, 0)
+        self.select_script(index.data(SCRIPT_ID_ROLE))
+
     def _update_enabled(self) -> None:
         has_set = self.marking_set is not None
         has_script = has_set and self.current_script is not None
         for action in (self.act_import, self.act_import_folder, self.act_share, self.act_marker,
                        self.act_close_set, self.act_edit_rubric, self.act_export,
-                       self.act_import_marks):
+                       self.act_import_marks, self.act_compare, self.act_similar):
             action.setEnabled(has_set)
         for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen,
                        self.act_edit_candidate, self.act_remove_script, self.act_replace_file,
@@ -1085,19 +1262,24 @@ class MainWindow(QMainWindow):
             action.setEnabled(has_script)
         self.act_annotate.setEnabled(bool(has_script and self.current_script.has_text))
         self.toolbar.setVisible(has_set)
-        selected = has_set and self.annotation_panel.view.currentIndex().isValid()
-        self.annotation_panel.edit_button.setEnabled(selected)
-        self.annotation_panel.delete_button.setEnabled(selected)
+        digits = self.rubric_panel.level_digits() if has_script else set()
+        for digit, action in enumerate(self.level_actions):
+            action.setEnabled(digit in digits)   # only what some level card advertises
+        self.annotation_panel.update_buttons()
 
     # -- import ----------------------------------------------------------------------------
 
     def _ask_import_files(self) -> list[str]:
+        from PySide6.QtWidgets import QFileDialog
+
         files, _ = QFileDialog.getOpenFileNames(
             self, "Import scripts", str(Path.home()),
             "Essays (*.docx *.pdf *.txt *.odt *.rtf);;All files (*)")
         return files
 
     def _ask_import_folder(self) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         return QFileDialog.getExistingDirectory(self, "Import a folder of scripts",
                                                 str(Path.home()))
 
@@ -1117,6 +1299,8 @@ class MainWindow(QMainWindow):
 
         files = [f for f in iter_candidate_files([Path(p) for p in paths])
                  if f.suffix.lower() in SUPPORTED_SUFFIXES]
+        from gui.dialogs import ImportDialog
+
         pattern = ImportDialog.ask(self, files, self.settings.get(NAME_PATTERN))
         if pattern is None:
             return None
@@ -1203,6 +1387,8 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(
                     f"Import cancelled: {counts['imported']:,} imported, "
                     f"{max(total - counts['imported'], 0):,} not imported", 15000)
+            from gui.dialogs import ImportSummaryDialog
+
             summary = ImportSummaryDialog(self, lines, counts["imported"], counts["skipped"],
                                           counts["failed"], cancelled, counts["updated"])
             self.last_import_summary = summary
@@ -1254,12 +1440,14 @@ class MainWindow(QMainWindow):
             return None
         from gui.dialogs.export import ExportDialog
 
-        dialog = ExportDialog(self.marking_set, self)
+        dialog = ExportDialog(self.marking_set, self, self.settings)
         self.last_export_dialog = dialog
         dialog.open()
         return dialog
 
     def _ask_markbook_path(self) -> str:
+        from PySide6.QtWidgets import QFileDialog
+
         path, _ = QFileDialog.getOpenFileName(self, "Import marks from a markbook",
                                               str(Path.home()), "Markbooks (*.xlsx)")
         return path
@@ -1327,6 +1515,13 @@ class MainWindow(QMainWindow):
         progress.show()
         return start(task)
 
+    def open_tool(self, name: str):
+        """Tools › comparative judgement ("judging") or similar scripts ("similarity"): one
+        window each, raised when already open."""
+        from gui.dialogs import judging, similarity
+
+        return {"judging": judging, "similarity": similarity}[name].show_for(self)
+
     def _confirm_markbook(self, ms: MarkingSet, changes) -> None:
         """Show what a markbook read would change; apply it (all or nothing) if confirmed."""
         import sqlite3
@@ -1354,16 +1549,20 @@ class MainWindow(QMainWindow):
         self.script_view.set_font_size(self.script_view.font_size() + step)
 
     def show_shortcuts(self) -> None:
+        # undo and redo say what they would undo ("Undo Mark 8 for AO1"): not here
+        fixed = {self.act_undo: "Undo", self.act_redo: "Redo"}
         rows = []
         for menu in self.menuBar().findChildren(type(self.file_menu)):
             for action in menu.actions():
                 if action.shortcut().toString():
                     shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                    rows.append(f"<tr><td>{action.text().replace('&', '')}</td>"
-                                f"<td><b>{shortcut}</b></td></tr>")
+                    name = fixed.get(action, action.text().replace("&", ""))
+                    rows.append(f"<tr><td>{name}</td><td><b>{shortcut}</b></td></tr>")
         box = QMessageBox(QMessageBox.Icon.NoIcon, "Keyboard shortcuts",
                           "<table cellspacing=4>" + "".join(rows) + "</table>",
                           QMessageBox.StandardButton.Close, self)
+        box.setObjectName("shortcuts_box")
+        self.shortcuts_box = box
         box.open()
 
     def show_about(self) -> None:
@@ -1382,6 +1581,6 @@ class MainWindow(QMainWindow):
             self._markbook_task.cancel()
         if self.save_layout_on_close:
             self._save_layout()
-        self.close_set()
+        self.close_set(show_start_page=False)
         event.accept()
 

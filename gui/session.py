@@ -129,7 +129,7 @@ class MarkingSession(QObject):
         current = ms.marks_for(script_id).get(criterion)
         found = ms.scheme.criterion(criterion)
         if found is None:
-            self.report(f"{criterion} is no longer in the scheme")
+            self.report(f"{criterion} is no longer in the rubric")
             return False
         level = marking.level_for_typed_mark(found, current.level if current else None, mark)
         if current is not None and current.mark == mark and current.level == level \
@@ -168,6 +168,13 @@ class MarkingSession(QObject):
 
     def delete_annotation(self, annotation_id: AnnotationId) -> bool:
         return self.push(commands.DeleteAnnotationCommand(self, annotation_id))
+
+    # -- comparative judgement ---------------------------------------------------------
+
+    def judge(self, winner: ScriptId, loser: ScriptId, seconds: float | None = None) -> bool:
+        """Record that the current marker judged ``winner`` the better answer (saved at
+        once, undoable like a mark)."""
+        return self.push(commands.JudgeCommand(self, winner, loser, seconds))
 
     # -- the scripts -------------------------------------------------------------------
 

@@ -967,6 +967,83 @@ def cmd_adjust(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cj(args: argparse.Namespace) -> int:
+    from rubric.comparing import cj_report, read_judgements_csv
+
+    with _open(args.set) as marking_set:
+        judgements = None if args.judgements is None else \
+            read_judgements_csv(marking_set, args.judgements)
+        report = cj_report(marking_set, judgements,
+                           source="set" if args.judgements is None else Path(args.judgements).name)
+    if args.json:
+        _print_json(report.to_json())
+    else:
+        print("\n".join(report.lines()))
+    return 0
+
+
+def cmd_cj_pairs(args: argparse.Namespace) -> int:
+    from rubric.comparing import pair_lines
+
+    if args.n < 1:
+        raise MarkError("--n must be 1 or more")
+    with _open(args.set) as marking_set:
+        judge = marking_set.find_marker(args.judge)
+        names = {s.id: s.candidate for s in marking_set.scripts()}
+        if len(names) < 2:
+            raise MarkError("comparative judgement needs two scripts or more in the set")
+        # a judge new to the set has judged nothing yet: nobody's pairs are theirs
+        pairs = marking_set.judging_pairs(args.n, judge.id if judge else -1, seed=args.seed)
+    if args.json:
+        _print_json([{"left": int(left), "right": int(right), "left_candidate": names[left],
+                      "right_candidate": names[right]} for left, right in pairs])
+    else:
+        print("\n".join(pair_lines(pairs, names)))
+    return 0
+
+
+def cmd_judge(args: argparse.Namespace) -> int:
+    from rubric.comparing import progress_line
+
+    with _open(args.set) as marking_set:
+        winner = marking_set.find_script(args.winner)
+        loser = marking_set.find_script(args.loser)
+        with marking_set.atomic():
+            judge = (_marker_named(marking_set, args.judge) if args.judge
+                     else marking_set.current_marker)
+            changes = marking_set.add_judgement(winner, loser, args.seconds, judge=judge.id)
+        progress = marking_set.judging_progress(args.per_script)
+        names = {s: marking_set.summary(s).candidate for s in (winner, loser)}
+    line = progress_line(progress, args.per_script)
+    if args.json:
+        _print_json({"id": changes.created, "winner": int(winner), "loser": int(loser),
+                     "judge": judge.name, "seconds": args.seconds, "progress": line,
+                     "made": progress.made, "target": progress.target})
+    else:
+        print(f"recorded  {names[winner]} better than {names[loser]} (judge {judge.name}); "
+              f"{line}")
+    return 0
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    from rubric.comparing import (
+        similarity_json,
+        similarity_lines,
+        similarity_options,
+        similarity_report,
+    )
+
+    options = similarity_options(args.include_quotes, args.include_question, args.min_words)
+    with _open(args.set) as marking_set:
+        names = {s.id: s.candidate for s in marking_set.scripts()}
+        report = similarity_report(marking_set, options)
+    if args.json:
+        _print_json(similarity_json(report, names))
+    else:
+        print("\n".join(similarity_lines(report, names)))
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------
 
 _SCRIPT_HELP = ("the script: its id or candidate number (#12 or id:12 is always an id, "
@@ -1255,6 +1332,41 @@ def _args_adjust(p: argparse.ArgumentParser) -> None:
                    help="write the adjusted marks as the teacher's (one step; a backup first)")
     p.add_argument("--undo", action="store_true",
                    help="take back the last adjustment (the marks come back from the audit log)")
+
+
+def _args_cj(p: argparse.ArgumentParser) -> None:
+    p.add_argument("set")
+    p.add_argument("--judgements", metavar="FILE.csv",
+                   help="fit these judgements instead of the set's: rows of "
+                        "winner_id,loser_id[,judge] (script ids of the set)")
+
+
+def _args_cj_pairs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("set")
+    p.add_argument("--judge", required=True, metavar="NAME", help="the marker who will judge")
+    p.add_argument("--n", type=int, default=10, metavar="N", help="how many pairs (default 10)")
+    p.add_argument("--seed", type=int, help="repeatable choices (default: random)")
+
+
+def _args_judge(p: argparse.ArgumentParser) -> None:
+    p.add_argument("set")
+    p.add_argument("winner", help="the better answer: " + _SCRIPT_HELP)
+    p.add_argument("loser", help="the other script of the pair")
+    p.add_argument("--judge", metavar="NAME",
+                   help="who judged (default: the set's current marker; added if new)")
+    p.add_argument("--seconds", type=float, metavar="S", help="how long the judgement took")
+    p.add_argument("--per-script", type=int, default=10, metavar="N",
+                   help="the target the progress counts towards (default 10 per script)")
+
+
+def _args_similar(p: argparse.ArgumentParser) -> None:
+    p.add_argument("set")
+    p.add_argument("--include-quotes", action="store_true",
+                   help="count text in quotation marks too (left out by default)")
+    p.add_argument("--include-question", action="store_true",
+                   help="count wording shared with the question too (left out by default)")
+    p.add_argument("--min-words", type=int, metavar="N",
+                   help="list pairs sharing at least N words (default 15)")
 
 
 def _silence_stdout() -> None:

@@ -44,6 +44,10 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand('stats', 'agreement of markers: per criterion and totals, alpha, lenient or harsh, rank order'),
     Subcommand('sample', 'a moderation sample: a pack of the chosen scripts with their feedback and a markbook'),
     Subcommand('adjust', "propose (and --apply, or --undo) the adjustment of a teacher's marks to the moderator's"),
+    Subcommand('cj', 'comparative judgement: fit a scale from the judgements, beside the rubric totals'),
+    Subcommand('cj-pairs', 'the next pairs of scripts for a judge to compare (balanced, random sides)'),
+    Subcommand('judge', 'record one comparative judgement: WINNER was the better answer than LOSER'),
+    Subcommand('similar', 'pairs of scripts that share passages (quotations and the question left out)'),
 )
 
 #: The names alone, for the launcher.

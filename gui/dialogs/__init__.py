@@ -8,6 +8,7 @@ from gui.dialogs.common import (  # noqa: F401 - the room's public names
     MarkerDialog,
     NewSetDialog,
     ask_backup,
+    complete_anyway,
     confirm,
     scheme_label,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -22,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from rubric.scheme import Scheme
 from rubric.store import BankComment
-from rubric.store.records import candidate_label
+from rubric.store.records import candidate_label, initials_of
 from rubric.templates import bundled_templates
 
 
@@ -110,9 +111,10 @@ class NewSetDialog(QDialog):
         self.name_edit.setPlaceholderText("e.g. 13B Russia mock, November")
         layout.addRow("&Name:", self.name_edit)
         self.scheme_combo = QComboBox()
+        self.scheme_combo.setObjectName("new_set_rubric")
         for scheme in bundled_templates():
-            self.scheme_combo.addItem(f"{scheme.title} ({scheme.total} marks)", scheme.id)
-        layout.addRow("&Scheme:", self.scheme_combo)
+            self.scheme_combo.addItem(scheme_label(scheme), scheme.id)
+        layout.addRow("&Rubric:", self.scheme_combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
@@ -132,36 +134,80 @@ class NewSetDialog(QDialog):
 
 
 class MarkerDialog(QDialog):
-    """Who is marking: name, initials, role."""
+    """Who is marking: name, initials, role. The initials follow the name as it is typed
+    ("Priya Patel" gives "PP") until the user edits the initials themselves."""
 
     ROLES = (("Teacher", "teacher"), ("Second marker", "second"), ("Moderator", "moderator"))
 
-    def __init__(self, parent, name: str, initials: str, role: str):
+    def __init__(self, parent, name: str, initials: str, role: str, first_run: bool = False):
         super().__init__(parent)
-        self.setWindowTitle("Marker")
-        layout = QFormLayout(self)
+        self.setObjectName("marker_dialog")
+        self.setWindowTitle("Who is marking?" if first_run else "Marker details")
+        self.setMinimumWidth(420)
+        outer = QVBoxLayout(self)
+        if first_run:
+            text = ("Who is marking? Your name and initials go on every mark, comment and "
+                    "annotation you make, and on the feedback you export.")
+            if name.strip():
+                text += (f" This set's teacher is {name.strip()}: keep these details to mark "
+                         "as them, or enter your own.")
+            intro = QLabel(text + " You can change them later in File ▸ Marker details.")
+            intro.setTextFormat(Qt.TextFormat.PlainText)
+            intro.setObjectName("marker_intro")
+            intro.setWordWrap(True)
+            outer.addWidget(intro)
+        layout = QFormLayout()
+        outer.addLayout(layout)
         self.name_edit = QLineEdit(name)
+        self.name_edit.setObjectName("marker_name")
+        self.name_edit.setPlaceholderText("e.g. Priya Patel")
         self.initials_edit = QLineEdit(initials)
+        self.initials_edit.setObjectName("marker_initials")
         self.initials_edit.setMaxLength(4)
         self.role_combo = QComboBox()
+        self.role_combo.setObjectName("marker_role")
         for text, value in self.ROLES:
             self.role_combo.addItem(text, value)
         self.role_combo.setCurrentIndex(max(0, self.role_combo.findData(role)))
         layout.addRow("&Name:", self.name_edit)
         layout.addRow("&Initials:", self.initials_edit)
         layout.addRow("&Role:", self.role_combo)
+        # Initials the marker chose (not those the name gives) are never overwritten; on
+        # first run the details offered are the set's teacher's, so a new name gets its own.
+        self._initials_edited = not first_run and bool(initials.strip()) and (
+            not name.strip() or initials.strip() != initials_of(name))
+        self.name_edit.textChanged.connect(self._name_changed)
+        self.initials_edit.textEdited.connect(self._initials_typed)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addRow(buttons)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setEnabled(bool(name.strip()))
+        outer.addWidget(buttons)
+        if not initials.strip() and name.strip():
+            self._name_changed(name)
+
+    def _name_changed(self, text: str) -> None:
+        self.ok_button.setEnabled(bool(text.strip()))
+        if not self._initials_edited:
+            self.initials_edit.setText(initials_of(text) if text.strip() else "")
+
+    def _initials_typed(self, text: str) -> None:
+        # An emptied box follows the name again (an empty box means the name's initials).
+        self._initials_edited = bool(text.strip())
+
+    def values(self) -> tuple[str, str, str]:
+        name = " ".join(self.name_edit.text().split())
+        initials = self.initials_edit.text().strip() or initials_of(name)
+        return name, initials, self.role_combo.currentData()
 
     @classmethod
-    def ask(cls, parent, name: str, initials: str, role: str) -> tuple[str, str, str] | None:
-        dialog = cls(parent, name, initials, role)
+    def ask(cls, parent, name: str, initials: str, role: str,
+            first_run: bool = False) -> tuple[str, str, str] | None:
+        dialog = cls(parent, name, initials, role, first_run)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.name_edit.text().strip():
-            return (dialog.name_edit.text().strip(), dialog.initials_edit.text().strip(),
-                    dialog.role_combo.currentData())
+            return dialog.values()
         return None
 
 
@@ -298,6 +344,14 @@ def confirm(parent, title: str, text: str, button: str) -> bool:
     return box.clickedButton() is action
 
 
+def complete_anyway(parent, criteria: list[str]) -> bool:
+    """Mark a script complete though these criteria have no mark yet? (tests replace this)"""
+    names = criteria[0] if len(criteria) == 1 else \
+        ", ".join(criteria[:-1]) + " and " + criteria[-1]
+    return confirm(parent, "Mark complete", f"No mark yet for {names}. Complete anyway?",
+                   "&Complete anyway")
+
+
 class ImportSummaryDialog(QDialog):
     """What an import did: counts, then one line per file with its reason."""
 
@@ -325,8 +379,16 @@ class ImportSummaryDialog(QDialog):
 
 
 def scheme_label(scheme: Scheme) -> str:
-    criteria = ", ".join(f"{c.name} {c.maximum}" for c in scheme.criteria)
-    return f"{scheme.title} — {scheme.total} marks ({criteria})"
+    """A rubric as a list shows it: "AQA-style NEA historical investigation — 40 marks (AO1
+    20, AO2 10, AO3 10)"; the marks are said once even when the title ends "(40 marks)"."""
+    title = scheme.title.strip()
+    said = re.search(r"\s*\(\s*(\d+)\s*marks?\s*\)\s*$", title)
+    if said and int(said.group(1)) == scheme.total:
+        title = title[:said.start()].rstrip()
+    marks = f"{scheme.total} mark{'s' if scheme.total != 1 else ''}"
+    if len(scheme.criteria) > 1:
+        marks += " (" + ", ".join(f"{c.name} {c.maximum}" for c in scheme.criteria) + ")"
+    return f"{title or scheme.id} — {marks}"
 
 
 def ask_backup(parent, labels: list[str]) -> int | None:

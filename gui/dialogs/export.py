@@ -1,5 +1,10 @@
 """Exporting a set (Word feedback, class pack, cover sheets, Excel markbook, CSV) and reading
-marks back in from an edited markbook."""
+marks back in from an edited markbook.
+
+An export holds the scripts marked (or moderated) unless "Include scripts not marked yet"
+is ticked (the core chooses them: ``rubric.export.snapshot.exported_scripts``). The
+dialog's choices are remembered in the settings for the next export.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from gui import settings as opts
+from gui.settings import Settings
 from gui.tasks import GeneratorTask, start
 from rubric.errors import EssayMarkerError
 from rubric.store import MarkingSet
@@ -40,12 +47,13 @@ class ExportDialog(QDialog):
     """Choose what to export and where; runs with a progress bar and Cancel, then offers to
     open the folder."""
 
-    def __init__(self, marking_set: MarkingSet, parent=None):
+    def __init__(self, marking_set: MarkingSet, parent=None, settings: Settings | None = None):
         super().__init__(parent)
         self.setObjectName("export_dialog")
         self.setWindowTitle("Export")
         self.setMinimumWidth(560)
         self.marking_set = marking_set
+        self.settings = settings or Settings()
         self.task: GeneratorTask | None = None
         self.written: list[str] = []
         self.failed: list[str] = []
@@ -81,6 +89,16 @@ class ExportDialog(QDialog):
         form.addLayout(pattern_row)
         for widget in (self.pack_box, self.cover_box, self.excel_box, self.csv_box):
             form.addWidget(widget)
+        self.unmarked_box = QCheckBox("Include scripts not marked yet")
+        self.unmarked_box.setObjectName("include_unmarked")
+        self.unmarked_box.setToolTip("Off: only scripts marked (or moderated) are exported")
+        self.which_note = QLabel()
+        self.which_note.setObjectName("which_note")
+        self.which_note.setWordWrap(True)
+        self.which_note.setStyleSheet("color: palette(placeholder-text);")
+        form.addSpacing(4)
+        form.addWidget(self.unmarked_box)
+        form.addWidget(self.which_note)
         layout.addWidget(what)
 
         options = QGroupBox("In the Word documents")
@@ -124,6 +142,60 @@ class ExportDialog(QDialog):
         self.cancel_button.clicked.connect(self._cancel_or_close)
         self.open_folder_button.clicked.connect(self.open_folder)
         layout.addWidget(self.buttons)
+        self._load_choices()
+        self.unmarked_box.toggled.connect(self._update_which_note)
+        self._update_which_note()
+
+    # -- the choices, remembered between exports --------------------------------------------
+
+    def _choice_boxes(self) -> list[tuple[QCheckBox, opts.Option]]:
+        return [(self.feedback_box, opts.EXPORT_FEEDBACK), (self.pack_box, opts.EXPORT_PACK),
+                (self.cover_box, opts.EXPORT_COVER), (self.excel_box, opts.EXPORT_EXCEL),
+                (self.csv_box, opts.EXPORT_CSV), (self.script_box, opts.EXPORT_SCRIPT),
+                (self.annotations_box, opts.EXPORT_ANNOTATIONS),
+                (self.descriptors_box, opts.EXPORT_DESCRIPTORS),
+                (self.unmarked_box, opts.EXPORT_UNMARKED)]
+
+    def _load_choices(self) -> None:
+        for box, option in self._choice_boxes():
+            if option is opts.EXPORT_COVER and not self.settings.has(option):
+                continue   # never chosen: on for coursework (a scheme with a word limit)
+            box.setChecked(self.settings.get(option))
+        self.pattern_edit.setText(self.settings.get(opts.EXPORT_FILE_PATTERN)
+                                  or opts.EXPORT_FILE_PATTERN.default)
+        self.school_edit.setText(self.settings.get(opts.EXPORT_SCHOOL))
+
+    def save_choices(self) -> None:
+        """Remember what is ticked and typed, for the next export."""
+        for box, option in self._choice_boxes():
+            self.settings.set(option, box.isChecked())
+        self.settings.set(opts.EXPORT_FILE_PATTERN, self.pattern_edit.text().strip()
+                          or opts.EXPORT_FILE_PATTERN.default)
+        self.settings.set(opts.EXPORT_SCHOOL, self.school_edit.text().strip())
+        self.settings.sync()
+
+    def which(self) -> str:
+        """Which scripts the export holds: "all", or only those "marked"."""
+        return "all" if self.unmarked_box.isChecked() else "marked"
+
+    def _counts(self) -> tuple[int, int]:
+        """(scripts the export would hold, scripts in the set)."""
+        from rubric.export.snapshot import exported_scripts
+
+        ms = self.marking_set
+        scripts = ms.scripts()
+        return len(exported_scripts(scripts, ms.statuses(), self.which())), len(scripts)
+
+    def _update_which_note(self) -> None:
+        exported, total = self._counts()
+        if self.unmarked_box.isChecked():
+            text = f"All {total} script{'s' if total != 1 else ''} will be exported."
+        else:
+            left = total - exported
+            text = (f"{exported} of {total} scripts are marked and will be exported"
+                    + (f"; {left} not marked yet {'is' if left == 1 else 'are'} left out."
+                       if left else "."))
+        self.which_note.setText(text)
 
     # -- running ---------------------------------------------------------------------------
 
@@ -144,7 +216,7 @@ class ExportDialog(QDialog):
                        include_descriptors=self.descriptors_box.isChecked(),
                        school=self.school_edit.text().strip(),
                        file_pattern=self.pattern_edit.text().strip() or
-                       "{candidate}_{set}.docx")
+                       "{candidate}_{set}.docx", which=self.which())
 
     def start_export(self) -> GeneratorTask | None:
         """Spreadsheets are written here (they take well under a second); Word documents
@@ -155,6 +227,12 @@ class ExportDialog(QDialog):
         stem = safe_file_stem(self.marking_set.name)
         self.written, self.failed = [], []
         self.results.clear()
+        self.save_choices()
+        if self._counts()[0] == 0:
+            self.status.setText("No script is marked yet, so there is nothing to export. Tick "
+                                "“Include scripts not marked yet” to export them all.")
+            return None
+        which = self.which()
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -165,8 +243,9 @@ class ExportDialog(QDialog):
         ms = self.marking_set
         for box, path, run in (
             (self.excel_box, folder / f"{stem} markbook.xlsx",
-             lambda p: export.export_markbook(ms, p)),
-            (self.csv_box, folder / f"{stem} marks.csv", lambda p: export.export_csv(ms, p)),
+             lambda p: export.export_markbook(ms, p, which=which)),
+            (self.csv_box, folder / f"{stem} marks.csv",
+             lambda p: export.export_csv(ms, p, which=which)),
         ):
             if not box.isChecked():
                 continue
@@ -261,8 +340,21 @@ class ExportDialog(QDialog):
             return
         self.reject()
 
-    def open_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.folder())))
+    def open_folder(self) -> bool:
+        """Open the export folder in the file manager; when it cannot (no file manager, or
+        the folder has gone) the dialog and the window's status bar say where it is."""
+        folder = self.folder()
+        if not folder.is_dir():
+            message = f"The folder {folder} is not there any more."
+        elif QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            return True
+        else:
+            message = f"Could not open the folder. The files are in {folder}"
+        self.status.setText(message)
+        parent = self.parent()
+        if parent is not None and hasattr(parent, "statusBar"):
+            parent.statusBar().showMessage(message, 15000)
+        return False
 
 
 class MarkbookImportDialog(QDialog):

@@ -1,14 +1,21 @@
 """The rubric editor: a dialog to edit a scheme's question, criteria and levels.
 
+The user sees the word "rubric" throughout (the core and the CLI say "scheme"; the core's
+messages are shown in the GUI's words by :func:`gui_words`).
+
 Every edit rebuilds an immutable :class:`~rubric.scheme.Scheme` and lists
 ``rubric.scheme.problems(scheme)`` in a panel; the OK button stays disabled while there is
 any problem, so an invalid scheme never leaves the dialog. The scheme total always follows
 the sum of the criterion maxima. When the marking set already holds marks, a ``conflicts``
-callback lists the marks that would no longer fit; they are kept and flagged, never dropped.
+callback lists the marks that would no longer fit, each named by its script's candidate
+(``script_names``); they are kept and flagged, never dropped. Esc, Cancel or closing the
+window asks before edits are thrown away.
 
 Typical use (the main window wraps the result in one undo command)::
 
-    scheme = RubricEditorDialog.edit(marking_set.scheme, window, marking_set.conflicts_with)
+    names = {s.id: s.candidate for s in marking_set.scripts()}
+    scheme = RubricEditorDialog.edit(marking_set.scheme, window, marking_set.conflicts_with,
+                                     names)
     if scheme is not None:
         ...
 """
@@ -16,7 +23,7 @@ Typical use (the main window wraps the result in one undo command)::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -70,6 +77,8 @@ from rubric.templates import bundled_templates
 
 ConflictsCallback = Callable[[Scheme], Sequence[Any]]
 """``MarkingSet.conflicts_with``: objects with ``.reason`` and ``.mark.script_id``."""
+ScriptNames = Mapping[int, str]
+"""How each script is named: its candidate label by script id ("Callum MacLeod (4226)")."""
 
 MAX_MARK = 999
 MAX_WORD_LIMIT = 50_000
@@ -104,6 +113,14 @@ def _next_label(levels: Sequence[Level], after: int) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+_SCHEME_WORD = re.compile(r"\b([Ss])cheme\b")
+
+
+def gui_words(message: str) -> str:
+    """A core message in the GUI's words: the user sees a "rubric", never a "scheme"."""
+    return _SCHEME_WORD.sub(lambda m: "Rubric" if m.group(1) == "S" else "rubric", message)
 
 
 # -- the levels table ---------------------------------------------------------------------
@@ -298,12 +315,15 @@ class RubricEditorDialog(QDialog):
     """Edit a scheme; after ``exec()`` returns Accepted, :meth:`result_scheme` is valid."""
 
     def __init__(self, scheme: Scheme, parent: QWidget | None = None,
-                 conflicts: ConflictsCallback | None = None):
+                 conflicts: ConflictsCallback | None = None,
+                 script_names: ScriptNames | None = None):
         super().__init__(parent)
         self.setObjectName("rubric_editor")
-        self.setWindowTitle("Edit scheme")
+        self.setWindowTitle("Edit rubric")
         self.setSizeGripEnabled(True)
         self._conflicts_callback = conflicts
+        self._script_names = dict(script_names or {})
+        self._original = scheme      # what "unsaved edits" are measured against
         self._base = scheme          # id, extra and untouched fields are kept from here
         self._edits: dict[str, Any] = {}  # header fields the user changed
         self._criteria: list[Criterion] = []
@@ -323,9 +343,10 @@ class RubricEditorDialog(QDialog):
 
     @classmethod
     def edit(cls, scheme: Scheme, parent: QWidget | None = None,
-             conflicts: ConflictsCallback | None = None) -> Scheme | None:
+             conflicts: ConflictsCallback | None = None,
+             script_names: ScriptNames | None = None) -> Scheme | None:
         """Show the editor; the edited, valid scheme, or None when cancelled."""
-        dialog = cls(scheme, parent, conflicts)
+        dialog = cls(scheme, parent, conflicts, script_names)
         try:
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 return dialog.result_scheme()
@@ -362,7 +383,7 @@ class RubricEditorDialog(QDialog):
         try:
             scheme = load_scheme(path)
         except EssayMarkerError as exc:
-            QMessageBox.warning(self, "Cannot load the template", str(exc))
+            QMessageBox.warning(self, "Cannot load the template", gui_words(str(exc)))
             return
         self.load_template(scheme)
 
@@ -384,24 +405,49 @@ class RubricEditorDialog(QDialog):
             return False
         return True
 
+    def has_unsaved_edits(self) -> bool:
+        """Whether the rubric as edited differs from the one the editor opened with."""
+        return self.result_scheme() != self._original
+
     def accept(self) -> None:
         if self._problems:  # the button is disabled, but Enter must not get round it
             return
         super().accept()
 
+    def reject(self) -> None:
+        """Esc, Cancel and closing the window all come here: edits are only thrown away
+        when the user says so."""
+        if self.has_unsaved_edits() and not self._confirm_discard():
+            return
+        super().reject()
+
+    def _confirm_discard(self) -> bool:
+        """Ask before throwing edits away (tests replace this)."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Discard changes?",
+                          "Discard your changes to the rubric?",
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("discard_rubric_box")
+        box.setInformativeText("The rubric stays as it was before you opened the editor.")
+        discard = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is discard
+
     # -- file dialogs (tests replace these) -----------------------------------------------
 
     def _ask_open_path(self) -> str | None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Load a scheme template", self._start_folder(),
-            "Scheme templates (*.json);;All files (*)")
+            self, "Load a rubric template", self._start_folder(),
+            "Rubric templates (*.json);;All files (*)")
         return path or None
 
     def _ask_save_path(self, suggested_name: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save the scheme as a template file",
+            self, "Save the rubric as a template file",
             str(Path(self._start_folder()) / suggested_name),
-            "Scheme templates (*.json)")
+            "Rubric templates (*.json)")
         return path or None
 
     @staticmethod
@@ -454,7 +500,7 @@ class RubricEditorDialog(QDialog):
         grid.setVerticalSpacing(8)
 
         self.title_edit = QLineEdit(objectName="title_edit")
-        self.title_edit.setPlaceholderText("A name for this scheme")
+        self.title_edit.setPlaceholderText("A name for this rubric")
         self.board_edit = QLineEdit(objectName="board_edit")
         self.board_edit.setPlaceholderText("e.g. AQA")
         self.paper_edit = QLineEdit(objectName="paper_edit")
@@ -554,7 +600,7 @@ class RubricEditorDialog(QDialog):
         layout.addLayout(buttons)
 
         self.total_label = QLabel(objectName="total_label")
-        self.total_label.setToolTip("The scheme total is the sum of the criterion maxima")
+        self.total_label.setToolTip("The rubric's total is the sum of the criterion maxima")
         font = self.total_label.font()
         font.setBold(True)
         self.total_label.setFont(font)
@@ -1049,7 +1095,7 @@ class RubricEditorDialog(QDialog):
     def _revalidate(self) -> None:
         scheme = self.result_scheme()
         self._located = scheme_problems(scheme)
-        self._problems = [str(p) for p in self._located]
+        self._problems = [str(p) for p in self._located]   # the core's words (problems())
         self.total_label.setText(f"Total: {_plural(scheme.total, 'mark')}")
         self._show_problems()
         self._mark_criterion_problems()
@@ -1061,17 +1107,17 @@ class RubricEditorDialog(QDialog):
         style = self.style()
         if self._problems:
             count = len(self._problems)
-            head = (f"{_plural(count, 'problem')} to fix before the scheme can be used:")
-            text = self._listing(head, self._problems, SHOWN_PROBLEMS)
+            head = (f"{_plural(count, 'problem')} to fix before the rubric can be used:")
+            text = self._listing(head, [gui_words(p) for p in self._problems], SHOWN_PROBLEMS)
             icon = QStyle.StandardPixmap.SP_MessageBoxWarning
             kind = "problems"
         else:
-            text = "No problems: the scheme is ready to use."
+            text = "No problems: the rubric is ready to use."
             icon = QStyle.StandardPixmap.SP_DialogApplyButton
             kind = "ok"
         self.problems_label.setText(text)
         self.problems_label.setAccessibleName(text)
-        self.problems_label.setToolTip("\n".join(self._problems))
+        self.problems_label.setToolTip("\n".join(gui_words(p) for p in self._problems))
         self.problems_icon.setPixmap(style.standardIcon(icon).pixmap(20, 20))
         self.problems_frame.setStyleSheet(
             f"QFrame#problems_frame {{ {_PANEL_STYLES[kind]} }}")
@@ -1080,7 +1126,7 @@ class RubricEditorDialog(QDialog):
         warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
         for index in range(min(self.criteria_list.count(), len(self._criteria))):
             # the core locates each problem by position: no message is parsed here
-            mine = [str(p) for p in self._located if p.criterion == index]
+            mine = [gui_words(str(p)) for p in self._located if p.criterion == index]
             item = self.criteria_list.item(index)
             if mine:
                 item.setIcon(warning)
@@ -1104,7 +1150,7 @@ class RubricEditorDialog(QDialog):
         by_row: dict[int, list[str]] = {}
         for problem in self._located:
             if problem.criterion == self._row and problem.level is not None:
-                by_row.setdefault(problem.level, []).append(str(problem))
+                by_row.setdefault(problem.level, []).append(gui_words(str(problem)))
         self.levels_model.set_problems(by_row)
 
     def _update_conflicts(self, scheme: Scheme) -> None:
@@ -1121,15 +1167,23 @@ class RubricEditorDialog(QDialog):
             return
         verb = "no longer fits" if count == 1 else "no longer fit"
         head = f"{_plural(count, 'mark')} {verb} and will be flagged for review:"
-        reasons = []
-        for conflict in self._conflicts:
-            script = getattr(getattr(conflict, "mark", None), "script_id", None)
-            where = f"script {script}: " if script is not None else ""
-            reasons.append(f"{where}{conflict.reason}")
+        reasons = [f"{self._conflict_where(c)}{gui_words(c.reason)}" for c in self._conflicts]
         text = self._listing(head, reasons, SHOWN_CONFLICTS)
         self.conflicts_label.setText(text)
         self.conflicts_label.setAccessibleName(text)
         self.conflicts_label.setToolTip("\n".join(reasons))
+
+    def _conflict_where(self, conflict: Any) -> str:
+        """The script a conflicting mark belongs to, by its candidate: "Callum MacLeod
+        (4226): "."""
+        script = getattr(getattr(conflict, "mark", None), "script_id", None)
+        if script is None:
+            return ""
+        name = self._script_names.get(script) or getattr(conflict, "candidate", "")
+        if name:
+            return f"{name}: "
+        # not in the list: a script that was removed (its marks are kept, and flagged too)
+        return "a removed script: " if self._script_names else f"script {script}: "
 
     def _update_ok_button(self) -> None:
         count = len(self._conflicts)
@@ -1143,4 +1197,4 @@ class RubricEditorDialog(QDialog):
         self.ok_button.setToolTip("" if valid else "Fix the problems listed above first")
 
 
-__all__ = ["ConflictsCallback", "LevelsModel", "RubricEditorDialog"]
+__all__ = ["ConflictsCallback", "LevelsModel", "RubricEditorDialog", "ScriptNames", "gui_words"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+from collections import Counter
 from typing import Any
 
 from PySide6.QtCore import (
@@ -13,7 +15,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QStyle, QTableView
 
 from gui.errors import never_raises
 from rubric import marking
@@ -70,6 +72,7 @@ class ScriptListModel(QAbstractTableModel):
         self._row_of: dict[ScriptId, int] = {}
         self._marks: dict[ScriptId, dict[str, Mark]] = {}
         self._statuses: dict[ScriptId, str] = {}
+        self._counts: Counter[str] = Counter()
         self._criteria: list[str] = []
         self.reload()
 
@@ -85,25 +88,67 @@ class ScriptListModel(QAbstractTableModel):
         for mark in self._set.marks(marker=marker):
             self._marks.setdefault(mark.script_id, {})[mark.criterion] = mark
         self._statuses = self._set.statuses()
+        self._counts = Counter(self._statuses.values())
         self.endResetModel()
 
     def apply(self, changes: Changes) -> None:
+        """Refresh from what an edit changed, in time that does not grow with the set: only
+        the changed scripts are re-read (their marks, their status: O(1) each), and only
+        the cells whose text changed are announced, one by one, so that the view repaints
+        those cells and the filter looks again at those rows alone. A keystroke in a
+        comment box usually changes nothing shown here (at most the status)."""
         if changes.script_list or changes.scheme:
             self.reload()
             return
-        if changes.status:
-            self._statuses = self._set.statuses()
+        n = len(self._criteria)
+        status_cells = (1, 4 + n)   # the status colour beside the name, and the status
+        if changes.status and not changes.scripts:
+            # a change that names no script: every status, read once
+            statuses = self._set.statuses()
+            changed_rows = [self._row_of[i] for i, s in statuses.items()
+                            if i in self._row_of and self._statuses.get(i) != s]
+            self._statuses = statuses
+            self._counts = Counter(statuses.values())
+            for row in changed_rows:
+                self._announce(row, status_cells)
+            return
         marker = self._set.current_marker.id
         for script_id in changes.scripts:
             row = self._row_of.get(script_id)
             if row is None:
                 continue
+            columns: set[int] = set()
             if changes.marks:
-                self._marks[script_id] = self._set.marks_for(script_id, marker)
-            self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-        if changes.status and not changes.scripts:
-            self.dataChanged.emit(self.index(0, 0),
-                                  self.index(self.rowCount() - 1, self.columnCount() - 1))
+                old = self._marks.get(script_id, {})
+                new = self._set.marks_for(script_id, marker)
+                self._marks[script_id] = new
+                moved = [3 + c for c, name in enumerate(self._criteria)
+                         if old.get(name) != new.get(name)]
+                if moved:
+                    columns.update(moved)
+                    columns.add(3 + n)   # the total
+            if changes.annotations:
+                # deleting a lost annotation changes the script's warnings
+                summary = self._set.summary(script_id)
+                if summary.warnings != self._scripts[row].warnings:
+                    columns.update((1, 5 + n))
+                self._scripts[row] = summary
+            if changes.status:
+                status = self._set.status(script_id)
+                old_status = self._statuses.get(script_id)
+                if status != old_status:
+                    self._statuses[script_id] = status
+                    self._counts[old_status] -= 1
+                    self._counts[status] += 1
+                    columns.update(status_cells)
+            self._announce(row, columns)
+
+    def _announce(self, row: int, columns) -> None:
+        """dataChanged for each of these cells of ``row`` alone (a range would make the
+        view repaint, and the filter re-read, everything between)."""
+        for column in sorted(columns):
+            index = self.index(row, column)
+            self.dataChanged.emit(index, index)
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -116,8 +161,37 @@ class ScriptListModel(QAbstractTableModel):
     def status(self, script_id: ScriptId) -> str:
         return self._statuses.get(script_id, "unmarked")
 
+    def status_counts(self) -> dict[str, int]:
+        """How many scripts have each status, kept up to date edit by edit (so a count
+        shown after every change costs nothing, however large the set)."""
+        return {status: count for status, count in self._counts.items() if count > 0}
+
     def script_ids(self) -> list[ScriptId]:
         return [s.id for s in self._scripts]
+
+    def sample_texts(self, column: int, rows: int = 40) -> list[str]:
+        """What ``column`` shows or can come to show, to size it once (never from every row
+        on every change): the text of the first ``rows`` rows, of the longest names, and
+        the widest an edit can put there (a level and mark, a total, a status)."""
+        n = len(self._criteria)
+        sample = set(range(min(rows, len(self._scripts))))
+        if column == 1:
+            sample.update(heapq.nlargest(
+                5, range(len(self._scripts)),
+                key=lambda r: len(_text(self._scripts[r].display_name))))
+        texts = [self.data(self.index(row, column)) for row in sorted(sample)]
+        if column == 2:
+            words = [w for s in self._scripts if (w := whole_number(s.word_count)) is not None]
+            texts += ["scan", f"{max(words, default=0):,}"]
+        elif 3 <= column < 3 + n:
+            criterion = self._set.scheme.criterion(self._criteria[column - 3])
+            for level in criterion.levels if criterion is not None else ():
+                texts.append(f"{short_level(level.label)} · {level.max_mark}")
+        elif column == 3 + n:
+            texts.append(str(self._set.scheme.total))
+        elif column == 4 + n:
+            texts += list(STATUS_COLOURS)
+        return [text for text in texts if isinstance(text, str)]
 
     # -- Qt model ------------------------------------------------------------------------
 
@@ -237,6 +311,27 @@ class ScriptListModel(QAbstractTableModel):
         return None
 
 
+def fit_script_columns(view: QTableView, widest: int = 320) -> None:
+    """Size the script table's columns once, from the header and each column's
+    :meth:`ScriptListModel.sample_texts`. (``ResizeToContents`` would ask the model for
+    every row and column again on every edit.) The user can still drag them wider."""
+    proxy = view.model()
+    model = proxy.sourceModel() if isinstance(proxy, QSortFilterProxyModel) else proxy
+    if not isinstance(model, ScriptListModel):
+        return
+    header = view.horizontalHeader()
+    metrics = view.fontMetrics()
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
+    padding = 2 * (margin + 1) + 8
+    for column in range(model.columnCount()):
+        text = max((metrics.horizontalAdvance(t) for t in model.sample_texts(column)),
+                   default=0)
+        if column == 1:   # the status colour before the name
+            text += view.iconSize().width() + 2 * (margin + 1)
+        width = max(text + padding, header.sectionSizeHint(column), header.minimumSectionSize())
+        header.resizeSection(column, min(width, widest))
+
+
 class ScriptFilterModel(QSortFilterProxyModel):
     """Search by candidate or file name, and a status filter."""
 
@@ -294,9 +389,37 @@ class AnnotationListModel(QAbstractListModel):
         self._annotations: list[Annotation] = []
 
     def set_annotations(self, annotations: list[Annotation]) -> None:
-        self.beginResetModel()
-        self._annotations = list(annotations)
-        self.endResetModel()
+        """Show these annotations. When they differ from those shown by one run of rows
+        added or taken away (an annotation added, deleted, undone) and rows edited, the
+        view hears of those rows alone; otherwise (another script) the model is reset."""
+        new, old = list(annotations), self._annotations
+        same_start = 0
+        while same_start < min(len(old), len(new)) and old[same_start].id == new[same_start].id:
+            same_start += 1
+        same_end = 0
+        while same_end < min(len(old), len(new)) - same_start and \
+                old[-1 - same_end].id == new[-1 - same_end].id:
+            same_end += 1
+        gone = len(old) - same_start - same_end
+        came = len(new) - same_start - same_end
+        if (gone and came) or not (same_start or same_end):
+            self.beginResetModel()
+            self._annotations = new
+            self.endResetModel()
+            return
+        if gone:
+            self.beginRemoveRows(ROOT, same_start, same_start + gone - 1)
+            self._annotations = old[:same_start] + old[same_start + gone:]
+            self.endRemoveRows()
+        elif came:
+            self.beginInsertRows(ROOT, same_start, same_start + came - 1)
+            self._annotations = old[:same_start] + new[same_start:same_start + came] + \
+                old[same_start:]
+            self.endInsertRows()
+        shown, self._annotations = self._annotations, new
+        for row, (before, after) in enumerate(zip(shown, new, strict=True)):
+            if before != after:
+                self.dataChanged.emit(self.index(row), self.index(row))
 
     def annotations(self) -> list[Annotation]:
         return list(self._annotations)

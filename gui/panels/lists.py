@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -20,6 +23,8 @@ from gui.models import AnnotationListModel, ScriptFilterModel
 
 class ScriptListPanel(QWidget):
     """Search, status filter and the script table."""
+
+    NAME_ROOM = 96   # the narrowest the names get before the list scrolls sideways
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -52,6 +57,40 @@ class ScriptListPanel(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("count_label")
         layout.addWidget(self.count_label)
+        self.table.viewport().installEventFilter(self)
+
+    def stretch_names(self) -> None:
+        """The candidate column takes the room the other columns leave (names elided), so
+        the status and warnings columns stay in sight; when that room is less than
+        ``NAME_ROOM`` the names keep their own width and the list scrolls sideways.
+        Called after the columns are fitted, then again whenever the list is resized."""
+        column = self._name_column()
+        if column < 0:
+            return
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(header.count())
+                     if c != column and not header.isSectionHidden(c))
+        room = self.table.viewport().width() - others
+        stretch = room >= self.NAME_ROOM
+        mode = QHeaderView.ResizeMode.Stretch if stretch else QHeaderView.ResizeMode.Interactive
+        if header.sectionResizeMode(column) != mode:
+            header.setSectionResizeMode(column, mode)
+            if not stretch:   # the names of the rows in sight, whole
+                header.resizeSection(column, max(self.table.sizeHintForColumn(column),
+                                                 self.NAME_ROOM))
+
+    def _name_column(self) -> int:
+        model = self.table.model()
+        header = self.table.horizontalHeader()
+        for column in range(header.count() if model is not None else 0):
+            if model.headerData(column, Qt.Orientation.Horizontal) == "Candidate":
+                return column
+        return -1
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self.stretch_names()
+        return super().eventFilter(watched, event)
 
 
 class AnnotationPanel(QWidget):
@@ -73,12 +112,50 @@ class AnnotationPanel(QWidget):
         self.hint.setWordWrap(True)
         self.hint.setObjectName("hint")
         layout.addWidget(self.hint)
+        # Edit… and Delete: the buttons, the right-click menu and the keys in the list
+        self.edit_action = QAction("Edit…", self)
+        self.edit_action.setObjectName("edit_annotation")
+        self.delete_action = QAction("Delete", self)
+        self.delete_action.setObjectName("delete_annotation")
+        self.delete_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Delete),
+                                         QKeySequence(Qt.Key.Key_Backspace)])
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.view.addAction(self.delete_action)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.last_context_menu: QMenu | None = None
         buttons = QHBoxLayout()
         self.edit_button = QPushButton("Edit…")
         self.delete_button = QPushButton("Delete")
+        self.edit_button.clicked.connect(self.edit_action.trigger)
+        self.delete_button.clicked.connect(self.delete_action.trigger)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.delete_button)
         layout.addLayout(buttons)
+        self.view.selectionModel().selectionChanged.connect(self.update_buttons)
+        self.view.selectionModel().currentChanged.connect(self.update_buttons)
+        self.model.modelReset.connect(self.update_buttons)
+        self.update_buttons()
+
+    def update_buttons(self, *_args) -> None:
+        """Edit… and Delete are there exactly when an annotation is selected."""
+        selected = self.selected_id() is not None
+        for widget in (self.edit_action, self.delete_action, self.edit_button,
+                       self.delete_button):
+            widget.setEnabled(selected)
+
+    def _context_menu(self, position) -> None:
+        index = self.view.indexAt(position)
+        if not index.isValid():
+            return
+        self.view.setCurrentIndex(index)
+        menu = QMenu(self)
+        menu.setObjectName("annotation_context_menu")
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(self.edit_action)
+        menu.addAction(self.delete_action)
+        self.last_context_menu = menu
+        menu.popup(self.view.viewport().mapToGlobal(position))
 
     def follow(self, session, script_view) -> None:
         """Subscribe to the session's broadcast: when the shown script's annotations
@@ -90,8 +167,9 @@ class AnnotationPanel(QWidget):
         session.changed.connect(self._changes)
 
     def selected_id(self):
+        """The selected annotation's id, or None."""
         index = self.view.currentIndex()
-        if not index.isValid():
+        if not index.isValid() or not self.view.selectionModel().isSelected(index):
             return None
         annotation = index.data(AnnotationListModel.ANNOTATION_ROLE)
         return None if annotation is None else annotation.id

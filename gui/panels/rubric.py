@@ -7,10 +7,11 @@ turns those into undoable commands on the marking set and calls back ``show_*``.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPalette, QPen
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen, QTextLayout
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QComboBox,
     QFrame,
     QHBoxLayout,
@@ -21,6 +22,9 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -133,6 +137,75 @@ class LevelCard(QFrame):
         super().mousePressEvent(event)
 
 
+BANK_ROWS_SHOWN = 8.5   # eight entries without scrolling, and half of one saying there are more
+
+
+class BankEntryDelegate(QStyledItemDelegate):
+    """A bank entry in at most two lines (the whole text is in its tooltip) with its
+    shortcut code at the right: rows of one height, so the list shows eight entries, and
+    the code a marker can type into the bank's search is always in sight."""
+
+    LINES = 2
+
+    @staticmethod
+    def shortcut_of(index) -> str:
+        comment = index.data(BankListModel.COMMENT_ROLE)
+        code = getattr(comment, "shortcut", None)
+        return code if isinstance(code, str) else ""
+
+    def row_height(self, font) -> int:
+        return QFontMetrics(font).lineSpacing() * self.LINES + 8
+
+    def sizeHint(self, option, index) -> QSize:
+        return QSize(1, self.row_height(option.font))   # as wide as the list, never wider
+
+    @classmethod
+    def lines(cls, text: str, font, width: int) -> list[str]:
+        """``text`` broken at words into lines of ``width`` pixels, at most ``LINES``; the
+        last one elided when there is more."""
+        text = " ".join(text.split())
+        layout = QTextLayout(text, font)
+        layout.beginLayout()
+        spans = []
+        while True:
+            line = layout.createLine()
+            if not line.isValid():
+                break
+            line.setLineWidth(max(width, 1))
+            spans.append((line.textStart(), line.textLength()))
+        layout.endLayout()
+        shown = [text[start:start + length].strip() for start, length in spans[:cls.LINES]]
+        if len(spans) > cls.LINES:
+            rest = text[spans[cls.LINES - 1][0]:]
+            shown[-1] = QFontMetrics(font).elidedText(rest, Qt.TextElideMode.ElideRight, width)
+        return shown
+
+    def paint(self, painter, option, index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text, opt.text = opt.text, ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        metrics = QFontMetrics(opt.font)
+        rect = opt.rect.adjusted(6, 4, -6, -4)
+        painter.save()
+        painter.setFont(opt.font)
+        code = self.shortcut_of(index)
+        if code:
+            width = metrics.horizontalAdvance(code)
+            painter.setPen(opt.palette.color(QPalette.ColorRole.HighlightedText if selected
+                                             else QPalette.ColorRole.PlaceholderText))
+            painter.drawText(rect.right() - width, rect.top() + metrics.ascent(), code)
+            rect.setRight(rect.right() - width - 10)
+        painter.setPen(opt.palette.color(QPalette.ColorRole.HighlightedText if selected
+                                         else QPalette.ColorRole.Text))
+        for number, line in enumerate(self.lines(text, opt.font, rect.width())):
+            painter.drawText(rect.left(), rect.top() + number * metrics.lineSpacing()
+                             + metrics.ascent(), line)
+        painter.restore()
+
+
 class CriterionSection(QFrame):
     """A criterion: its level cards and the mark control."""
 
@@ -154,12 +227,23 @@ class CriterionSection(QFrame):
         header.setWordWrap(True)
         header.setObjectName("criterionHeader")
         layout.addWidget(header)
-        self._mark_slot = QVBoxLayout()
+        self._header = header
+        # the mark box: under the chosen level's card (under the header until a level is
+        # chosen), so the descriptor and the mark are seen together
+        self.mark_box = QWidget()
+        self.mark_box.setObjectName("markBox")
+        self._mark_slot = QVBoxLayout(self.mark_box)
+        self._mark_slot.setContentsMargins(0, 0, 0, 0)
         self._mark_slot.setSpacing(2)
-        layout.addLayout(self._mark_slot)
+        layout.addWidget(self.mark_box)
         self.cards: list[LevelCard] = []
-        for number, level in enumerate(criterion.levels):
-            digit = self._digit_for(number)
+        self._by_digit: dict[int, Level] = {}
+        for level in criterion.levels:
+            digit = self._digit_for(level)
+            if digit in self._by_digit:
+                digit = None   # two levels with one number: the first has the shortcut
+            if digit is not None:
+                self._by_digit[digit] = level
             card = LevelCard(level, f"Alt+{digit}" if digit is not None else "")
             card.chosen.connect(lambda label: self.level_chosen.emit(self.criterion.name, label))
             card.chosen.connect(lambda _label: self.activated.emit(self.criterion.name))
@@ -196,13 +280,32 @@ class CriterionSection(QFrame):
         self.show_mark(None)
 
     @staticmethod
-    def _digit_for(number: int) -> int | None:
-        return number if number <= 9 else None
+    def _digit_for(level: Level) -> int | None:
+        """The Alt+digit of a level: the number in its label (Level 4 is Alt+4, whatever
+        its place in the list); a level without a number, or above 9, has none."""
+        number = marking.level_number(level)
+        return number if number is not None and 0 <= number <= 9 else None
 
     def level_for_digit(self, digit: int) -> Level | None:
-        """Alt+0 … Alt+9 pick levels in order (Level 0 is Alt+0 when the scheme has one)."""
-        levels = self.criterion.levels
-        return levels[digit] if 0 <= digit < len(levels) else None
+        """The level Alt+``digit`` chooses: the one whose label carries that number."""
+        return self._by_digit.get(digit)
+
+    @property
+    def digits(self) -> set[int]:
+        """The Alt+digits this criterion's cards advertise."""
+        return set(self._by_digit)
+
+    def chosen_card(self) -> LevelCard | None:
+        return next((card for card in self.cards if card.property("selected")), None)
+
+    def _place_mark_box(self, level_label: str | None) -> None:
+        layout = self.layout()
+        anchor = next((card for card in self.cards if card.level.label == level_label),
+                      self._header)
+        if layout.indexOf(self.mark_box) == layout.indexOf(anchor) + 1:
+            return
+        layout.removeWidget(self.mark_box)
+        layout.insertWidget(layout.indexOf(anchor) + 1, self.mark_box)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.spin and event.type() == QEvent.Type.FocusIn:
@@ -225,6 +328,7 @@ class CriterionSection(QFrame):
                 self.spin.setValue(shown)
             if level_label != self._level or (level is not None and not self._buttons):
                 self._rebuild_buttons(level)
+                self._place_mark_box(level_label if level is not None else None)
             for button in self._buttons:
                 button.setChecked(value is not None and int(button.text()) == value)
             if level and value is not None and level.contains(value):
@@ -346,9 +450,12 @@ class RubricPanel(QScrollArea):
         self.bank_view = QListView()
         self.bank_view.setObjectName("bank_view")
         self.bank_view.setModel(self.bank_model)
-        self.bank_view.setWordWrap(True)
-        self.bank_view.setUniformItemSizes(False)
-        self.bank_view.setMinimumHeight(150)
+        self.bank_delegate = BankEntryDelegate(self.bank_view)
+        self.bank_view.setItemDelegate(self.bank_delegate)
+        self.bank_view.setUniformItemSizes(True)   # every entry is two lines high
+        self.bank_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        rows = int(BANK_ROWS_SHOWN * self.bank_delegate.row_height(self.bank_view.font()))
+        self.bank_view.setMinimumHeight(rows + 2 * self.bank_view.frameWidth())
         self.bank_view.setToolTip("Double-click or press Enter to insert into the comment box "
                                   "you were last typing in")
         self.bank_view.activated.connect(self._bank_activated)
@@ -380,8 +487,12 @@ class RubricPanel(QScrollArea):
         self.sections = {}
         for criterion in scheme.criteria:
             section = CriterionSection(criterion)
+            # the window saves the choice first (the card and mark box move), then the
+            # panel scrolls to them
             section.level_chosen.connect(self.level_chosen)
+            section.level_chosen.connect(lambda name, _level: self.reveal_mark(name))
             section.mark_chosen.connect(self.mark_chosen)
+            section.mark_chosen.connect(lambda name, _mark: self.reveal_mark(name))
             section.activated.connect(self._set_current_criterion)
             self._criteria_box.addWidget(section)
             self.sections[criterion.name] = section
@@ -399,10 +510,14 @@ class RubricPanel(QScrollArea):
         session.changed.connect(self._changes)
 
     def show_script(self, script_id, marks: dict[str, Mark], comments: OverallComment) -> None:
-        """Show one script's marks and comments (the window calls this on switching)."""
+        """Show one script's marks and comments (the window calls this on switching); a
+        different script opens at the top of the rubric."""
+        switched = script_id != self.shown_script
         self.shown_script = script_id
         self.show_marks(marks)
         self.show_comments(comments)
+        if switched:
+            self.verticalScrollBar().setValue(0)
 
     def _changes(self, changes) -> None:
         ms = self._session.marking_set if self._session is not None else None
@@ -448,7 +563,33 @@ class RubricPanel(QScrollArea):
             return False
         self.level_chosen.emit(section.criterion.name, level.label)
         self.focus_mark(section.criterion.name)
+        self.reveal_mark(section.criterion.name)
         return True
+
+    def level_digits(self) -> set[int]:
+        """Every Alt+digit some level card of the scheme advertises."""
+        return set().union(*(section.digits for section in self.sections.values()))
+
+    def reveal_mark(self, criterion: str | None = None) -> None:
+        """Scroll so the chosen level's card and the mark box under it are in view (the
+        top of them when they cannot both fit)."""
+        section = self.sections.get(criterion or self.current_criterion or "")
+        if section is None:
+            return
+        # the card and the box may just have moved: lay out first, then measure
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        card = section.chosen_card()
+        area = section.mark_box.geometry()
+        if card is not None:
+            area = area.united(card.geometry())
+        top = section.mapTo(self._content, area.topLeft()).y() - 6
+        bottom = top + area.height() + 12
+        bar = self.verticalScrollBar()
+        height = self.viewport().height()
+        if bottom > bar.value() + height:
+            bar.setValue(bottom - height)
+        if top < bar.value():
+            bar.setValue(top)
 
     def focus_mark(self, criterion: str | None = None) -> None:
         section = self.sections.get(criterion or self.current_criterion or "")

@@ -3,6 +3,9 @@ numbers in the margin, the question and candidate on top, annotations as highlig
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left, bisect_right
+
 from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -23,16 +26,16 @@ MEASURE = 700          # the text column's width in pixels: about 75 characters
 NUMBER_GUTTER = 56     # room for paragraph numbers left of the text
 
 
-def _utf16_offsets(text: str) -> list[int] | None:
-    """Map Python string offsets to Qt (UTF-16) offsets, or None when they are the same."""
-    if text.isascii() or all(ord(ch) < 0x10000 for ch in text):
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _astral_positions(text: str) -> list[int] | None:
+    """The Python offsets of the characters outside the Basic Multilingual Plane (emoji,
+    say), which take two UTF-16 units in Qt; None when there are none, so that Python and
+    Qt offsets are the same. Found in C: the UTF-16 length says whether there are any."""
+    if text.isascii() or len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
         return None
-    mapping, position = [], 0
-    for ch in text:
-        mapping.append(position)
-        position += 2 if ord(ch) >= 0x10000 else 1
-    mapping.append(position)
-    return mapping
+    return [match.start() for match in _ASTRAL.finditer(text)]
 
 
 def _placeable(annotations: list[Annotation]) -> list[Annotation]:
@@ -62,7 +65,12 @@ class ScriptView(QTextEdit):
         self._selected_annotation: int | None = None
         self._body_start = 0
         self._first_block = 0
-        self._offsets: list[int] | None = None
+        self._text = ""                            # the shown script's text
+        self._starts: list[int] = []               # where each paragraph starts in it
+        self._kinds: list[str] = []                # and its kind of format
+        self._formats: dict[str, tuple[QTextBlockFormat, QTextCharFormat]] = {}
+        self._astral: list[int] | None = None      # see _astral_positions
+        self._astral_ends: list[int] = []          # where each ends, in Qt units
         self._font_size = 12
         self.selectionChanged.connect(self._on_selection_changed)
         self._had_selection = False
@@ -79,7 +87,9 @@ class ScriptView(QTextEdit):
 
     def show_script(self, script: Script, annotations: list[Annotation]) -> None:
         self._script = script
-        self._offsets = _utf16_offsets(script.text)
+        self._text = script.text
+        self._astral = _astral_positions(self._text)
+        self._astral_ends = [at + n + 2 for n, at in enumerate(self._astral or ())]
         document = QTextDocument(self)
         document.setUndoRedoEnabled(False)
         body_font = QFont()
@@ -114,32 +124,23 @@ class ScriptView(QTextEdit):
             words += f" ({count(script.coursework_word_count)} counted for coursework)"
         cursor.insertText(f"{script.candidate}  ·  {words}  ·  {script.file_name}", meta_format)
 
-        body_format = QTextCharFormat()
         self._first_block = cursor.block().blockNumber() + 1
         # a lost annotation (its passage is not in a replaced file) has no place to highlight
         self._annotations = _placeable(annotations)
-        normal, _strong = self._highlight_colours()
-        paragraph_start = 0
-        for index, paragraph in enumerate(script.paragraphs):
-            block = QTextBlockFormat()
-            block.setBottomMargin(10)
-            block.setLineHeight(135, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
-            char = QTextCharFormat(body_format)
-            if paragraph.kind == "heading":
-                char.setFontWeight(QFont.Weight.Bold)
-                block.setTopMargin(8)
-            elif paragraph.kind == "quote":
-                block.setLeftMargin(28)
-                char.setFontItalic(True)
-            elif paragraph.kind in ("footnote", "reference", "appendix", "front_matter"):
-                char.setFontPointSize(self._font_size - 1.5)
-                char.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            cursor.insertBlock(block)
-            if index == 0:
-                self._body_start = cursor.position()
-            self._insert_highlighted(cursor, paragraph.text, paragraph_start, char, normal)
-            paragraph_start += len(paragraph.text) + 1
-        if not script.paragraphs:
+        self._formats = self._paragraph_formats()
+        self._starts = script.paragraph_starts()
+        self._kinds = [self._format_key(p.kind) for p in script.paragraphs]
+        if script.paragraphs:
+            body_block, body_char = self._formats["body"]
+            cursor.insertBlock(body_block, body_char)
+            self._body_start = cursor.position()
+            # The whole text in one call (each "\n" starts a block with the body's formats),
+            # then the few other paragraphs' formats and the highlights, range by range:
+            # a few dozen Qt calls, however long the script.
+            cursor.insertText(self._text, body_char)
+            self._format_paragraphs(cursor)
+            self._highlight(cursor, 0, len(self._text))
+        else:
             self._body_start = cursor.position()
         cursor.endEditBlock()
         self._apply_measure(document)   # before setDocument: lay the text out only once
@@ -152,26 +153,98 @@ class ScriptView(QTextEdit):
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
         return QColor(255, 214, 102, 110 if dark else 150), QColor(255, 160, 0, 170 if dark else 190)
 
-    def _insert_highlighted(self, cursor: QTextCursor, text: str, start: int,
-                            char: QTextCharFormat, colour: QColor) -> None:
-        """Insert a paragraph with its annotated passages already highlighted: formatting
-        while inserting costs nothing, where extra selections each force a layout."""
-        end = start + len(text)
-        spans = [(max(a.start, start) - start, min(a.end, end) - start, a)
-                 for a in self._annotations if a.start < end and a.end > start]
-        if not spans:
-            cursor.insertText(text, char)
+    @staticmethod
+    def _format_key(kind: str) -> str:
+        if kind in ("heading", "quote"):
+            return kind
+        return "minor" if kind in ("footnote", "reference", "appendix", "front_matter") \
+            else "body"
+
+    def _paragraph_formats(self) -> dict[str, tuple[QTextBlockFormat, QTextCharFormat]]:
+        """The block and character formats of each kind of paragraph."""
+        formats = {}
+        for key in ("body", "heading", "quote", "minor"):
+            block = QTextBlockFormat()
+            block.setBottomMargin(10)
+            block.setLineHeight(135, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+            char = QTextCharFormat()
+            if key == "heading":
+                char.setFontWeight(QFont.Weight.Bold)
+                block.setTopMargin(8)
+            elif key == "quote":
+                block.setLeftMargin(28)
+                char.setFontItalic(True)
+            elif key == "minor":
+                char.setFontPointSize(self._font_size - 1.5)
+                char.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            formats[key] = (block, char)
+        return formats
+
+    def _select(self, cursor: QTextCursor, start: int, end: int) -> None:
+        cursor.setPosition(self.to_document(start))
+        cursor.setPosition(self.to_document(end), QTextCursor.MoveMode.KeepAnchor)
+
+    def _format_paragraphs(self, cursor: QTextCursor) -> None:
+        """Headings, quotations and notes get their formats (the body has its own already)."""
+        for start, key, paragraph in zip(self._starts, self._kinds, self._script.paragraphs,
+                                         strict=True):
+            if key != "body":
+                block, char = self._formats[key]
+                self._select(cursor, start, start + len(paragraph.text))
+                cursor.setBlockFormat(block)
+                cursor.setBlockCharFormat(char)
+                cursor.setCharFormat(char)
+
+    def _highlight(self, cursor: QTextCursor, low: int, high: int) -> None:
+        """Shade the annotated passages between text offsets ``low`` and ``high``: each
+        piece between the bounds of annotations, inside one paragraph, darker the more
+        annotations cover it, with their comments as its tooltip. (Formatting the built
+        document costs nothing visible: extra selections would each force a layout.)"""
+        text = self._text
+        low, high = max(0, low), min(high, len(text))
+        inside = [a for a in self._annotations if a.start < high and a.end > low]
+        if not inside:
             return
-        cuts = sorted({0, len(text), *(b for s_, e_, _ in spans for b in (s_, e_))})
+        cuts = sorted({low, high, *(bound for a in inside for bound in (a.start, a.end)
+                                    if low < bound < high)})
+        colour, _strong = self._highlight_colours()
         for left, right in zip(cuts, cuts[1:], strict=False):
-            covering = [a for s_, e_, a in spans if s_ <= left and right <= e_]
-            piece = QTextCharFormat(char)
-            if covering:
-                shade = QColor(colour)
-                shade.setAlpha(min(255, colour.alpha() + 40 * (len(covering) - 1)))
-                piece.setBackground(shade)
-                piece.setToolTip("\n".join(str(a.comment) for a in covering))
-            cursor.insertText(text[left:right], piece)
+            covering = [a for a in inside if a.start <= left and right <= a.end]
+            if not covering:
+                continue
+            shade = QColor(colour)
+            shade.setAlpha(min(255, colour.alpha() + 40 * (len(covering) - 1)))
+            piece = QTextCharFormat()
+            piece.setBackground(shade)
+            piece.setToolTip("\n".join(str(a.comment) for a in covering))
+            while left < right:   # never across the end of a paragraph
+                stop = text.find("\n", left, right)
+                stop = right if stop < 0 else stop
+                if stop > left:
+                    self._select(cursor, left, stop)
+                    cursor.mergeCharFormat(piece)
+                left = stop + 1
+
+    def _rehighlight(self, low: int, high: int) -> None:
+        """Redo the highlights between ``low`` and ``high`` in the shown document (after an
+        annotation was added, edited or deleted), without building it again: the
+        paragraphs there get back their own formats, then their highlights."""
+        low, high = max(0, low), min(high, len(self._text))
+        if high <= low:
+            return
+        cursor = QTextCursor(self.document())
+        cursor.beginEditBlock()
+        first = max(0, bisect_right(self._starts, low) - 1)
+        for number in range(first, len(self._starts)):
+            start = self._starts[number]
+            if start >= high:
+                break
+            end = start + len(self._script.paragraphs[number].text)
+            if end > low:
+                self._select(cursor, max(start, low), min(end, high))
+                cursor.setCharFormat(self._formats[self._kinds[number]][1])
+        self._highlight(cursor, low, high)
+        cursor.endEditBlock()
 
     def script(self) -> Script | None:
         return self._script
@@ -179,17 +252,20 @@ class ScriptView(QTextEdit):
     # -- positions -----------------------------------------------------------------------
 
     def to_document(self, offset: int) -> int:
-        if self._offsets is not None:
-            offset = self._offsets[max(0, min(offset, len(self._offsets) - 1))]
+        """A position in the document from an offset into the script's text."""
+        if self._astral is not None:
+            offset = max(0, min(offset, len(self._text)))
+            offset += bisect_left(self._astral, offset)   # each astral before it: one more
         return self._body_start + offset
 
     def to_text(self, position: int) -> int:
+        """An offset into the script's text from a position in the document (inside an
+        astral character: the offset after it)."""
         qt_offset = max(0, position - self._body_start)
-        if self._offsets is None:
-            return min(qt_offset, len(self._script.text) if self._script else 0)
-        import bisect
-
-        return bisect.bisect_left(self._offsets, qt_offset)
+        length = len(self._text)
+        if self._astral is None:
+            return min(qt_offset, length)
+        return min(qt_offset - bisect_right(self._astral_ends, qt_offset), length)
 
     def selected_span(self) -> tuple[int, int] | None:
         """The selected passage as offsets into the script's text (None if nothing useful)."""
@@ -225,9 +301,13 @@ class ScriptView(QTextEdit):
 
         annotations = _placeable(annotations)
         if self._script is not None and key(annotations) != key(self._annotations):
-            scroll = self.verticalScrollBar().value()
-            self.show_script(self._script, annotations)
-            self.verticalScrollBar().setValue(scroll)
+            before = {a.id: a for a in self._annotations}
+            after = {a.id: a for a in annotations}
+            changed = [a for a in before.values() if after.get(a.id) != a] + \
+                      [a for a in after.values() if before.get(a.id) != a]
+            self._annotations = list(annotations)
+            if changed:   # only where an annotation came, went or changed
+                self._rehighlight(min(a.start for a in changed), max(a.end for a in changed))
         self._annotations = list(annotations)
         self._emphasise(selected)
 

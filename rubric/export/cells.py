@@ -49,6 +49,8 @@ def clean_text(text: object) -> str:
 
 def utf16_length(text: str) -> int:
     """Length as Excel counts it (characters outside the BMP count twice)."""
+    if not text or max(text) < "\U00010000":  # the usual case, answered in C
+        return len(text)
     return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
@@ -66,7 +68,7 @@ def sheet_text(text: object, limit: int = CELL_LIMIT) -> tuple[str, int]:
     value = _NOT_IN_SHEET.sub("", "" if text is None else str(text))
     if "\r\n" in value:
         value = value.replace("\r\n", "\n")
-    if utf16_length(value) <= limit:
+    if 2 * len(value) <= limit or utf16_length(value) <= limit:
         return value, 0
     # Find the longest prefix that leaves room for the marker (the marker's digit count
     # depends on how much is cut, so allow for the longest possible marker first).

@@ -38,9 +38,10 @@ def _field(value: object, kind: str, where: str, warnings: list[str]) -> object:
 
 
 def export_csv(marking_set: MarkingSet, path: str | Path,
-               marker: MarkerId | None = None) -> list[str]:
-    """Write the Marks sheet as CSV atomically; returns warnings (texts that had to be cut)."""
-    table = markbook_table(SetSnapshot(marking_set, marker))
+               marker: MarkerId | None = None, which: str = "all") -> list[str]:
+    """Write the Marks sheet as CSV atomically; returns warnings (texts that had to be cut).
+    ``which``: every script, or only those marked."""
+    table = markbook_table(SetSnapshot(marking_set, marker, which))
     warnings: list[str] = []
     rows = [[csv_field(sheet_text(c.header)[0]) for c in table.columns]]
     for row, candidate in zip(table.rows, table.candidates, strict=True):

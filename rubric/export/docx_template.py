@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from dataclasses import dataclass
 from functools import cache
 
 #: Colours (hex RGB) shared by the Word exports.
@@ -184,6 +185,51 @@ def _styles_xml() -> str:
     ]
     return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:styles xmlns:w="{_W}">'
             + "".join(styles) + "</w:styles>")
+
+
+_COMMENTS_TYPE = ('<Override PartName="/word/comments.xml" ContentType="application/'
+                  'vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/>')
+_COMMENTS_REL = f'<Relationship Id="rId4" Type="{_DOC_REL}/comments" Target="comments.xml"/>'
+
+
+@dataclass(frozen=True)
+class TemplateParts:
+    """The template's parts as text, for writing a document's package directly (see
+    :mod:`rubric.export.docx_package`): the parts every document shares as they are, the
+    others split where a document's own text goes."""
+
+    shared: tuple[tuple[str, bytes], ...]  # (zip name, bytes): styles, settings
+    content_types: tuple[bytes, bytes]  # without, with the comments part
+    document_rels: tuple[bytes, bytes]  # without, with the comments part
+    root_rels: bytes
+    #: core.xml before and after the title; document.xml before and after the body;
+    #: footer1.xml before and after the footer's text.
+    core: tuple[str, str]
+    document: tuple[str, str]
+    footer: tuple[str, str]
+
+
+def _split(text: str, marker: str) -> tuple[str, str]:
+    head, found, tail = text.partition(marker)
+    assert found, marker
+    return head, tail
+
+
+@cache
+def template_parts() -> TemplateParts:
+    """The template's parts as text, built once per process."""
+    return TemplateParts(
+        shared=(("word/styles.xml", _styles_xml().encode("utf-8")),
+                ("word/settings.xml", _SETTINGS.encode("utf-8"))),
+        content_types=(_CONTENT_TYPES.encode(), _CONTENT_TYPES.replace(
+            "</Types>", _COMMENTS_TYPE + "\n</Types>").encode()),
+        document_rels=(_DOCUMENT_RELS.encode(), _DOCUMENT_RELS.replace(
+            "</Relationships>", _COMMENTS_REL + "\n</Relationships>").encode()),
+        root_rels=_ROOT_RELS.encode(),
+        core=_split(_CORE, "<dc:title></dc:title>"),
+        document=_split(_DOCUMENT, "<w:body>\n<w:sectPr>"),
+        footer=_split(_FOOTER, '<w:t xml:space="preserve"></w:t>'),
+    )
 
 
 @cache

@@ -1,8 +1,9 @@
 """Small builders of WordprocessingML for the tables and paragraphs of our documents.
 
-Tables are written as XML text and parsed once (python-docx's cell-by-cell API costs several
-milliseconds a table and offers no cell shading); paragraphs that carry comments use
-python-docx runs, because ``Document.add_comment`` anchors to runs.
+Paragraphs and tables are written as XML text (python-docx's cell-by-cell API costs several
+milliseconds a table and offers no cell shading), for a
+:class:`~rubric.export.docx_package.WordPackage` (the exports) or, through
+:func:`append_xml`, a python-docx ``Document``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from docx.oxml import parse_xml
-from docx.oxml.ns import qn
-
 from rubric.export.cells import clean_text
+from rubric.export.docx_package import WordPackage, text_runs_content
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = f'xmlns:w="{W_NS}"'
@@ -36,8 +35,9 @@ class Text:
 
 
 def run_xml(run: Text | str) -> str:
-    if isinstance(run, str):
-        run = Text(run)
+    if isinstance(run, str):  # plain text, the usual case (a script's runs)
+        text = clean_text(run)
+        return f"<w:r>{text_runs_content(text)}</w:r>" if text else "<w:r></w:r>"
     props = []
     if run.bold:
         props.append("<w:b/><w:bCs/>")
@@ -48,16 +48,8 @@ def run_xml(run: Text | str) -> str:
     if run.size:
         props.append(f'<w:sz w:val="{int(run.size * 2)}"/><w:szCs w:val="{int(run.size * 2)}"/>')
     rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
-    pieces = []
-    for index, line in enumerate(clean_text(run.text).split("\n")):
-        if index:
-            pieces.append("<w:br/>")
-        for t_index, chunk in enumerate(line.split("\t")):
-            if t_index:
-                pieces.append("<w:tab/>")
-            if chunk:
-                pieces.append(f'<w:t xml:space="preserve">{escape(chunk)}</w:t>')
-    return f"<w:r>{rpr}{''.join(pieces)}</w:r>"
+    text = clean_text(run.text)
+    return f"<w:r>{rpr}{text_runs_content(text) if text else ''}</w:r>"
 
 
 def paragraph_xml(runs: Sequence[Text | str] | Text | str, style: str | None = None,
@@ -115,7 +107,7 @@ def table_xml(widths: Sequence[int], rows: Sequence[Sequence[Cell]], style: str 
     each page; no row splits across pages; ``keep_together`` keeps all rows on one page."""
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
     parts = [
-        f"<w:tbl {_NS}><w:tblPr><w:tblStyle w:val=\"{style}\"/>"
+        f"<w:tbl><w:tblPr><w:tblStyle w:val=\"{style}\"/>"
         f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/>'
         + (f'<w:tblInd w:w="{indent}" w:type="dxa"/>' if indent else "")
         + '<w:tblLayout w:type="fixed"/><w:tblLook w:val="0000" w:firstRow="0" '
@@ -149,12 +141,18 @@ def table_xml(widths: Sequence[int], rows: Sequence[Sequence[Cell]], style: str 
     return "".join(parts)
 
 
-_SECT_PR = qn("w:sectPr")
+_SECT_PR = f"{{{W_NS}}}sectPr"
 
 
 def append_xml(document, xml: str):
-    """Append body-level XML (a table or a paragraph) before the section properties; returns
-    the new element."""
+    """Append body-level XML (a table or a paragraph) to a :class:`WordPackage` (returns
+    None), or to a python-docx ``Document`` before the section properties (returns the new
+    element)."""
+    if isinstance(document, WordPackage):
+        document.append(xml)
+        return None
+    from docx.oxml import parse_xml
+
     element = parse_xml(xml if "xmlns:w=" in xml[:200] else _with_namespace(xml))
     body = document.element.body
     # The section properties are the body's last child. Looking only there keeps appending
@@ -197,6 +195,9 @@ def add_comments(document, anchors: Sequence[CommentAnchor]) -> None:
     new one, which made 20,000 annotations take minutes)."""
     if not anchors:
         return
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
+
     comments = document.part._comments_part.element
     used = [int(c.get(qn("w:id"))) for c in comments.findall(qn("w:comment"))]
     first_id = max(used, default=-1) + 1

@@ -15,11 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rubric import marking
 from rubric.export.cells import CELL_LIMIT, cut_marker, looks_like_formula, sheet_text
 from rubric.export.markbook_table import SCRIPT_ID, WARNINGS, Column, markbook_table
 from rubric.export.snapshot import SetSnapshot
@@ -70,20 +73,37 @@ def _named_styles() -> list[NamedStyle]:
 
 class SheetWriter:
     """Writes values into a worksheet: text always as text, numbers with a format, and
-    a warning for every text it had to cut."""
+    a warning for every text it had to cut.
+
+    A cell is made with its named style's array, looked up once per style
+    (``cell.style = name`` searches the workbook's list of named styles for every cell,
+    which cost more than writing the cell), and its text is stored directly as a string:
+    :func:`sheet_text` has already removed what a cell cannot hold, which is all
+    openpyxl's value setter would check. (``Cell(..., style_array=)``, ``Cell._value``,
+    ``Cell._style`` and ``Worksheet._add_cell`` are openpyxl 3.1's, the version pinned.)"""
 
     def __init__(self, sheet: Worksheet, warnings: list[str]):
         self.sheet = sheet
         self.warnings = warnings
         self.widths: dict[int, int] = {}
+        self._styles: dict[str, StyleArray] = {}
+
+    def _style(self, name: str) -> StyleArray:
+        """The named style's array (a cell made with it gets a copy of its own)."""
+        array = self._styles.get(name)
+        if array is None:
+            array = self._styles[name] = self.sheet.parent._named_styles[name].as_tuple()
+        return array
 
     def text(self, row: int, column: int, value: object, style: str = "EM Text",
-             what: str = "") -> None:
+             what: str = "") -> str:
+        """Write ``value`` as text; returns the text the cell holds."""
         text, removed = sheet_text(value)
-        cell = self.sheet.cell(row=row, column=column)
-        cell.value = text
+        cell = Cell(self.sheet, row=row, column=column,
+                    style_array=self._styles.get(style) or self._style(style))
+        cell._value = text
         cell.data_type = "s"  # never a formula, never an error code such as "#N/A"
-        cell.style = style
+        self.sheet._add_cell(cell)
         if looks_like_formula(text):
             cell.quotePrefix = True
         if removed:
@@ -93,13 +113,16 @@ class SheetWriter:
                 f"{where}{f' ({what})' if what else ''}: the text has {original:,} characters, "
                 f"more than a spreadsheet cell holds ({CELL_LIMIT:,}); it was cut and ends with "
                 f"“{cut_marker(removed)}” (the full text is in the app)")
-        self._measure(column, text)
+        longest = len(text) if "\n" not in text else max(len(line) for line in text.split("\n"))
+        if longest > self.widths.get(column, 0):
+            self.widths[column] = longest
+        return text
 
     def number(self, row: int, column: int, value: float | int | None, kind: str) -> None:
-        cell = self.sheet.cell(row=row, column=column)
+        cell = Cell(self.sheet, row=row, column=column, style_array=self._style(f"EM {kind}"))
         if value is not None:
             cell.value = value
-        cell.style = f"EM {kind}"
+        self.sheet._add_cell(cell)
         if value is not None:
             shown = f"{value:.0%}" if kind == "percent" else (
                 f"{value:,.1f}" if isinstance(value, float) else f"{value:,}")
@@ -117,7 +140,10 @@ class SheetWriter:
             self.text(row, first_column + offset, title, "EM Header")
 
     def _measure(self, column: int, text: str) -> None:
-        longest = max((len(line) for line in text.split("\n")), default=0)
+        if "\n" in text:
+            longest = max(len(line) for line in text.split("\n"))
+        else:
+            longest = len(text)
         if longest > self.widths.get(column, 0):
             self.widths[column] = longest
 
@@ -137,17 +163,43 @@ def _header_widths(headers: Sequence[str]) -> dict[int, int]:
             for i, h in enumerate(headers, start=1) if h.strip()}
 
 
-def _fit_row_height(sheet: Worksheet, row: int, texts: dict[int, str]) -> None:
+def _fit_row_height(sheet: Worksheet, row: int, texts: dict[int, str],
+                    per_line: dict[int, int] | None = None) -> None:
     """Set a row's height for its wrapped cells (neither Excel nor LibreOffice grows rows
-    written by openpyxl when they open the file)."""
+    written by openpyxl when they open the file). The lines are counted by wrapping at
+    spaces, at about 1.1 characters a unit of column width: LibreOffice's fallback for
+    Calibri is wider than Calibri, so a row is never too short for either. ``per_line``:
+    the characters a line of each column holds (:func:`_line_lengths`), when known."""
     lines = 1
     for column, text in texts.items():
-        width = sheet.column_dimensions[get_column_letter(column)].width or 10
-        per_line = max(1, int(width * 1.3) - 2)
-        count = sum(max(1, -(-len(line) // per_line)) for line in text.split("\n"))
-        lines = max(lines, count)
+        fits = per_line[column] if per_line else _line_lengths(sheet, [column])[column]
+        if len(text) <= fits and "\n" not in text:
+            continue  # one line
+        lines = max(lines, sum(_wrapped_lines(line, fits) for line in text.split("\n")))
     if lines > 1:
         sheet.row_dimensions[row].height = min(409, 15 * lines + 2)
+
+
+def _line_lengths(sheet: Worksheet, columns: Sequence[int]) -> dict[int, int]:
+    """How many characters a wrapped line of each column holds (see :func:`_fit_row_height`)."""
+    lengths = {}
+    for column in columns:
+        width = sheet.column_dimensions[get_column_letter(column)].width or 10
+        lengths[column] = max(1, int(width * 1.1) - 1)
+    return lengths
+
+
+def _wrapped_lines(text: str, per_line: int) -> int:
+    """How many lines ``text`` takes when wrapped at spaces into lines of ``per_line``."""
+    count, used = 1, 0
+    for word in text.split():
+        size = len(word)
+        if used and used + 1 + size > per_line:
+            count, used = count + 1, 0
+        while size > per_line:   # a word longer than a line is broken
+            count, size = count + 1, size - per_line
+        used = size if not used else used + 1 + size
+    return count
 
 
 def _finish_table(writer: SheetWriter, columns: int, rows: int, freeze: str = "C2") -> None:
@@ -156,10 +208,7 @@ def _finish_table(writer: SheetWriter, columns: int, rows: int, freeze: str = "C
     if rows >= 1:
         sheet.auto_filter.ref = f"A1:{get_column_letter(columns)}{rows + 1}"
     sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_on_a4(sheet, "landscape")
 
 
 def _marks_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]) -> None:
@@ -200,6 +249,7 @@ def _comments_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]
         "Candidate number", "Candidate name", "Marker", "Kind", "Criterion", "Passage", "Comment"]
     writer.header(1, headers)
     row = 2
+    wrapped: list[dict[int, str]] = []  # each row's passage and comment, for its height
     for script in snapshot.scripts:
         for marker in snapshot.markers.values():
             comment = snapshot.comments.get((script.id, marker.id))
@@ -211,90 +261,120 @@ def _comments_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]
                     continue
                 values = [script.candidate_number, script.display_name, marker.name, kind,
                           "", "", text]
-                _comment_row(writer, row, values, script.candidate)
+                wrapped.append(_comment_row(writer, row, values, script.candidate))
                 row += 1
         for annotation in snapshot.annotations.get(script.id, []):
             marker = snapshot.markers.get(annotation.marker_id)
             values = [script.candidate_number, script.display_name,
                       marker.name if marker else "", "Annotation", annotation.criterion or "",
                       annotation.quote, annotation.comment]
-            _comment_row(writer, row, values, script.candidate)
+            wrapped.append(_comment_row(writer, row, values, script.candidate))
             row += 1
     for column, width in _header_widths(headers).items():
         writer.widths[column] = max(writer.widths.get(column, 0), width)
     writer.set_widths(maximum=30, fixed={6: 50, 7: 60})
-    for row_index in range(2, row):
-        texts = {c: str(sheet.cell(row=row_index, column=c).value or "") for c in (6, 7)}
-        _fit_row_height(sheet, row_index, texts)
+    per_line = _line_lengths(sheet, [6, 7])
+    for row_index, texts in enumerate(wrapped, start=2):
+        _fit_row_height(sheet, row_index, texts, per_line)
     _finish_table(writer, len(headers), row - 2)
 
 
-def _comment_row(writer: SheetWriter, row: int, values: list[object], candidate: str) -> None:
+def _comment_row(writer: SheetWriter, row: int, values: list[object],
+                 candidate: str) -> dict[int, str]:
+    """Write one row; returns the texts of its wrapped cells (passage, comment) by column."""
+    wrapped: dict[int, str] = {}
     for column, value in enumerate(values, start=1):
-        style = "EM Wrapped" if column >= 6 else "EM Text"
-        what = f"{candidate}, {'passage' if column == 6 else 'comment'}" if column >= 6 else ""
-        writer.text(row, column, value, style, what)
+        if column >= 6:
+            what = f"{candidate}, {'passage' if column == 6 else 'comment'}"
+            wrapped[column] = writer.text(row, column, value, "EM Wrapped", what)
+        else:
+            writer.text(row, column, value, "EM Text")
+    return wrapped
 
 
 def _summary_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]) -> None:
+    """Statistics and level counts of the fully marked scripts (every criterion of the
+    current rubric has a mark), with their count said in words; whole marks without
+    decimals, means to one decimal place."""
     scheme = snapshot.scheme
     writer = SheetWriter(sheet, warnings)
     writer.text(1, 1, "Summary", "EM Title")
-    writer.text(2, 1, f"{snapshot.name} · {scheme.title or scheme.id} · "
-                      f"{dt.date.today():%d %B %Y}", "EM Note")
+    # Notes are short lines: a long one would run past the page width, and the sheet is
+    # printed shrunk to fit everything it shows into that width.
     complete = [s.id for s in snapshot.scripts if snapshot.is_complete(s.id)]
-    totals = summarise([snapshot.shown_total(i) for i in complete])
+    shown = len(snapshot.scripts)
+    left = snapshot.left_out
+    notes = [f"{snapshot.name} · {dt.date.today():%d %B %Y}",
+             f"Rubric: {scheme.title or scheme.id}",
+             f"Fully marked: {len(complete)} of {shown} script{'s' if shown != 1 else ''}",
+             f"The statistics and level counts are of these {len(complete)} (a mark for "
+             "every criterion)."]
+    if left:
+        notes.append(f"{left} script{'s' if left != 1 else ''} not marked yet "
+                     f"{'is' if left == 1 else 'are'} not in this markbook.")
+    for row, text in enumerate(notes, start=2):
+        writer.text(row, 1, text, "EM Note")
+    writer.text(4, 1, notes[2])   # the count, in plain bold
+    sheet.cell(row=4, column=1).font = _font(bold=True, color=_NAVY)
+
     criteria = list(scheme.criteria)
-    per_criterion = [
-        summarise([snapshot.shown_marks(s.id)[c.name].mark
-                   for s in snapshot.scripts if c.name in snapshot.shown_marks(s.id)])
-        for c in criteria
-    ]
+    marks = {c.name: [snapshot.shown_marks(i)[c.name].mark for i in complete] for c in criteria}
+    totals = summarise([snapshot.shown_total(i) for i in complete])
+    per_criterion = [summarise(marks[c.name]) for c in criteria]
     headers = ["Statistic", "Total"] + ([c.name for c in criteria] if len(criteria) > 1 else [])
-    top = 4
+    top = len(notes) + 3
     writer.header(top, headers)
     rows = totals.as_rows()
-    for offset, (label, value) in enumerate(rows, start=1):
+    summaries = [totals] + (per_criterion if len(criteria) > 1 else [])
+    for offset, (label, _value) in enumerate(rows, start=1):
         writer.text(top + offset, 1, label)
-        kind = "mark" if label == "Count" else "decimal"
-        writer.number(top + offset, 2, value, kind)
-        if len(criteria) > 1:
-            for index, summary in enumerate(per_criterion):
-                writer.number(top + offset, 3 + index, summary.as_rows()[offset - 1][1], kind)
+        for index, summary in enumerate(summaries):
+            value = summary.as_rows()[offset - 1][1]
+            writer.number(top + offset, 2 + index, *_summary_value(label, value))
     out_of = top + len(rows) + 1
     writer.text(out_of, 1, "Out of")
     writer.number(out_of, 2, scheme.total, "mark")
     if len(criteria) > 1:
         for index, criterion in enumerate(criteria):
             writer.number(out_of, 3 + index, criterion.maximum, "mark")
-    writer.text(out_of + 1, 1,
-                f"Total: the {len(complete)} of {len(snapshot.scripts)} scripts with every "
-                "criterion marked. Criteria: every placed mark.", "EM Note")
-    writer.text(out_of + 2, 1, "Standard deviation of a sample (n − 1).", "EM Note")
+    writer.text(out_of + 1, 1, "Standard deviation of a sample (n − 1).", "EM Note")
 
-    # Number of scripts at each level, one column per criterion.
+    # Fully marked scripts at each level (the level their mark lies in), one column per
+    # criterion: each column adds up to the count above.
     labels: list[str] = []
     for criterion in criteria:
         labels += [lv.label for lv in criterion.levels if lv.label not in labels]
-    first = out_of + 5
-    writer.text(first - 1, 1, "Scripts at each level", "EM Title")
+    counts = []
+    for criterion in criteria:
+        placed = [marking.level_for_mark(criterion, mark) for mark in marks[criterion.name]]
+        counts.append(level_counts([lv.label if lv else None for lv in placed],
+                                   [lv.label for lv in criterion.levels]))
+    in_no_level = [len(complete) - sum(c.values()) for c in counts]
+    first = out_of + 4
+    writer.text(first - 1, 1, "Fully marked scripts at each level", "EM Title")
     writer.header(first, ["Level"] + [c.name for c in criteria])
-    for index, criterion in enumerate(criteria):
-        counts = level_counts(
-            [snapshot.shown_marks(s.id)[criterion.name].level
-             for s in snapshot.scripts if criterion.name in snapshot.shown_marks(s.id)],
-            [lv.label for lv in criterion.levels])
-        for offset, label in enumerate(labels, start=1):
-            if index == 0:
-                writer.text(first + offset, 1, label)
-            writer.number(first + offset, 2 + index, counts.get(label), "mark")
+    for offset, label in enumerate(labels, start=1):
+        writer.text(first + offset, 1, label)
+        for index, by_level in enumerate(counts):
+            writer.number(first + offset, 2 + index, by_level.get(label), "mark")
     last = first + len(labels)
-    writer.set_widths(minimum=10, maximum=22, fixed={1: 20})
+    row = last + 1
+    if any(in_no_level):   # e.g. 0 marks in a rubric with no Level 0
+        writer.text(row, 1, "In no level")
+        for index, count in enumerate(in_no_level):
+            writer.number(row, 2 + index, count, "mark")
+        row += 1
+    writer.text(row, 1, "Fully marked")
+    sheet.cell(row=row, column=1).font = _font(bold=True)
+    for index in range(len(criteria)):
+        writer.number(row, 2 + index, len(complete), "mark")
+        sheet.cell(row=row, column=2 + index).font = _font(bold=True)
+    writer.set_widths(minimum=10, maximum=22, fixed={1: 22})
 
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "clustered"
-    chart.title = "Scripts at each level"
+    chart.title = "Fully marked scripts at each level"
     chart.y_axis.title = "Scripts"
     chart.x_axis.title = "Level"
     chart.y_axis.majorGridlines = None
@@ -309,7 +389,30 @@ def _summary_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str])
     chart.set_categories(categories)
     if len(criteria) == 1:
         chart.legend = None
-    sheet.add_chart(chart, f"A{last + 2}")
+    sheet.add_chart(chart, f"A{row + 2}")
+    _print_on_a4(sheet, "portrait")
+
+
+def _summary_value(label: str, value: float | int | None) -> tuple[float | int | None, str]:
+    """A statistic and its number format: counts and marks whole ("0"), means and spreads
+    to one decimal place ("0.0"); a median of two middle marks may end in .5."""
+    if label in ("Count", "Highest", "Lowest"):
+        return (None if value is None else round(value)), "mark"
+    if label == "Median" and value is not None and float(value).is_integer():
+        return int(value), "mark"
+    return value, "decimal"
+
+
+def _print_on_a4(sheet: Worksheet, orientation: str | None = None) -> None:
+    """Print on A4 (portrait unless the sheet says otherwise), as wide as the page and as
+    many pages down as it takes."""
+    setup = sheet.page_setup
+    setup.paperSize = sheet.PAPERSIZE_A4
+    if orientation is not None or setup.orientation is None:
+        setup.orientation = orientation or "portrait"
+    setup.fitToWidth = 1
+    setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _markers_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]) -> None:
@@ -356,10 +459,7 @@ def _markers_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str])
     sheet.freeze_panes = "C2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(snapshot.scripts) + 1}"
     sheet.print_title_rows = "1:1"
-    sheet.page_setup.orientation = "landscape"
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
+    _print_on_a4(sheet, "landscape")
 
 
 def _marker_value(snapshot: SetSnapshot, script_id, marker_id: MarkerId,
@@ -373,11 +473,12 @@ def _marker_value(snapshot: SetSnapshot, script_id, marker_id: MarkerId,
 
 
 def markbook_workbook(marking_set: MarkingSet, marker: MarkerId | None = None,
-                      warnings: list[str] | None = None) -> Workbook:
+                      warnings: list[str] | None = None, which: str = "all") -> Workbook:
     """The markbook as an openpyxl ``Workbook`` (not yet saved); cut texts are reported in
-    ``warnings``."""
+    ``warnings``. ``which``: every script, or only those marked (see
+    :func:`~rubric.export.snapshot.exported_scripts`)."""
     warnings = [] if warnings is None else warnings
-    snapshot = SetSnapshot(marking_set, marker)
+    snapshot = SetSnapshot(marking_set, marker, which)
     workbook = Workbook()
     workbook.properties.creator = "Essay Marker"
     workbook.properties.title = sheet_text(f"Markbook: {snapshot.name}")[0]
@@ -390,15 +491,22 @@ def markbook_workbook(marking_set: MarkingSet, marker: MarkerId | None = None,
     _summary_sheet(workbook.create_sheet("Summary"), snapshot, warnings)
     if len(snapshot.markers_with_marks()) > 1:
         _markers_sheet(workbook.create_sheet("Markers"), snapshot, warnings)
+        from rubric.export.moderation_sheet import moderation_sheet  # imports this module
+
+        moderation_sheet(workbook.create_sheet("Moderation"), snapshot, warnings)
+    from rubric.export.similarity_sheet import comparison_sheets  # imports this module
+    comparison_sheets(workbook, marking_set, snapshot, warnings)
+    for sheet in workbook.worksheets:   # every sheet, including any added above
+        _print_on_a4(sheet)
     return workbook
 
 
 def export_markbook(marking_set: MarkingSet, path: str | Path,
-                    marker: MarkerId | None = None) -> list[str]:
+                    marker: MarkerId | None = None, which: str = "all") -> list[str]:
     """Write the markbook workbook atomically; returns warnings (texts that had to be cut).
     Raises :class:`~rubric.safe_write.ExportError` naming the file if it cannot be written
     (the previous file is untouched)."""
     warnings: list[str] = []
-    workbook = markbook_workbook(marking_set, marker, warnings)
+    workbook = markbook_workbook(marking_set, marker, warnings, which)
     write_with(Path(path), workbook.save)
     return warnings

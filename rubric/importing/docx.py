@@ -163,6 +163,11 @@ class _Tags:
         )
         # block containers whose children are paragraphs/tables
         self.block_containers = frozenset((self.sdt_content, self.custom_xml))
+        # what :meth:`_Reader.inline` does more with than keep its text (or never reads)
+        self.inline_specials = (
+            self.tab, self.ptab, self.br, self.cr, self.no_break_hyphen, self.footnote_ref,
+            self.endnote_ref, self.ruby, self.drawing, self.pict, self.alternate,
+        )
 
 
 # --- relationships ---------------------------------------------------------------------
@@ -173,10 +178,16 @@ def _rels_name(part: str) -> str:
 
 
 def _relationships(zipped: SafeZip, part: str) -> dict[str, tuple[str, str]]:
-    """``{rId: (type, zip name)}`` for the internal relationships of ``part``."""
+    """``{rId: (type, zip name)}`` for the internal relationships of ``part`` (never
+    changed by the caller: a class set's files share one, cached by CRC-32 and size)."""
     rels_part = _rels_name(part)
     if not zipped.has(rels_part):
         return {}
+    info = zipped.info(rels_part)
+    key = (rels_part, info.CRC, info.file_size)
+    cached = _RELS_CACHE.get(key)
+    if cached is not None:
+        return cached
     base_dir = posixpath.dirname(part)
     root = parse_xml(zipped.path, zipped.read(rels_part, cap=2 * MB), rels_part)
     out: dict[str, tuple[str, str]] = {}
@@ -186,6 +197,7 @@ def _relationships(zipped: SafeZip, part: str) -> dict[str, tuple[str, str]]:
         target = rel.get("Target") or ""
         name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base_dir, target))
         out[rel.get("Id") or ""] = (rel.get("Type") or "", name)
+    _RELS_CACHE.put(key, out)
     return out
 
 
@@ -244,6 +256,7 @@ class _LRU:
 
 _STYLE_CACHE = _LRU(16)
 _NUMBERING_CACHE = _LRU(16)
+_RELS_CACHE = _LRU(64)
 
 
 def _cache_key(zipped: SafeZip, part: str, ns: str) -> tuple:
@@ -1180,11 +1193,13 @@ class _Reader:
             if frame is not None and (frame.get(tg.drop_cap) or "none") != "none":
                 drop_cap = True
             num_pr = ppr.find(tg.num_pr)
-        parts: list[str] = []
         boxes: list = []
-        self.inline(p, parts, boxes)
+        text = self.plain_text(p)
+        if text is None:
+            parts: list[str] = []
+            self.inline(p, parts, boxes)
+            text = "".join(parts)
         self.custom_mark = None  # a custom note mark never runs on into the next paragraph
-        text = "".join(parts)
         if drop_cap:
             self.drop_cap += text.strip()
             for box in boxes:
@@ -1221,6 +1236,26 @@ class _Reader:
         return lists.label(num_id, level)
 
     # inline level -----------------------------------------------------------------
+    def plain_text(self, p) -> str | None:
+        """The text of a paragraph that holds nothing but text in runs (and containers
+        of runs), the usual case: exactly what :meth:`inline` gives, found by lxml's own
+        iteration; None when the paragraph holds anything more (a tab, a break, a note
+        mark, a drawing, ruby, alternate content, text outside runs), for :meth:`inline`."""
+        tg = self.tags
+        if self.custom_mark is not None or next(p.iter(*tg.inline_specials), None) is not None:
+            return None
+        containers = tg.inline_containers
+        parts: list[str] = []
+        for t in p.iter(tg.t):
+            parent = t.getparent()
+            while parent is not p:
+                if parent is None or parent.tag not in containers:
+                    return None  # text inside something inline() does not read
+                parent = parent.getparent()
+            if t.text:
+                parts.append(t.text)
+        return "".join(parts)
+
     def inline(self, element, parts: list[str], boxes: list) -> None:
         tg = self.tags
         for child in element:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +67,8 @@ class ScriptDraft:
 
     @property
     def source_hash(self) -> str:
+        import hashlib  # here: loading OpenSSL's hashes costs start-up time
+
         return hashlib.sha256(self.source_bytes).hexdigest()
 
     @property

@@ -28,6 +28,7 @@ from rubric.importing.model import ImportOptions, Paragraph, ScriptDraft, Script
 from rubric.safe_write import ExportError, describe_os_error
 from rubric.scheme import Scheme, scheme_from_json
 from rubric.store import backups
+from rubric.store.judging import JudgingWork
 from rubric.store.lock import SetLock
 from rubric.store.markers import MarkerWork
 from rubric.store.records import (
@@ -147,7 +148,7 @@ class ImportOutcome:
         return error[len(prefix):] if error.startswith(prefix) else error
 
 
-class MarkingSet(MarkerWork):
+class MarkingSet(MarkerWork, JudgingWork):
     """An open marking set. Use :meth:`create` or :meth:`open`; close it (or use ``with``)."""
 
     backup_keep = 10

@@ -31,6 +31,8 @@ READING = {
     "comments_visible_to", "class_of", "classes", "allocation", "allocated_to", "scripts_for",
     "first_and_second", "agreed_marks", "definitive_marks", "definitive_comparison",
     "judgements",
+    # comparative judgement (rubric/store/judging.py)
+    "judging_pairs", "judging_progress",
 }
 
 
@@ -51,6 +53,7 @@ def ms(marking_set, make_draft):
 def _one_of_each(ms, make_draft):
     """(method name, call, what the Changes must say) for every mutating method."""
     one = ScriptId(1)
+    kept: list = []   # a judgement withdrawn, to restore
     scheme = ms.scheme
     ao1 = scheme.criteria[0]
     edited = replace(scheme, criteria=(replace(ao1, description="edited"),))
@@ -108,6 +111,11 @@ def _one_of_each(ms, make_draft):
         ("clear_definitive", lambda: ms.clear_definitive(one, "AO1"),
          dict(scripts={one}, marks=True)),
         ("add_judgement", lambda: ms.add_judgement(one, ScriptId(2), 30.0),
+         dict(scripts={one, ScriptId(2)})),
+        ("withdraw_judgement", lambda: (kept.append(ms.judgements()[0]),
+                                        ms.withdraw_judgement(ms.judgements()[0].id))[1],
+         dict(scripts={one, ScriptId(2)})),
+        ("restore_judgement", lambda: ms.restore_judgement(kept[0]),
          dict(scripts={one, ScriptId(2)})),
         ("set_blind", lambda: ms.set_blind(ms.find_marker("Mr Second").id),
          dict(markers=True, marks=True, annotations=True, comments=True)),

@@ -24,7 +24,7 @@ def test_export_writes_every_kind_of_file(capsys, tmp_path):
                          "--pack", str(tmp_path / "pack.docx"), "--cover",
                          str(tmp_path / "cover"), "--excel", str(tmp_path / "marks.xlsx"),
                          "--csv", str(tmp_path / "marks.csv"), "--school", "Northfield "
-                         "Academy", "--json")
+                         "Academy", "--all", "--json")
     assert code == 0, err
     result = json.loads(out)
     assert result["failed"] == []
@@ -37,6 +37,42 @@ def test_export_writes_every_kind_of_file(capsys, tmp_path):
     workbook = openpyxl.load_workbook(tmp_path / "marks.xlsx")
     assert {"Marks", "Comments", "Summary"} <= set(workbook.sheetnames)
     assert (tmp_path / "marks.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def _marked_and_all(path) -> tuple[list[str], int]:
+    with MarkingSet.open(path) as ms:
+        statuses = ms.statuses()
+        scripts = ms.scripts()
+    marked = [s.candidate_name for s in scripts if statuses[s.id] in ("marked", "moderated")]
+    return marked, len(scripts)
+
+
+def test_export_holds_only_marked_scripts_unless_all(capsys, tmp_path):
+    path = demo_set_path()
+    marked, count = _marked_and_all(path)
+    assert 0 < len(marked) < count   # the demo has scripts of both kinds
+    left = count - len(marked)
+    code, out, err = run(capsys, "export", str(path), "--word", str(tmp_path / "word"),
+                         "--excel", str(tmp_path / "marks.xlsx"), "--csv",
+                         str(tmp_path / "marks.csv"))
+    assert code == 0, err
+    assert (f"left out  {left} script{'s' if left != 1 else ''} not marked yet (--all exports "
+            "every script)") in out
+    names = sorted(p.name for p in (tmp_path / "word").glob("*.docx"))
+    assert len(names) == len(marked)
+    assert all(any(name in n for n in names) for name in marked)
+    sheet = openpyxl.load_workbook(tmp_path / "marks.xlsx")["Marks"]
+    status = [c.value for c in sheet[1]].index("Status")
+    statuses = {row[status] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert sheet.max_row == 1 + len(marked) and statuses <= {"marked", "moderated"}
+    csv_lines = (tmp_path / "marks.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(csv_lines) == 1 + len(marked)
+
+    code, out, _ = run(capsys, "export", str(path), "--csv", str(tmp_path / "all.csv"),
+                       "--all", "--json")
+    result = json.loads(out)
+    assert code == 0 and result["scripts"] == count and result["left_out"] == 0
+    assert len((tmp_path / "all.csv").read_text(encoding="utf-8-sig").splitlines()) == 1 + count
 
 
 def test_export_options_leave_out_the_script(capsys, tmp_path):

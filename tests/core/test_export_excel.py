@@ -140,7 +140,7 @@ def test_markers_sheet_sets_markers_side_by_side_with_differences(marked, tmp_pa
     path = tmp_path / "two.xlsx"
     export_markbook(ms, path, marker=teacher.id)
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Marks", "Comments", "Summary", "Markers"]
+    assert workbook.sheetnames == ["Marks", "Comments", "Summary", "Markers", "Moderation"]
     rows = rows_of(workbook["Markers"])
     assert rows[0] == ["Candidate number", "Candidate name", "AO1 PP", "AO1 DM", "AO1 DM − PP",
                        "Total PP", "Total DM", "Total DM − PP"]
@@ -298,7 +298,67 @@ def test_coursework_markbook_has_a_column_per_criterion_and_the_counted_words(
                                  pytest.approx(23 / 40)]
         assert "not marked yet: AO3" in rows[1][rows[0].index("Warnings")]
         summary = {r[0]: r[1:5] for r in rows_of(workbook["Summary"]) if r[0]}
-        assert summary["Count"] == [0, 1, 1, 0]  # no script has every criterion marked
+        # the statistics are of fully marked scripts: none has every criterion marked
+        assert summary["Count"] == [0, 0, 0, 0]
+        assert "Fully marked: 0 of 1 script" in summary
         assert summary["Out of"] == [40, 20, 10, 10]
     finally:
         ms.close()
+
+
+def test_every_cell_keeps_its_named_style_and_no_cell_shares_another_s_changes(
+        marking_set, make_draft, tmp_path):
+    """Cells are made with their named style's array (looked up once per style, not
+    once per cell): each kind of cell still has its style, number format, font, fill and
+    alignment, and a change to one cell (the text-keeping quote prefix of a formula-like
+    text, a bold font) never reaches the other cells of its style."""
+    ms = marking_set
+    ms.use_marker("Ms Zoë O’Brien", "ZO")
+    first = ms.add_script(make_draft("=SUM(A1)", "4017", seed="a")).created
+    second = ms.add_script(make_draft("Amélie Brontë", "4023", seed="b")).created
+    for script_id, mark in ((first, 17), (second, 9)):
+        ms.set_mark(script_id, "AO1", mark)
+        ms.set_comments(script_id, www="A “sustained” argument — well judged.\nSecond line.",
+                        ebi="+ weigh the Duma’s rôle", general="Fine.")
+        ms.annotate_quote(script_id, "loyal peasantry", "x " * 120, "AO1")
+    path = tmp_path / "markbook.xlsx"
+    export_markbook(ms, path)
+    workbook = load_workbook(path)
+    marks = workbook["Marks"]
+    headers = [c.value for c in marks[1]]
+    for cell in marks[1]:
+        assert cell.style == "EM Header" and cell.font.b and cell.font.color.rgb.endswith("1F3864")
+        assert cell.fill.fgColor.rgb.endswith("DEEAF6") and cell.alignment.wrap_text
+    kinds = {"AO1 mark": ("EM mark", "0"), "Total": ("EM mark", "0"),
+             "Percentage": ("EM percent", "0%"), "Words": ("EM words", "#,##0"),
+             "Script ID": ("EM mark", "0")}
+    formula_cells = 0
+    for row in marks.iter_rows(min_row=2):
+        for header, cell in zip(headers, row, strict=True):
+            style, number_format = kinds.get(header, ("EM Text", "General"))
+            assert (cell.style, cell.number_format) == (style, number_format), cell.coordinate
+            assert cell.alignment.vertical == "top" and not cell.font.b
+            if style == "EM Text" and cell.value is not None:
+                assert cell.data_type == "s"
+            is_formula_like = isinstance(cell.value, str) and cell.value[:1] in "=+-@"
+            assert bool(cell.quotePrefix) == is_formula_like, cell.coordinate
+            formula_cells += is_formula_like
+    assert formula_cells == 1  # only "=SUM(A1)"'s name cell, not the others of "EM Text"
+    comments = workbook["Comments"]
+    rows = list(comments.iter_rows(min_row=2))
+    assert len(rows) == 8  # www, ebi, general and an annotation for each script
+    for row in rows:
+        for cell in row[:5]:
+            assert cell.style == "EM Text" and not cell.alignment.wrap_text
+        for cell in row[5:]:
+            assert cell.style == "EM Wrapped" and cell.alignment.wrap_text
+            assert cell.alignment.vertical == "top"
+        assert bool(row[6].quotePrefix) == str(row[6].value).startswith("+")
+    heights = [comments.row_dimensions[r[0].row].height for r in rows]
+    assert heights[0] and heights[0] > 15  # two lines of "what went well"
+    assert max(h or 0 for h in heights) >= 47  # the 240-character annotation wraps
+    summary = workbook["Summary"]
+    assert summary["A1"].style == "EM Title" and summary["A1"].font.sz == 14
+    plain = [c for row in summary.iter_rows() for c in row
+             if c.style == "EM Text" and c.value and not c.font.b]
+    assert plain, "a bold font given to one cell stays on that cell"

@@ -274,18 +274,20 @@ def test_an_unmarked_script_still_gets_a_document(marking_set, make_draft):
 # -- class pack ----------------------------------------------------------------------------
 
 
-def test_class_pack_has_every_script_each_on_a_new_page(marked, make_draft, tmp_path):
+def test_class_pack_has_every_script_each_in_a_section_of_its_own(marked, make_draft, tmp_path):
     ms, ids = marked
     ids.append(add_marked_script(ms, make_draft, "Niamh Walsh", "4031", 22, seed="Lenin"))
     path = export_class_pack(ms, tmp_path / "pack.docx", OPTIONS)
     document = Document(path)
     titles = [p for p in document.paragraphs if p.style.name == "Title"]
     assert [p.text for p in titles] == ["Amira Khan", "Daniel Okafor", "Niamh Walsh"]
+    # Each script is a section of its own (a new page, its own footer), not a page break.
     breaks = document.element.body.findall(f".//{qn('w:br')}[@{qn('w:type')}='page']")
-    assert len(breaks) == 2
-    # Each break opens the title paragraph of the next script.
-    for title in titles[1:]:
-        assert title._p.find(f".//{qn('w:br')}").get(qn("w:type")) == "page"
+    assert len(breaks) == 0
+    assert len(document.sections) == 3
+    for section, name in zip(document.sections, ["Amira Khan", "Daniel Okafor", "Niamh Walsh"],
+                             strict=True):
+        assert f"Feedback for {name}" in section.footer.paragraphs[0].text
     assert len(document.comments) == 6
     passages = commented_passages(document)
     assert sorted(passages.values()) == sorted(["loyal peasantry", "kept it in power"] * 3)
@@ -465,6 +467,50 @@ def test_cancelling_a_pooled_export_reports_every_file_it_wrote(marking_set, mak
     assert on_disk == sorted(task.report.written), "no file written but unreported, no temp file"
     for path in on_disk:
         assert Document(path).paragraphs
+
+
+def test_a_default_batch_is_written_by_threads_in_order_and_cancels_cleanly(
+        marking_set, make_draft, tmp_path):
+    """By default a batch is built here and written by a few threads: the progress comes
+    in order, every file is a whole .docx that python-docx opens with its comments, a file
+    that cannot be written fails alone, and a Cancel reports every file on disk."""
+    import zipfile
+
+    from rubric.export.word import THREAD_THRESHOLD
+
+    ms = marking_set
+    ms.use_marker("Ms Zoë O’Brien", "ZO")
+    for i in range(THREAD_THRESHOLD + 8):
+        add_marked_script(ms, make_draft, f"Élodie Brontë {i}", str(6300 + i), mark=i, seed=str(i))
+    out = tmp_path / "out"
+    out.mkdir()
+    blocked = out / "Élodie Brontë 3 (6303)_13B Russia.docx"
+    blocked.mkdir()  # a folder where a file should go: that one file fails
+    task = iter_export_feedback_folder(ms, out, WordOptions(date=DATE))
+    steps = list(task)
+    assert [s.done for s in steps] == list(range(1, THREAD_THRESHOLD + 9))
+    assert [s.path.name for s in steps] == [f"Élodie Brontë {i} ({6300 + i})_13B Russia.docx"
+                                            for i in range(THREAD_THRESHOLD + 8)]
+    assert [p for p, _ in task.report.failed] == [blocked]
+    assert len(task.report.written) == THREAD_THRESHOLD + 7
+    for path in task.report.written:
+        with zipfile.ZipFile(path) as zipped:
+            assert zipped.testzip() is None
+        document = Document(path)
+        assert [(c.author, c.initials) for c in document.comments] == [("Ms Zoë O’Brien", "ZO")] * 2
+        assert sorted(commented_passages(document).values()) == ["kept it in power",
+                                                                 "loyal peasantry"]
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+    again = tmp_path / "again"
+    task = iter_export_feedback_folder(ms, again, WordOptions(date=DATE))
+    next(task)
+    next(task)
+    task.cancel()
+    assert task.report.cancelled and 2 <= len(task.report.written) < THREAD_THRESHOLD + 8
+    assert sorted(again.iterdir()) == sorted(task.report.written), "no unreported or temp file"
+    for path in task.report.written:
+        assert len(Document(path).comments) == 2
 
 
 def test_if_worker_processes_fail_the_batch_is_built_here(marking_set, make_draft, tmp_path,

@@ -736,6 +736,72 @@ def test_styles_are_read_once_for_a_class_sharing_a_template(tmp_path, monkeypat
     assert len(cache.items) == cache.size
 
 
+def test_the_document_relationships_are_read_once_for_a_class(tmp_path, monkeypatch):
+    docx_reader._RELS_CACHE.clear()
+    paths = [mk.make_docx(tmp_path / f"r{i}.docx", [("Heading 1", "Introduction"), *BODY[i:i + 2]])
+             for i in range(3)]
+    read_parts: list[str] = []
+    real_read = safety.SafeZip.read
+    monkeypatch.setattr(safety.SafeZip, "read", lambda self, name, *a, **k: read_parts.append(name) or real_read(self, name, *a, **k))
+    drafts = [inspect_file(path) for path in paths]
+    assert read_parts.count("word/_rels/document.xml.rels") == 1
+    assert [d.paragraphs[0].kind for d in drafts] == ["heading"] * 3  # styles found through it
+
+
+_RUN = '<w:r><w:rPr><w:i/><w:lang w:val="en-GB"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+_PARAGRAPH_SHAPES = [
+    _RUN.format("Stalin’s “Great Terror” – café") + _RUN.format(" déjà vu — 1937"),
+    '<w:pPr><w:pStyle w:val="Quote"/></w:pPr><w:proofErr w:type="spellStart"/>' + _RUN.format("a")
+    + '<w:proofErr w:type="spellEnd"/><w:bookmarkStart w:id="0" w:name="x"/><w:bookmarkEnd w:id="0"/>',
+    '<w:hyperlink r:id="rId9"><w:r><w:t>linked</w:t></w:r></w:hyperlink><w:ins w:id="1"><w:r><w:t> inserted</w:t></w:r></w:ins>',
+    '<w:del w:id="2"><w:r><w:delText>deleted</w:delText></w:r></w:del><w:r><w:t>kept</w:t></w:r>',
+    '<w:del w:id="3"><w:r><w:t>text in a deletion</w:t></w:r></w:del><w:r><w:t>kept</w:t></w:r>',
+    '<w:moveFrom w:id="4"><w:r><w:t>moved away</w:t></w:r></w:moveFrom><w:moveTo w:id="5"><w:r><w:t>moved here</w:t></w:r></w:moveTo>',
+    '<w:sdt><w:sdtPr><w:alias w:val="x"/><w:t>in the properties</w:t></w:sdtPr><w:sdtContent><w:r><w:t>content</w:t></w:r></w:sdtContent></w:sdt>',
+    '<w:smartTag w:uri="u" w:element="e"><w:customXml w:element="c"><w:r><w:t>deep</w:t></w:r></w:customXml></w:smartTag>',
+    '<w:fldSimple w:instr="PAGE"><w:r><w:t>3</w:t></w:r></w:fldSimple><w:r><w:instrText>PAGE</w:instrText></w:r>',
+    '<w:t>text straight in the paragraph</w:t><w:r><w:t></w:t><w:t/></w:r>',
+    '<w:r><w:rPr><w:t>text in run properties</w:t></w:rPr><w:t>run</w:t></w:r>',
+    '<w:r><w:t>tab</w:t><w:tab/><w:t>after</w:t><w:br/><w:t>line</w:t><w:noBreakHyphen/></w:r>',
+    '<w:r><w:t>ruby </w:t></w:r><w:r><w:ruby><w:rt><w:r><w:t>reading</w:t></w:r></w:rt><w:rubyBase><w:r><w:t>base</w:t></w:r></w:rubyBase></w:ruby></w:r>',
+    '<w:r><w:t>note</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>',
+    '<w:r><w:t>box</w:t><w:drawing><w:txbxContent><w:p><w:r><w:t>in a box</w:t></w:r></w:p></w:txbxContent></w:drawing></w:r>',
+    '<mc:AlternateContent><mc:Choice Requires="w14"><w:r><w:t>choice</w:t></w:r></mc:Choice><mc:Fallback><w:r><w:t>fallback</w:t></w:r></mc:Fallback></mc:AlternateContent>',
+    '<w:dir w:val="rtl"><w:bdo w:val="ltr"><w:r><w:t>directed</w:t></w:r></w:bdo></w:dir><w:r><w:sym w:char="F0E0"/></w:r>',
+    "",
+]
+
+
+def test_the_fast_text_of_a_plain_paragraph_is_what_the_full_walk_gives():
+    """Most paragraphs hold only runs of text, read by lxml's own iteration; whenever that
+    is taken, it must give exactly the full walk's text (and it must not be taken for a
+    paragraph with anything more in it)."""
+    from lxml import etree
+
+    mc = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+    xml = (f'<w:document {NS} xmlns:mc="{mc}"><w:body>'
+           + "".join(f"<w:p>{shape}</w:p>" for shape in _PARAGRAPH_SHAPES) + "</w:body></w:document>")
+    root = etree.fromstring(xml.encode())
+    tags = docx_reader._Tags(W)
+    reader_ = docx_reader._Reader.__new__(docx_reader._Reader)
+    reader_.tags, reader_.custom_mark = tags, None
+    reader_.doc = None  # never needed: no note mark is read on the fast path
+    taken = 0
+    for shape, paragraph in zip(_PARAGRAPH_SHAPES, root.find(tags.body), strict=True):
+        fast = reader_.plain_text(paragraph)
+        if fast is None:
+            assert any(s in shape for s in ("tab", "br/", "noBreak", "ruby", "footnote", "drawing",
+                                            "Alternate", "<w:del w:id=\"3\"", "moveFrom", "sdtPr><w:alias",
+                                            "rPr><w:t>")), shape
+            continue
+        taken += 1
+        parts: list[str] = []
+        boxes: list = []
+        reader_.inline(paragraph, parts, boxes)
+        assert fast == "".join(parts) and not boxes, shape
+    assert taken >= 7
+
+
 def test_reading_stays_fast(tmp_path):
     import time
 

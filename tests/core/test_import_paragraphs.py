@@ -46,6 +46,52 @@ def test_clean_text_replaces_lone_surrogates():
     assert clean_text("a\ud800b") == "a\ufffdb"
 
 
+def _clean_text_always_translating(text: str) -> str:
+    """clean_text as it was before the pre-check: every text through the whole table."""
+    import re
+
+    from rubric.importing.paragraphs import _CLEAN_TABLE
+
+    text = text.translate(_CLEAN_TABLE)
+    if "  " in text:
+        text = re.sub(r" {2,}", " ", text)
+    return text.strip(" ")
+
+
+def test_clean_text_pre_check_gives_exactly_what_translating_everything_gives():
+    """clean_text translates only text that holds a character of its table (a regex
+    looks first); the result must be the same as translating every text, on essays with
+    curly quotes, dashes and accents, on every character the table changes, placed
+    anywhere, and on random characters from every plane (controls, surrogates, emoji,
+    private use, non-characters)."""
+    import random
+
+    from rubric.importing.paragraphs import _CLEAN_TABLE, _NEEDS_CLEANING
+    from tests.core import pdfcorpus as pc
+
+    # the pre-check's class holds exactly the table's characters, no more, no fewer
+    assert {c for c in range(0x110000) if _NEEDS_CLEANING.search(chr(c))} == set(_CLEAN_TABLE)
+    rng = random.Random(1010)
+    texts = [*pc.essay_text(3000, seed=10), *mk.essay_paragraphs(800, seed=11), mk.CURLY,
+             "", " ", "  a  ", "\u00a0 NBSP\u00a0", "\u3000ideographic space"]
+    essay = pc.essay_text(400, seed=12)
+    for code in sorted(_CLEAN_TABLE):
+        base = rng.choice(essay)
+        at = rng.randrange(len(base) + 1)
+        texts += [base[:at] + chr(code) + base[at:], chr(code) + base, base + chr(code),
+                  chr(code), f"  {chr(code)}  {chr(code)}"]
+    planes = [(0, 0x80), (0x80, 0x800), (0x2000, 0x2100), (0xD7F0, 0xE010), (0xFFF0, 0x10000),
+              (0x1F300, 0x1F700), (0xE000, 0xE100), (0x10FFF0, 0x110000)]
+    for _ in range(3000):
+        pieces = []
+        for _ in range(rng.randint(1, 40)):
+            low, high = rng.choice(planes)
+            pieces.append(chr(rng.randrange(low, high)) if rng.random() < 0.3 else rng.choice(" ab é’—"))
+        texts.append("".join(pieces))
+    for text in texts:
+        assert clean_text(text) == _clean_text_always_translating(text), repr(text)
+
+
 # --- rebuilding ----------------------------------------------------------------------------------
 
 

@@ -21,6 +21,24 @@ def non_blocking_dialogs(qapp):
             widget.close()
 
 
+@pytest.fixture(autouse=True)
+def no_first_run_marker_question(monkeypatch):
+    """Opening a set with no marker in the settings asks who is marking; tests answer
+    "Cancel" (the set's teacher is used, as before) unless they replace this themselves."""
+    from gui.dialogs.common import MarkerDialog
+
+    monkeypatch.setattr(MarkerDialog, "ask", classmethod(lambda cls, *a, **k: None))
+
+
+@pytest.fixture(autouse=True)
+def rubric_edits_discarded_without_asking(monkeypatch):
+    """The rubric editor asks before Esc or Cancel throws edits away; tests (and qtbot's
+    closing of widgets at the end) answer "Discard" unless they replace this themselves."""
+    from gui.dialogs.rubric_editor import RubricEditorDialog
+
+    monkeypatch.setattr(RubricEditorDialog, "_confirm_discard", lambda self: True)
+
+
 @pytest.fixture
 def demo_path():
     return demo_set_path()

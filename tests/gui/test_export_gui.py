@@ -14,6 +14,7 @@ def test_export_dialog_writes_word_and_excel_with_progress(window, qtbot, tmp_pa
     dialog.folder_edit.setText(str(tmp_path / "out"))
     dialog.pack_box.setChecked(True)
     dialog.csv_box.setChecked(True)
+    dialog.unmarked_box.setChecked(True)   # every script, marked or not
     dialog.school_edit.setText("Northfield Academy")
     task = dialog.start_export()
     assert task is not None and dialog.progress.isVisible()

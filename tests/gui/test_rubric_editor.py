@@ -27,13 +27,16 @@ from rubric.store import MarkingSet
 from rubric.templates import bundled_templates, default_scheme, template
 
 LEVEL_3 = 3  # row of "Level 3" (11–15) in the default template, after Level 0
+# The real question, taken before the autouse fixture answers every one with "Discard".
+REAL_CONFIRM = RubricEditorDialog.__dict__["_confirm_discard"]
 TO = LevelsModel.TO
 
 
 @pytest.fixture
 def open_editor(qtbot):
-    def make(scheme=None, conflicts=None) -> RubricEditorDialog:
-        dialog = RubricEditorDialog(scheme or default_scheme(), conflicts=conflicts)
+    def make(scheme=None, conflicts=None, script_names=None) -> RubricEditorDialog:
+        dialog = RubricEditorDialog(scheme or default_scheme(), conflicts=conflicts,
+                                    script_names=script_names)
         qtbot.addWidget(dialog)
         dialog.show()
         return dialog
@@ -70,7 +73,7 @@ def test_opens_on_the_default_template_unchanged(open_editor):
     assert criteria.count() == 1 and criteria.currentRow() == 0
     assert dialog.findChild(QTableView, "levels_table").model().rowCount() == 6
     assert dialog.findChild(QLabel, "total_label").text() == "Total: 25 marks"
-    assert problems_text(dialog) == "No problems: the scheme is ready to use."
+    assert problems_text(dialog) == "No problems: the rubric is ready to use."
     assert ok_button(dialog).isEnabled()
     assert ok_button(dialog).text() == "Apply"
     assert not dialog.conflicts_frame.isVisibleTo(dialog)
@@ -152,7 +155,7 @@ def test_an_overlapping_level_shows_the_core_message_and_disables_ok(open_editor
     assert dialog.result() != QDialog.DialogCode.Accepted
 
     set_cell(dialog, LEVEL_3, TO, 15)
-    assert problems_text(dialog) == "No problems: the scheme is ready to use."
+    assert problems_text(dialog) == "No problems: the rubric is ready to use."
     assert ok_button(dialog).isEnabled()
     assert dialog.levels_model.index(LEVEL_3, 0).data(Qt.ItemDataRole.DecorationRole) is None
 
@@ -230,7 +233,7 @@ def test_removing_every_criterion_is_a_problem(open_editor):
     dialog.remove_criterion()
     assert dialog.criteria_list.count() == 0
     assert not dialog.criterion_group.isEnabled()
-    assert "the scheme has no criteria" in problems_text(dialog)
+    assert "the rubric has no criteria" in problems_text(dialog)
     assert not ok_button(dialog).isEnabled()
 
 
@@ -309,7 +312,8 @@ def test_conflicts_are_listed_and_counted_on_the_ok_button(open_editor):
                                 reason=f"AO1: {mark} is above the new maximum of {maximum}")
                 for script_id, mark in ((3, 22), (7, 24), (12, 21)) if mark > maximum]
 
-    dialog = open_editor(conflicts=conflicts)
+    names = {3: "Callum MacLeod (4226)", 7: "Amira Khan (4017)", 12: "Grace Chen (4211)"}
+    dialog = open_editor(conflicts=conflicts, script_names=names)
     assert ok_button(dialog).text() == "Apply"
     assert not dialog.conflicts_frame.isVisibleTo(dialog)
 
@@ -320,8 +324,9 @@ def test_conflicts_are_listed_and_counted_on_the_ok_button(open_editor):
     assert dialog.problems() == []
     text = dialog.findChild(QLabel, "conflicts_label").text()
     assert text.splitlines()[0] == "3 marks no longer fit and will be flagged for review:"
-    assert "script 3: AO1: 22 is above the new maximum of 20" in text
-    assert "script 12: AO1: 21 is above the new maximum of 20" in text
+    assert "Callum MacLeod (4226): AO1: 22 is above the new maximum of 20" in text
+    assert "Grace Chen (4211): AO1: 21 is above the new maximum of 20" in text
+    assert "script 3" not in text and "script 12" not in text
     assert dialog.conflicts_frame.isVisibleTo(dialog)
     assert ok_button(dialog).text() == "Apply and flag 3 marks"
     assert ok_button(dialog).isEnabled()  # marks are flagged, never a reason to refuse
@@ -355,11 +360,16 @@ def test_conflicts_come_from_a_real_marking_set(open_editor, tmp_path):
         second = marking_set.add_script(_draft("Ben", "1002")).created
         marking_set.set_mark(first, "AO1", 23)
         marking_set.set_mark(second, "AO1", 12)
-        dialog = open_editor(marking_set.scheme, conflicts=marking_set.conflicts_with)
+        names = {s.id: s.candidate for s in marking_set.scripts()}
+        dialog = open_editor(marking_set.scheme, conflicts=marking_set.conflicts_with,
+                             script_names=names)
         dialog.criteria_list.setCurrentRow(0)
         dialog.criterion_name_edit.setText("AO1 (knowledge)")
         assert ok_button(dialog).text() == "Apply and flag 2 marks"
-        assert f"script {first}: " in dialog.conflicts_label.text()
+        text = dialog.conflicts_label.text()
+        assert "Ann (1001): criterion AO1 is no longer in the rubric" in text
+        assert "Ben (1002): " in text and f"script {first}" not in text
+        assert second is not None
         dialog.criterion_name_edit.setText("AO1")
         assert ok_button(dialog).text() == "Apply"
     finally:
@@ -487,3 +497,114 @@ def test_fields_have_labels_with_buddies_and_names(open_editor):
                  "ok_button", "conflicts_label", "total_label"):
         assert dialog.findChild(object, name) is not None, name
     assert dialog.question_edit.tabChangesFocus()
+
+
+# -- asking before edits are thrown away ------------------------------------------------------
+
+
+@pytest.fixture
+def asked(monkeypatch):
+    """Records each "Discard your changes?" question; ``answer`` is what the user says."""
+    record = SimpleNamespace(count=0, answer=False)
+
+    def confirm(self):
+        record.count += 1
+        return record.answer
+
+    monkeypatch.setattr(RubricEditorDialog, "_confirm_discard", confirm)
+    return record
+
+
+def test_esc_without_edits_closes_without_asking(open_editor, asked, qtbot):
+    dialog = open_editor()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked.count == 0
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+
+
+@pytest.mark.parametrize("how", ["escape", "cancel", "close"])
+def test_leaving_with_edits_asks_and_keeping_them_stays_open(open_editor, asked, qtbot, how):
+    dialog = open_editor()
+    dialog.question_edit.setPlainText("To what extent…?")
+    assert dialog.has_unsaved_edits()
+
+    def leave():
+        if how == "escape":
+            qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+        elif how == "cancel":
+            dialog.cancel_button.click()
+        else:
+            dialog.close()
+
+    asked.answer = False   # "Keep editing"
+    leave()
+    assert asked.count == 1
+    assert dialog.isVisible()
+    assert dialog.question_edit.toPlainText() == "To what extent…?"
+    asked.answer = True    # "Discard changes"
+    leave()
+    assert asked.count == 2
+    assert not dialog.isVisible() and dialog.result() == QDialog.DialogCode.Rejected
+
+
+def test_an_edit_undone_by_hand_is_not_unsaved(open_editor, asked):
+    scheme = default_scheme()
+    dialog = open_editor(scheme)
+    dialog.title_edit.setText(scheme.title + " (edited)")
+    assert dialog.has_unsaved_edits()
+    dialog.title_edit.setText(scheme.title)
+    assert not dialog.has_unsaved_edits()
+    dialog.cancel_button.click()
+    assert asked.count == 0
+
+
+def test_a_loaded_template_counts_as_an_edit(open_editor, asked):
+    dialog = open_editor(default_scheme())
+    dialog.load_template(template("aqa-history-nea-40"))
+    assert dialog.has_unsaved_edits()
+    asked.answer = True
+    dialog.cancel_button.click()
+    assert asked.count == 1 and not dialog.isVisible()
+
+
+def test_the_question_is_a_real_message_box_with_keep_editing_as_default(
+        open_editor, qtbot, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    monkeypatch.setattr(RubricEditorDialog, "_confirm_discard", REAL_CONFIRM)
+    dialog = open_editor()
+    dialog.question_edit.setPlainText("Edited")
+    seen = {}
+
+    def answer(button_text: str):
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox) and box.objectName() == "discard_rubric_box"
+        seen["text"] = box.text()
+        seen["default"] = box.defaultButton().text()
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(0, lambda: answer("Keep editing"))
+    dialog.cancel_button.click()
+    assert seen == {"text": "Discard your changes to the rubric?", "default": "Keep editing"}
+    assert dialog.isVisible()
+    QTimer.singleShot(0, lambda: answer("Discard changes"))
+    dialog.cancel_button.click()
+    assert not dialog.isVisible()
+
+
+def test_the_editor_says_rubric_not_scheme(open_editor):
+    dialog = open_editor()
+    assert dialog.windowTitle() == "Edit rubric"
+    dialog.remove_criterion()
+    shown = [problems_text(dialog), dialog.title_edit.placeholderText(),
+             dialog.total_label.toolTip(), dialog.problems_label.toolTip()]
+    assert all("scheme" not in text.lower() for text in shown), shown
+
+
+def test_conflicts_of_a_script_not_in_the_list_say_it_was_removed(open_editor):
+    def conflicts(scheme):
+        return [SimpleNamespace(mark=SimpleNamespace(script_id=9), reason="AO1: 3 is outside")]
+
+    dialog = open_editor(conflicts=conflicts, script_names={1: "Ann (1001)"})
+    assert "a removed script: AO1: 3 is outside" in dialog.conflicts_label.text()

@@ -265,7 +265,7 @@ def test_editing_the_rubric_flags_marks_that_no_longer_fit_and_can_be_undone(win
     edited = replace(scheme, criteria=(replace(ao1, levels=tuple(levels)),))
     seen = {}
 
-    def fake_edit(current, parent, conflicts):
+    def fake_edit(current, parent, conflicts, script_names=None):
         seen["conflicts"] = [c.reason for c in conflicts(edited)] if conflicts else []
         return edited
 
@@ -347,7 +347,8 @@ def test_layout_and_last_set_are_restored(qtbot, demo_path):
     qtbot.addWidget(second)
     second.show()
     assert second.start_page.continue_button.isVisibleTo(second)
-    assert demo_path.stem in second.start_page.continue_button.text()
+    with MarkingSet.open(demo_path) as ms:   # the set's name, not its file's
+        assert f"“{ms.name}”" in second.start_page.continue_button.text()
     second.start_page.continue_button.click()
     assert second.marking_set is not None and second.marking_set.path == demo_path
     QApplication.processEvents()
@@ -443,8 +444,8 @@ def test_rubric_edit_through_the_real_editor_refuses_an_invalid_scheme(window, m
     ms = window.marking_set
     seen = {}
 
-    def drive(scheme, parent, conflicts):
-        dialog = rubric_editor.RubricEditorDialog(scheme, parent, conflicts)
+    def drive(scheme, parent, conflicts, script_names=None):
+        dialog = rubric_editor.RubricEditorDialog(scheme, parent, conflicts, script_names)
         model = dialog.levels_model
         level3 = model.index(3, 2)                       # Level 3, "To" column
         model.setData(level3, 17)                        # now overlaps Level 4 (16–20)
