@@ -57,10 +57,11 @@ def test_demo_set_shows_a_script_with_its_question_candidate_and_rubric(window):
     assert window.current_script.paragraphs[0].text[:60] in text
     assert ms.scheme.question in window.rubric_panel.question_label.text()
     assert len(window.rubric_panel.sections["AO1"].cards) == 6
-    # at least 8 scripts, some marked, some not, on at least two questions
+    # at least 8 scripts, some marked, some not, every one on the set's own question
     statuses = set(ms.statuses().values())
     assert {"marked", "unmarked"} <= statuses
-    assert len({s.title for s in ms.scripts()}) >= 2
+    assert len(ms.scripts()) >= 8
+    assert {s.title for s in ms.scripts()} == {ms.scheme.question}
     assert "of" in window.position_label.text()
     assert window.marker_label.text().startswith("Mr D. Hughes")
 
@@ -474,7 +475,7 @@ def test_rubric_edit_through_the_real_editor_refuses_an_invalid_scheme(window, m
 def test_opening_a_set_given_on_the_command_line(demo_path, tmp_path, fresh_data_dir):
     from gui.app import parse_args, resolve_target
 
-    by_name = resolve_target("Demo – 13B History mock essays")
+    by_name = resolve_target("Demo – 1905: the army and the Tsar")
     assert by_name == demo_path
     with MarkingSet.open(demo_path) as ms:
         shared = ms.export_to(tmp_path / "usb" / "shared.markset")
@@ -482,6 +483,6 @@ def test_opening_a_set_given_on_the_command_line(demo_path, tmp_path, fresh_data
     assert copied.parent == fresh_data_dir / "sets" and copied.exists()
     # now two sets share the name: naming it is ambiguous, and the message lists both
     with pytest.raises(SetError, match="several sets"):
-        resolve_target("Demo – 13B History mock essays")
+        resolve_target("Demo – 1905: the army and the Tsar")
     args = parse_args(["--screenshot", "x.png", str(copied)])
     assert args.target == str(copied) and args.screenshot == "x.png"
