@@ -973,7 +973,8 @@ def cmd_cj(args: argparse.Namespace) -> int:
     with _open(args.set) as marking_set:
         judgements = None if args.judgements is None else \
             read_judgements_csv(marking_set, args.judgements)
-        report = cj_report(marking_set, judgements,
+        viewer = _marker_by_name(marking_set, args.marker)
+        report = cj_report(marking_set, judgements, viewer=viewer,
                            source="set" if args.judgements is None else Path(args.judgements).name)
     if args.json:
         _print_json(report.to_json())
@@ -1339,6 +1340,9 @@ def _args_cj(p: argparse.ArgumentParser) -> None:
     p.add_argument("--judgements", metavar="FILE.csv",
                    help="fit these judgements instead of the set's: rows of "
                         "winner_id,loser_id[,judge] (script ids of the set)")
+    p.add_argument("--marker", metavar="NAME",
+                   help="as this marker sees the set (a blind marker: their own judgements "
+                        "and marks only)")
 
 
 def _args_cj_pairs(p: argparse.ArgumentParser) -> None:

@@ -245,12 +245,14 @@ class CJReport:
         return out
 
 
-def shown_totals(marking_set: MarkingSet) -> dict[ScriptId, int | None]:
-    """Each script's rubric total as the markbook shows it (the current marker's where they
-    marked it, else the first marker's: :mod:`rubric.export.snapshot`)."""
+def shown_totals(marking_set: MarkingSet, viewer: MarkerId | None = None
+                 ) -> dict[ScriptId, int | None]:
+    """Each script's rubric total as the markbook shows it (``viewer``'s or the current
+    marker's where they marked it, else the first marker's: :mod:`rubric.export.snapshot`;
+    a blind viewer's own only)."""
     from rubric.export.snapshot import SetSnapshot
 
-    snapshot = SetSnapshot(marking_set)
+    snapshot = SetSnapshot(marking_set, viewer)
     return {s.id: snapshot.shown_total(s.id) for s in snapshot.scripts}
 
 
@@ -290,18 +292,21 @@ def cj_inputs(marking_set: MarkingSet,
               source: str = "set", totals: Mapping[ScriptId, int | None] | None = None,
               names: Mapping[ScriptId, str] | None = None,
               anchors: Mapping[ScriptId, float] | None = None,
-              per_script: int | None = None) -> CJInputs:
+              per_script: int | None = None, viewer: MarkerId | None = None) -> CJInputs:
     """The set's scripts, judgements (or ``judgements``), rubric totals (default:
-    :func:`shown_totals`) and anchors (default: :func:`definitive_totals`)."""
+    :func:`shown_totals`) and anchors (default: :func:`definitive_totals`), as ``viewer``
+    (default: the current marker) may see them: a blind marker's own only."""
     summaries = marking_set.scripts()
     ids = tuple(s.id for s in summaries)
     known = set(ids)
-    js = list(recorded_judgements(marking_set) if judgements is None else judgements)
+    js = list(recorded_judgements(marking_set, viewer, hide_others=True) if judgements is None
+              else judgements)
     return CJInputs(
         ids=ids, names=names if names is not None else {s.id: s.candidate for s in summaries},
         judgements=tuple(j for j in js if j[0] in known and j[1] in known),
-        totals=shown_totals(marking_set) if totals is None else totals,
-        anchors=definitive_totals(marking_set) if anchors is None else anchors,
+        totals=shown_totals(marking_set, viewer) if totals is None else totals,
+        anchors=(definitive_totals(marking_set) if marking_set.sees_others(viewer) else {})
+        if anchors is None else anchors,
         set_name=marking_set.name, max_mark=marking_set.scheme.total,
         per_script=per_script or 10, source=source)
 

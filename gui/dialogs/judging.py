@@ -152,11 +152,14 @@ class JudgingWindow(QDialog):
 
         session.changed.connect(self._on_changed)
         session.closed.connect(self.close)
-        session.opened.connect(lambda _set: self.close())
+        session.opened.connect(self._another_set)   # a bound slot: dropped with the window
         self.resize(1200, 800)
         self.next_pair()
 
     # -- building ------------------------------------------------------------------------
+
+    def _another_set(self, _marking_set) -> None:
+        self.close()
 
     def _text_view(self, name: str) -> QTextEdit:
         view = QTextEdit()
@@ -335,8 +338,7 @@ class JudgingWindow(QDialog):
 
         task = tasks.GeneratorTask(fit)
         task.signals.item.connect(dialog.set_report)
-        task.signals.failed.connect(lambda message, _details: dialog.summary.setText(
-            f"The fit failed ({message})."))
+        task.signals.failed.connect(dialog.fit_failed)
         dialog.task = task
         dialog.open()
         tasks.start(task)
@@ -347,9 +349,9 @@ def cj_inputs_for(marking_set):
     """What the fit needs, as the current marker may see it: a blind marker's own
     judgements and marks only (the snapshot behind the totals hides other markers' marks
     from them)."""
-    from rubric.comparing import cj_inputs, recorded_judgements
+    from rubric.comparing import cj_inputs
 
-    return cj_inputs(marking_set, recorded_judgements(marking_set, hide_others=True))
+    return cj_inputs(marking_set)
 
 
 # --------------------------------------------------------------------------- results
@@ -455,6 +457,9 @@ class CJResultsDialog(QDialog):
         self.resize(900, 600)
         if report is not None:
             self.set_report(report)
+
+    def fit_failed(self, message: str, _details: str) -> None:
+        self.summary.setText(f"The fit failed ({message}).")
 
     def set_report(self, report) -> None:
         self.report = report

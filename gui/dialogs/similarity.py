@@ -200,8 +200,11 @@ class SimilarityDialog(QDialog):
         layout.addWidget(caveat)
         layout.addWidget(buttons)
         session.closed.connect(self.close)
-        session.opened.connect(lambda _set: self.close())
+        session.opened.connect(self._another_set)   # a bound slot: dropped with the window
         self.resize(1200, 850)
+
+    def _another_set(self, _marking_set) -> None:
+        self.close()
 
     def _view(self, name: str) -> QTextEdit:
         view = QTextEdit()

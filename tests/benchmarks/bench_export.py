@@ -194,8 +194,16 @@ def plain_openpyxl(path: Path, sheets) -> None:
     write_with(path, workbook.save)
 
 
-def test_markbook_beside_plain_openpyxl(big_set, tmp_path):
+@pytest.mark.parametrize("similarity", [False, True], ids=["sheets", "with-similarity"])
+def test_markbook_beside_plain_openpyxl(big_set, tmp_path, monkeypatch, similarity):
+    """The markbook's own sheets (Marks, Comments, Summary), and the whole markbook as
+    exported, which also runs the similarity check of every script for its Similarity
+    sheet; each beside plain openpyxl writing the same cells."""
     ms, _ = big_set
+    if not similarity:
+        from rubric.export import similarity_sheet
+
+        monkeypatch.setattr(similarity_sheet, "comparison_sheets", lambda *args: None)
     sheets = _cells(ms)
     cells = sum(len(c) for _, c in sheets)
     medians = interleaved({
@@ -203,7 +211,10 @@ def test_markbook_beside_plain_openpyxl(big_set, tmp_path):
         "markbook": lambda: export_markbook(ms, tmp_path / "markbook.xlsx"),
     }, repeat=9)
     ratio = medians["markbook"] / medians["floor"]
-    report(f"markbook, {SCRIPTS} scripts and 3,000 annotations ({cells:,} cells; {machine()})",
+    what = "with the similarity check" if similarity else "its own sheets"
+    report(f"markbook ({what}), {SCRIPTS} scripts and 3,000 annotations ({cells:,} cells; "
+           f"{machine()})",
+           sheets=", ".join(title for title, _ in sheets),
            floor_plain_openpyxl=f"{medians['floor']:.2f} s",
            markbook=f"{medians['markbook']:.2f} s  {ratio:.2f}x the floor (reading the set "
                     "included)",

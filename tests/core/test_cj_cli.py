@@ -183,6 +183,40 @@ def test_cj_plain_text_is_a_ranked_table_with_the_figures_explained(capsys, clas
     assert any(line.startswith("Beside the rubric: Spearman") for line in lines)
 
 
+def test_cj_maps_scores_onto_marks_through_definitive_anchors(capsys, class_set):
+    judge_all(capsys, class_set, some_judgements())
+    with MarkingSet.open(class_set) as ms:
+        ms.use_marker("Head of History", "HH", "teacher")
+        for script_id, mark in ((1, 6), (4, 14), (6, 22)):
+            ms.set_definitive(ScriptId(script_id), "AO1", mark)
+        expected = cj.fit([(j.winner_id, j.loser_id, ms.marker(j.judge_id).name)
+                           for j in ms.judgements()], ms.script_ids())
+    line = cj.anchor_line(expected, {1: 6, 4: 14, 6: 22}, max_mark=25)
+    code, out, _ = run_cli(capsys, "cj", str(class_set), "--json")
+    data = json.loads(out)
+    assert data["anchor"]["anchors"] == 3
+    assert data["anchor"]["slope"] == round(line.slope, 4)
+    for row in data["scripts"]:
+        assert row["mapped_mark"] == round(line.mapped[row["id"]], 2)
+    code, out, _ = run_cli(capsys, "cj", str(class_set))
+    assert any(line.startswith("Mapped marks: mark = ") for line in out.splitlines())
+
+
+def test_a_blind_marker_fits_only_their_own_judgements(capsys, class_set):
+    judge_all(capsys, class_set, some_judgements())
+    with MarkingSet.open(class_set) as ms:
+        patel = ms.find_marker("Ms Patel")
+        ms.set_blind(patel.id)
+        mine = [(j.winner_id, j.loser_id, "Ms Patel") for j in ms.judgements(patel.id)]
+    code, out, _ = run_cli(capsys, "cj", str(class_set), "--json")
+    assert json.loads(out)["judgements"] == len(some_judgements())   # the teacher sees all
+    code, out, _ = run_cli(capsys, "cj", str(class_set), "--json", "--marker", "Ms Patel")
+    data = json.loads(out)
+    assert data["judgements"] == len(mine) and [j["judge"] for j in data["judges"]] == [
+        "Ms Patel"]
+    assert all(s["rubric_total"] is None for s in data["scripts"])   # others' marks hidden
+
+
 def test_cj_with_no_judgements_says_how_to_start(capsys, class_set):
     code, out, _ = run_cli(capsys, "cj", str(class_set))
     assert code == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel
 
@@ -145,6 +145,22 @@ def test_results_show_the_scale_beside_the_rubric(window, qtbot, qtmodeltester):
     assert "SSR" in results.figures.text() and "Split-half" in results.figures.text()
     assert results.model.index(0, 0).data() == "1"
     results.close()
+
+
+def test_the_window_goes_with_its_set_and_leaves_nothing_behind(window, qtbot, demo_path):
+    dialog = open_judging(window, qtbot)
+    assert window.open_tool("judging") is dialog   # raised, not opened twice
+    dialog.close()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChild(JudgingWindow) is None
+    # the session's signals no longer reach the deleted window
+    assert window.session.set_mark(window.current_script.id, "AO1", 11)
+    window.close_set()
+    assert window.open_set(demo_path)
+    dialog = open_judging(window, qtbot)
+    window.close_set()   # closing the set closes the window
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.findChild(JudgingWindow) is None
 
 
 # --------------------------------------------------------------------------- similarity
