@@ -347,3 +347,39 @@ class JudgeCommand(SessionCommand):
         if found is None:
             return Changes()
         return self.marking_set.withdraw_judgement(found.id)
+
+
+class AdjustmentCommand(SessionCommand):
+    """A moderation adjustment of a teacher's marks (``service.apply_plan``: one
+    transaction, audited with its line); undo is ``service.undo_adjustment`` (one
+    transaction putting the teacher's original marks back). The current marker is kept."""
+
+    def __init__(self, session: MarkingSession, plan: Any):
+        super().__init__(session, f"Adjust {plan.teacher.name}'s marks")
+        self.plan = plan
+        self.scripts = frozenset(ScriptId(s) for s, *_ in plan.changes())
+
+    def _changes(self) -> Changes:
+        return Changes(scripts=self.scripts, marks=True, status=True,
+                       script_list=bool(self.scripts))
+
+    def _as_current(self, step) -> None:
+        ms = self.marking_set
+        me = ms.current_marker
+        try:
+            step(ms)
+        finally:
+            if ms.current_marker.id != me.id:
+                ms.use_marker(me.name, me.initials, str(me.role))
+
+    def do(self) -> Changes:
+        from rubric.moderation import service
+
+        self._as_current(lambda ms: service.apply_plan(ms, self.plan))
+        return self._changes()
+
+    def undo_change(self) -> Changes:
+        from rubric.moderation import service
+
+        self._as_current(service.undo_adjustment)
+        return self._changes()

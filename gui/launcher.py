@@ -8,9 +8,25 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
+#: The first argument of a frozen build's PDF/RTF sandbox child (the frozen app is its own
+#: Python, so the child is the app started again with this option).
+IMPORT_CHILD = "--import-child"
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if getattr(sys, "frozen", False):
+        import multiprocessing
+
+        multiprocessing.freeze_support()
+        from rubric.importing import sandbox
+
+        sandbox.CHILD_COMMAND = [sys.executable, IMPORT_CHILD]
+    if args and args[0] == IMPORT_CHILD:
+        # the sandbox appends "serve MEMORY_MB CPU_SECONDS" (see sandbox._command)
+        from rubric.importing._pdf_child import main as child_main
+
+        return child_main(args[1:])
     from rubric.subcommands import NAMES
 
     if args and (args[0] in NAMES or args[0] in ("-h", "--help", "--version")):

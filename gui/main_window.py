@@ -170,6 +170,10 @@ class MainWindow(QMainWindow):
         self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.banner.hide()
         centre_layout.addWidget(self.banner)
+        from gui.panels.blind_banner import BlindBanner
+
+        self.blind_banner = BlindBanner()
+        centre_layout.addWidget(self.blind_banner)
         self.centre_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.centre_splitter.setObjectName("centre_splitter")
         self.script_stack = QStackedWidget()
@@ -217,6 +221,7 @@ class MainWindow(QMainWindow):
             lambda _c=False: self.delete_annotation())
         # the panels subscribe to the session's broadcast themselves
         self.rubric_panel.follow(self.session)
+        self.blind_banner.follow(self.session)
         self.annotation_panel.follow(self.session, self.script_view)
         self.rubric_panel.level_chosen.connect(self._level_chosen)
         self.rubric_panel.mark_chosen.connect(self._mark_chosen)
@@ -261,6 +266,8 @@ class MainWindow(QMainWindow):
         self.act_restore = a("&Restore from a backup…", self.restore_from_backup, (),
                              "restore_backup", "Go back to an automatic backup of this set")
         self.act_marker = a("Marker &details…", self.edit_marker, (), "marker_details")
+        self.act_merge = a("&Merge markers' copies…", self.merge_files, (), "merge_files",
+                           "Bring in marks from copies of this set that other markers marked")
         self.act_close_set = a("&Close set", self.close_set, ["Ctrl+Shift+W"], "close_set")
         self.act_quit = a("&Quit", self.close, [QKeySequence.StandardKey.Quit], "quit")
 
@@ -329,12 +336,15 @@ class MainWindow(QMainWindow):
                              "Which of two scripts is the better answer? A scale from many pairs")
         self.act_similar = a("&Similar scripts…", lambda: self.open_tool("similarity"), (),
                              "similar_scripts", "Pairs of scripts that share passages")
+        self.act_moderation = a("&Moderation…", self.moderation_dialog, (), "moderation",
+                                "Agreement of two markers, their scatter plot, adjustment")
 
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         for action in (self.act_new, self.act_open_file, self.act_demo, None, self.act_import,
                        self.act_import_folder, None, self.act_export, self.act_import_marks,
-                       self.act_share, self.act_restore, None, self.act_marker,
+                       self.act_share, self.act_merge, self.act_restore, None,
+                       self.act_marker,
                        self.act_close_set, None, self.act_quit):
             file_menu.addSeparator() if action is None else file_menu.addAction(action)
         self.file_menu = file_menu
@@ -360,6 +370,7 @@ class MainWindow(QMainWindow):
         tools_menu = bar.addMenu("&Tools")
         tools_menu.addAction(self.act_compare)
         tools_menu.addAction(self.act_similar)
+        tools_menu.addAction(self.act_moderation)
         self.tools_menu = tools_menu
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_shortcuts)
@@ -627,12 +638,15 @@ class MainWindow(QMainWindow):
         marker = self.marking_set.current_marker
         from gui.dialogs import MarkerDialog
 
-        answer = MarkerDialog.ask(self, marker.name, marker.initials, marker.role)
+        answer = MarkerDialog.ask_details(self, marker.name, marker.initials, marker.role,
+                                          self.marking_set.is_blind())
         if answer is None:
             return
-        name, initials, role = answer
+        name, initials, role, blind = answer
         if not self.session.use_marker(name, initials or None, role):
             return
+        if blind != self.marking_set.is_blind() and (blind or role == "teacher"):
+            self.session.set_blind(blind)   # ending it by hand: Reveal… on the banner
         self.settings.set(MARKER_NAME, name)
         self.settings.set(MARKER_INITIALS, initials)
         self.settings.set(MARKER_ROLE, role)
@@ -1252,7 +1266,8 @@ class MainWindow(QMainWindow):
         has_script = has_set and self.current_script is not None
         for action in (self.act_import, self.act_import_folder, self.act_share, self.act_marker,
                        self.act_close_set, self.act_edit_rubric, self.act_export,
-                       self.act_import_marks, self.act_compare, self.act_similar):
+                       self.act_import_marks, self.act_compare, self.act_similar,
+                       self.act_merge, self.act_moderation):
             action.setEnabled(has_set)
         for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen,
                        self.act_edit_candidate, self.act_remove_script, self.act_replace_file,
@@ -1522,6 +1537,18 @@ class MainWindow(QMainWindow):
 
         return {"judging": judging, "similarity": similarity}[name].show_for(self)
 
+    def merge_files(self):
+        """File › Merge…: markers' copies of this set, previewed before anything is applied."""
+        from gui.dialogs.merge import merge_files
+
+        return merge_files(self)
+
+    def moderation_dialog(self):
+        """Tools › Moderation…: two markers' agreement, the scatter plot, adjustment."""
+        from gui.dialogs.moderation import ModerationDialog
+
+        return ModerationDialog.show_for(self)
+
     def _confirm_markbook(self, ms: MarkingSet, changes) -> None:
         """Show what a markbook read would change; apply it (all or nothing) if confirmed."""
         import sqlite3
@@ -1566,12 +1593,22 @@ class MainWindow(QMainWindow):
         box.open()
 
     def show_about(self) -> None:
-        from rubric import __version__
+        from html import escape
 
+        from rubric import __version__
+        from rubric.licences import bundled_licences
+
+        rows = "".join(f"<tr><td>{escape(name)}</td><td>{escape(version)}</td>"
+                       f"<td>{escape(licence)}</td></tr>"
+                       for name, version, licence in bundled_licences())
+        libraries = (f"<p>Built with these libraries (read from the installed packages):</p>"
+                     f"<table cellspacing='6'><tr><th align='left'>Library</th>"
+                     f"<th align='left'>Version</th><th align='left'>Licence</th></tr>"
+                     f"{rows}</table>") if rows else ""
         QMessageBox.about(self, "About Essay Marker",
                           f"<b>Essay Marker {__version__}</b><p>Marks essays against "
                           "level-based rubrics, offline. Student work never leaves this "
-                          "computer.</p>")
+                          f"computer.</p>{libraries}")
 
     def closeEvent(self, event) -> None:
         # Nothing to ask: every edit is already saved.

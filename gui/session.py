@@ -246,3 +246,34 @@ class MarkingSession(QObject):
         if done:
             self.undo_stack.clear()
         return done
+
+    # -- moderation: blind marking, merging, adjustment ----------------------------------
+
+    def set_blind(self, blind: bool = True) -> bool:
+        """Mark blind (everyone else's marks, comments and annotations hidden) or not. Not
+        undoable: ending it is a reveal, which the audit log records."""
+        ms = self._set
+        if ms is None:
+            return False
+        marker = ms.current_marker.id
+        return self.run(lambda s: s.set_blind(marker, blind)) is not None
+
+    def reveal(self) -> bool:
+        """Show the blind current marker everyone's rows (audited as "reveal")."""
+        return self.run(lambda s: s.reveal()) is not None
+
+    def apply_merge(self, plan: Any, choices: dict[str, str] | None = None) -> Any:
+        """Bring a previewed merge in, in one transaction (not undoable: a merge is
+        recorded in the import ledger; restoring a backup goes back). Returns the
+        :class:`~rubric.store.merge.MergeResult`, or None when refused."""
+        from rubric.store.merge import apply_merge
+
+        result = self.run(lambda ms: apply_merge(ms, plan, choices))
+        if result is not None:
+            self.undo_stack.clear()   # earlier steps may no longer undo cleanly
+        return result
+
+    def apply_adjustment(self, plan: Any) -> bool:
+        """A moderation adjustment (``rubric.moderation.service`` plan) as ONE undoable
+        step: undo puts the teacher's original marks back in one transaction."""
+        return self.push(commands.AdjustmentCommand(self, plan))

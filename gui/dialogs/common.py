@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
@@ -139,7 +140,8 @@ class MarkerDialog(QDialog):
 
     ROLES = (("Teacher", "teacher"), ("Second marker", "second"), ("Moderator", "moderator"))
 
-    def __init__(self, parent, name: str, initials: str, role: str, first_run: bool = False):
+    def __init__(self, parent, name: str, initials: str, role: str, first_run: bool = False,
+                 blind: bool | None = None):
         super().__init__(parent)
         self.setObjectName("marker_dialog")
         self.setWindowTitle("Who is marking?" if first_run else "Marker details")
@@ -172,6 +174,17 @@ class MarkerDialog(QDialog):
         layout.addRow("&Name:", self.name_edit)
         layout.addRow("&Initials:", self.initials_edit)
         layout.addRow("&Role:", self.role_combo)
+        # blind second marking: only for second markers and moderators (None: not offered)
+        self.blind_check: QCheckBox | None = None
+        if blind is not None:
+            self.blind_check = QCheckBox("Mark &blind (hide other markers' marks)")
+            self.blind_check.setObjectName("marker_blind")
+            self.blind_check.setChecked(blind)
+            self.blind_check.setToolTip("Other markers' marks, comments and annotations stay "
+                                        "hidden until you reveal them (the reveal is recorded)")
+            layout.addRow("", self.blind_check)
+            self.role_combo.currentIndexChanged.connect(lambda _i: self._role_changed())
+            self._role_changed()
         # Initials the marker chose (not those the name gives) are never overwritten; on
         # first run the details offered are the set's teacher's, so a new name gets its own.
         self._initials_edited = not first_run and bool(initials.strip()) and (
@@ -197,6 +210,16 @@ class MarkerDialog(QDialog):
         # An emptied box follows the name again (an empty box means the name's initials).
         self._initials_edited = bool(text.strip())
 
+    def _role_changed(self) -> None:
+        if self.blind_check is not None:
+            teacher = self.role_combo.currentData() == "teacher"
+            self.blind_check.setEnabled(not teacher)
+            if teacher:
+                self.blind_check.setChecked(False)
+
+    def blind(self) -> bool:
+        return self.blind_check is not None and self.blind_check.isChecked()
+
     def values(self) -> tuple[str, str, str]:
         name = " ".join(self.name_edit.text().split())
         initials = self.initials_edit.text().strip() or initials_of(name)
@@ -208,6 +231,15 @@ class MarkerDialog(QDialog):
         dialog = cls(parent, name, initials, role, first_run)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.name_edit.text().strip():
             return dialog.values()
+        return None
+
+    @classmethod
+    def ask_details(cls, parent, name: str, initials: str, role: str,
+                    blind: bool) -> tuple[str, str, str, bool] | None:
+        """File ▸ Marker details…: the marker and whether they mark blind."""
+        dialog = cls(parent, name, initials, role, blind=blind)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.name_edit.text().strip():
+            return (*dialog.values(), dialog.blind())
         return None
 
 

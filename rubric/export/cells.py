@@ -68,6 +68,10 @@ def sheet_text(text: object, limit: int = CELL_LIMIT) -> tuple[str, int]:
     value = _NOT_IN_SHEET.sub("", "" if text is None else str(text))
     if "\r\n" in value:
         value = value.replace("\r\n", "\n")
+    if value[:1].isspace() or value[-1:].isspace():
+        # white space at either end makes openpyxl write xml:space="preserve" on the cell's
+        # text, which the ECMA-376 schema does not allow (Excel may "repair" the file)
+        value = value.strip()
     if 2 * len(value) <= limit or utf16_length(value) <= limit:
         return value, 0
     # Find the longest prefix that leaves room for the marker (the marker's digit count

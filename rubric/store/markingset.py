@@ -1147,18 +1147,31 @@ class MarkingSet(MarkerWork, JudgingWork):
     def statuses(self) -> dict[ScriptId, Status]:
         """Status of every script: unmarked, in progress, marked or moderated."""
         result: dict[ScriptId, Status] = {}
+        blind, only = self._status_viewer()
         moderated = {r[0] for r in self._db.execute(
             "SELECT DISTINCT marks.script_id FROM marks JOIN markers ON markers.id=marks.marker_id"
-            " WHERE markers.role='moderator' AND marks.mark IS NOT NULL")}
+            " WHERE markers.role='moderator' AND marks.mark IS NOT NULL"
+            + (" AND marks.marker_id=?" if blind else ""), only)}
+        mine = " AND marker_id=?" if blind else ""
         touched = {r[0] for r in self._db.execute(
-            "SELECT script_id FROM marks UNION SELECT script_id FROM annotations"
-            " UNION SELECT script_id FROM overall_comments"
-            " WHERE www != '' OR ebi != '' OR general != ''")}
+            f"SELECT script_id FROM marks WHERE 1{mine} UNION SELECT script_id FROM annotations"
+            f" WHERE 1{mine} UNION SELECT script_id FROM overall_comments"
+            f" WHERE (www != '' OR ebi != '' OR general != ''){mine}", only * 3)}
         for script_id, completed in self._db.execute(
                 "SELECT id, completed_at FROM scripts WHERE removed_at IS NULL"):
+            # a blind marker sees a script as complete only once they have marked it
+            done = completed is not None and (not blind or script_id in touched)
             result[ScriptId(script_id)] = _status(
-                script_id in moderated, completed is not None, script_id in touched)
+                script_id in moderated, done, script_id in touched)
         return result
+
+    def _status_viewer(self) -> tuple[bool, tuple]:
+        """Whether statuses are read for a blind marker (from their own rows only: other
+        markers' marks, annotations and comments are hidden from them), and the marker."""
+        viewer = self._marker.id if self._marker is not None else None
+        if viewer is None or not self.is_blind(viewer):
+            return False, ()
+        return True, (viewer,)
 
     def status(self, script_id: ScriptId) -> Status:
         """One script's status, from that script's rows only (indexed: O(1) in the size of
@@ -1168,17 +1181,21 @@ class MarkingSet(MarkerWork, JudgingWork):
             (script_id,)).fetchone()
         if row is None:
             self._require_script(script_id)
-        one = (script_id,)
+        blind, only = self._status_viewer()
+        one = (script_id, *only)
+        mine = " AND marker_id=?" if blind else ""
         moderated = self._db.execute(
             "SELECT 1 FROM marks JOIN markers ON markers.id=marks.marker_id WHERE"
-            " marks.script_id=? AND markers.role='moderator' AND marks.mark IS NOT NULL LIMIT 1",
+            " marks.script_id=? AND markers.role='moderator' AND marks.mark IS NOT NULL"
+            + (" AND marks.marker_id=?" if blind else "") + " LIMIT 1",
             one).fetchone() is not None
         touched = any(self._db.execute(sql, one).fetchone() for sql in (
-            "SELECT 1 FROM marks WHERE script_id=? LIMIT 1",
-            "SELECT 1 FROM annotations WHERE script_id=? LIMIT 1",
+            f"SELECT 1 FROM marks WHERE script_id=?{mine} LIMIT 1",
+            f"SELECT 1 FROM annotations WHERE script_id=?{mine} LIMIT 1",
             "SELECT 1 FROM overall_comments WHERE script_id=? AND"
-            " (www != '' OR ebi != '' OR general != '') LIMIT 1"))
-        return _status(moderated, row[0] is not None, touched)
+            f" (www != '' OR ebi != '' OR general != ''){mine} LIMIT 1"))
+        done = row[0] is not None and (not blind or touched)
+        return _status(moderated, done, touched)
 
     # -- annotations -------------------------------------------------------------------
 

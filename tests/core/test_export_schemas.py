@@ -122,3 +122,12 @@ def test_moderation_exports_are_valid(marked, tmp_path, essay_scheme, make_draft
         export_moderation_report(essays, files[3])
     output = validate(*files)
     assert "invalid parts: 0 of" in output, output
+
+
+@needs_schemas
+def test_comments_with_spaces_at_either_end_keep_the_markbook_valid(marked, tmp_path):
+    marked.set_comments(ScriptId(1), www="  Sustained argument.  ", ebi=" Weigh the Duma\n")
+    marked.annotate_quote(ScriptId(2), "land reform", " padded comment ")
+    export_markbook(marked, tmp_path / "spaces.xlsx")
+    output = validate(tmp_path / "spaces.xlsx")
+    assert "invalid parts: 0 of" in output, output

@@ -1,0 +1,246 @@
+"""Moderation in the app: blind second marking (banner, nothing of other markers shown,
+Reveal audited), File › Merge… (preview, conflicts, apply, refusals) and Tools ›
+Moderation… (agreement, scatter plot, adjustment as one undoable step)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from gui.main_window import MainWindow
+from gui.settings import Settings
+from rubric.ids import ScriptId
+from rubric.importing.model import Paragraph, ScriptDraft
+from rubric.store import MarkingSet
+from rubric.templates import template
+
+NUMBERS = ("4017", "4023", "4031", "4040", "4052", "4068")
+
+
+def _draft(number: str) -> ScriptDraft:
+    text = f"Stolypin's reforms, candidate {number}, created a loyal peasantry. " * 20
+    return ScriptDraft(path=Path(f"{number}_Khan_Amira.docx"), format="docx",
+                       paragraphs=[Paragraph(text)], candidate_name=f"Amira {number}",
+                       candidate_number=number, word_count=200, coursework_word_count=200,
+                       source_bytes=number.encode())
+
+
+@pytest.fixture
+def marked_set(tmp_path) -> Path:
+    """A set whose teacher marked and annotated every script."""
+    path = tmp_path / "13B.markset"
+    ms = MarkingSet.create(path, "13B", template("aqa-history-essay-25"))
+    try:
+        ms.use_marker("Tess Teacher", "TT", "teacher")
+        criterion = ms.scheme.criteria[0]
+        for n, number in enumerate(NUMBERS):
+            ms.add_script(_draft(number))
+            sid = ScriptId(n + 1)
+            ms.set_mark(sid, criterion.name, 8 + 2 * n)
+            ms.add_annotation(sid, 0, 9, f"teacher's note {number}")
+            ms.set_comments(sid, www=f"teacher praise {number}")
+            ms.set_complete(sid, True)
+    finally:
+        ms.close()
+    return path
+
+
+def _window(qtbot, path: Path) -> MainWindow:
+    win = MainWindow(Settings())
+    qtbot.addWidget(win)
+    win.resize(1440, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.open_set(path)
+    return win
+
+
+def _list_text(win: MainWindow) -> list[str]:
+    model = win.script_model
+    out = []
+    for row in range(model.rowCount()):
+        for column in range(model.columnCount()):
+            index = model.index(row, column)
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                value = model.data(index, role)
+                if value is not None:
+                    out.append(str(value))
+    return out
+
+
+# -- 1. blind second marking -------------------------------------------------------------
+
+def test_a_blind_moderator_sees_none_of_the_teachers_work(qtbot, marked_set, monkeypatch):
+    win = _window(qtbot, marked_set)
+    ms = win.marking_set
+    assert ms.current_marker.name == "Tess Teacher"
+    assert not win.blind_banner.isVisible()
+    assert any("18" in t for t in _list_text(win))          # the teacher's own view
+    assert win.annotation_panel.model.rowCount() == 1
+
+    assert win.session.use_marker("Mo Moderator", "MM", "moderator")
+    assert win.session.set_blind(True)
+    assert ms.is_blind()
+    assert win.blind_banner.isVisible()
+    assert "other markers' marks, comments and annotations are hidden" in \
+        win.blind_banner.label.text()
+    win.select_script(ScriptId(2))
+
+    texts = _list_text(win)
+    assert not any(s in t for t in texts for s in ("moderated", "marked\n", "in progress"))
+    assert {win.script_model.status(ScriptId(n + 1)) for n in range(len(NUMBERS))} == \
+        {"unmarked"}
+    model, n = win.script_model, len(ms.scheme.criteria)
+    for row in range(model.rowCount()):                      # no teacher's mark or total
+        for column in range(3, 4 + n):
+            assert model.data(model.index(row, column)) in (None, "", "–", "—"), \
+                model.data(model.index(row, column))
+    assert win.rubric_panel._marks == {}
+    assert all(edit.toPlainText() == "" for edit in win.rubric_panel.comment_edits.values())
+    assert win.annotation_panel.model.rowCount() == 0
+    assert win.script_view._annotations == []
+
+    # the moderator's own mark shows (and makes the script theirs: moderated)
+    criterion = ms.scheme.criteria[0].name
+    assert win.session.set_mark(ScriptId(2), criterion, 11)
+    assert win.rubric_panel._marks[criterion].mark == 11
+    assert win.script_model.status(ScriptId(2)) == "moderated"
+    assert win.script_model.status(ScriptId(3)) == "unmarked"
+
+    monkeypatch.setattr(type(win.blind_banner), "confirm_reveal", lambda self: True)
+    assert win.blind_banner.ask_reveal()
+    assert not ms.is_blind()
+    assert not win.blind_banner.isVisible()
+    assert any(e.action == "reveal" for e in ms.audit_log(limit=20))
+    assert win.script_model.status(ScriptId(3)) == "marked"   # the teacher's, now shown
+    win.close()
+
+
+def test_reveal_can_be_cancelled(qtbot, marked_set, monkeypatch):
+    win = _window(qtbot, marked_set)
+    win.session.use_marker("Sam Second", "SS", "second")
+    win.session.set_blind(True)
+    monkeypatch.setattr(type(win.blind_banner), "confirm_reveal", lambda self: False)
+    assert not win.blind_banner.ask_reveal()
+    assert win.marking_set.is_blind() and win.blind_banner.isVisible()
+    assert not any(e.action == "reveal" for e in win.marking_set.audit_log(limit=20))
+    win.close()
+
+
+def test_marker_details_offers_blind_marking(qtbot, marked_set, monkeypatch):
+    from gui.dialogs.common import MarkerDialog
+
+    dialog = MarkerDialog(None, "Sam Second", "SS", "second", blind=False)
+    qtbot.addWidget(dialog)
+    assert dialog.blind_check is not None and dialog.blind_check.isEnabled()
+    dialog.role_combo.setCurrentIndex(dialog.role_combo.findData("teacher"))
+    assert not dialog.blind_check.isEnabled() and not dialog.blind()
+
+    win = _window(qtbot, marked_set)
+    monkeypatch.setattr(MarkerDialog, "ask_details", classmethod(
+        lambda cls, parent, name, initials, role, blind: ("Sam Second", "SS", "second", True)))
+    win.edit_marker()
+    assert win.marking_set.current_marker.name == "Sam Second"
+    assert win.marking_set.is_blind() and win.blind_banner.isVisible()
+    assert win.script_model.status(ScriptId(1)) == "unmarked"
+    win.close()
+
+
+# -- 2. merging --------------------------------------------------------------------------
+
+def _copy_marked_by(source: Path, folder: Path, name: str, role: str, mark: int) -> Path:
+    ms = MarkingSet.open(source)
+    copy = folder / f"{name.split()[0]}.markset"
+    try:
+        ms.export_to(copy)
+    finally:
+        ms.close()
+    theirs = MarkingSet.open(copy)
+    try:
+        theirs.use_marker(name, None, role)
+        criterion = theirs.scheme.criteria[0].name
+        for n in range(len(NUMBERS)):
+            theirs.set_mark(ScriptId(n + 1), criterion, mark + n)
+        theirs.add_annotation(ScriptId(1), 10, 20, f"{name}'s note")
+    finally:
+        theirs.close()
+    return copy
+
+
+def test_merge_two_copies_marked_by_different_markers(qtbot, marked_set, tmp_path):
+    from gui.dialogs.merge import merge_files
+
+    sam = _copy_marked_by(marked_set, tmp_path, "Sam Second", "second", 5)
+    mo = _copy_marked_by(marked_set, tmp_path, "Mo Moderator", "moderator", 7)
+    win = _window(qtbot, marked_set)
+    heard = []
+    win.session.changed.connect(heard.append)
+    dialog = merge_files(win, [sam, mo])
+    assert dialog is not None and dialog.isVisible()
+    assert not dialog.refusals and len(dialog.plans) == 2
+    statuses = {dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())}
+    assert "new" in statuses
+    assert "ledger" in dialog.findChild(type(dialog.summary), "merge_note").text()
+    assert dialog.apply()
+    assert heard and heard[-1].marks
+    ms = win.marking_set
+    names = {m.name: m.id for m in ms.markers()}
+    criterion = ms.scheme.criteria[0].name
+    assert ms.marks_for(ScriptId(1), names["Sam Second"])[criterion].mark == 5
+    assert ms.marks_for(ScriptId(3), names["Mo Moderator"])[criterion].mark == 9
+    assert win.script_model.status(ScriptId(1)) == "moderated"   # the list refreshed
+    # merging the same file again changes nothing
+    again = merge_files(win, [sam])
+    assert again.plans[0].empty and again.plans[0].already_merged
+    assert not again.apply_button.isEnabled()
+    again.close()
+    win.close()
+
+
+def test_merge_conflict_shows_both_sides_and_a_choice(qtbot, marked_set, tmp_path):
+    from gui.dialogs.merge import merge_files
+
+    sam = _copy_marked_by(marked_set, tmp_path, "Sam Second", "second", 5)
+    win = _window(qtbot, marked_set)
+    assert merge_files(win, [sam]).apply()
+    # Sam changes the same mark on two machines: here, and again in the file
+    other = MarkingSet.open(sam)
+    try:
+        other.use_marker("Sam Second", None, "second")
+        other.set_mark(ScriptId(1), other.scheme.criteria[0].name, 12)
+    finally:
+        other.close()
+    ms = win.marking_set
+    criterion = ms.scheme.criteria[0].name
+    win.session.use_marker("Sam Second", None, "second")
+    assert win.session.set_mark(ScriptId(1), criterion, 3)
+    dialog = merge_files(win, [sam])
+    assert len(dialog.plans[0].conflicts) == 1
+    row = next(r for r in range(dialog.table.rowCount())
+               if dialog.table.item(r, 1).text() == "conflict")
+    assert "3" in dialog.table.item(row, 6).text() and "12" in dialog.table.item(row, 7).text()
+    (uuid,) = dialog.choices
+    dialog.choose(uuid, "theirs")
+    assert dialog.apply()
+    assert ms.marks_for(ScriptId(1))[criterion].mark == 12
+    win.close()
+
+
+def test_merge_refusals_show_one_line_reasons(qtbot, marked_set, tmp_path):
+    from gui.dialogs.merge import merge_files
+
+    other_set = tmp_path / "other.markset"
+    MarkingSet.create(other_set, "12A", template("aqa-history-essay-25")).close()
+    crafted = tmp_path / "crafted.markset"
+    crafted.write_bytes(b"SQLite format 3\x00 not really")
+    win = _window(qtbot, marked_set)
+    dialog = merge_files(win, [other_set, crafted, marked_set])
+    assert not dialog.plans and len(dialog.refusals) == 3
+    assert all("\n" not in r and "refused" in r or "cannot" in r for r in dialog.refusals), \
+        dialog.refusals
+    assert "another set" in dialog.refusals[0]
+    assert dialog.refused_label.isVisible() and not dialog.apply_button.isEnabled()
+    dialog.close()
+    win.close()
