@@ -1104,6 +1104,8 @@ class MainWindow(QMainWindow):
             return
         self._set_saved("Saved")
         shown = self.current_script
+        if changes.markers:
+            self._update_marker_label()
         if changes.markers and shown is not None:
             self.show_script(shown.id)   # whose marks are "mine" changed: show them
         if shown is None:

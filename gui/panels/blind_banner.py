@@ -36,8 +36,8 @@ class BlindBanner(QFrame):
         dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
         background, text = ("#173a5e", "#d6e8ff") if dark else ("#e3effc", "#0d3a6b")
         self.setStyleSheet(
-            "QFrame#blind_banner { background: %s; border-bottom: 1px solid #6b9bd1; }"
-            " QLabel#blind_text { color: %s; }" % (background, text))
+            f"QFrame#blind_banner {{ background: {background}; border-bottom: 1px solid "
+            f"#6b9bd1; }} QLabel#blind_text {{ color: {text}; }}")
         self.hide()
 
     def follow(self, session) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFrame, QTextEdit
 
 from rubric.store import Annotation, Script
 
+_KEEP_ANCHOR = QTextCursor.MoveMode.KeepAnchor
 MEASURE = 700          # the text column's width in pixels: about 75 characters
 NUMBER_GUTTER = 56     # room for paragraph numbers left of the text
 
@@ -66,6 +67,7 @@ class ScriptView(QTextEdit):
         self._body_start = 0
         self._first_block = 0
         self._text = ""                            # the shown script's text
+        self._body_font: QFont | None = None
         self._starts: list[int] = []               # where each paragraph starts in it
         self._kinds: list[str] = []                # and its kind of format
         self._formats: dict[str, tuple[QTextBlockFormat, QTextCharFormat]] = {}
@@ -92,12 +94,13 @@ class ScriptView(QTextEdit):
         self._astral_ends = [at + n + 2 for n, at in enumerate(self._astral or ())]
         document = QTextDocument(self)
         document.setUndoRedoEnabled(False)
-        body_font = QFont()
-        body_font.setFamilies(["Georgia", "Charter", "Liberation Serif", "DejaVu Serif",
-                               "Times New Roman", "serif"])
-        body_font.setStyleHint(QFont.StyleHint.Serif)
-        body_font.setPointSize(self._font_size)
-        document.setDefaultFont(body_font)
+        if self._body_font is None or self._body_font.pointSize() != self._font_size:
+            self._body_font = QFont()   # made once: resolving the families costs each time
+            self._body_font.setFamilies(["Georgia", "Charter", "Liberation Serif",
+                                         "DejaVu Serif", "Times New Roman", "serif"])
+            self._body_font.setStyleHint(QFont.StyleHint.Serif)
+            self._body_font.setPointSize(self._font_size)
+        document.setDefaultFont(self._body_font)
         document.setDocumentMargin(24)
         cursor = QTextCursor(document)
         cursor.beginEditBlock()
@@ -182,7 +185,7 @@ class ScriptView(QTextEdit):
 
     def _select(self, cursor: QTextCursor, start: int, end: int) -> None:
         cursor.setPosition(self.to_document(start))
-        cursor.setPosition(self.to_document(end), QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(self.to_document(end), _KEEP_ANCHOR)
 
     def _format_paragraphs(self, cursor: QTextCursor) -> None:
         """Headings, quotations and notes get their formats (the body has its own already)."""

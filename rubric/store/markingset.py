@@ -53,6 +53,8 @@ from rubric.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 APPLICATION_ID = 0x45534D4B  # "ESMK": marks the SQLite file as a marking set
 _UNKNOWN = object()   # not looked up yet
+#: What str.strip() takes away, for SQLite's trim()
+_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 
 
 def _now() -> str:
@@ -829,13 +831,18 @@ class MarkingSet(MarkerWork, JudgingWork):
             row = self._db.execute("SELECT id FROM scripts WHERE id=? AND removed_at IS NULL",
                                    (int(number),)).fetchone()
             by_id = ScriptId(row[0]) if row else None
-        # read the candidate numbers alone, not every script's summary: a CLI call stays
-        # quick in a large set
+        # the candidate numbers alone, not every script's summary, so that a CLI call stays
+        # quick in a large set; a number of digits (the usual case) is matched by SQLite
+        # (digits have no case: only the spaces around a stored number can differ)
+        sql = "SELECT id, candidate_number FROM scripts WHERE removed_at IS NULL"
+        params: tuple = ()
+        if number.isascii() and number.isdigit():
+            sql += " AND trim(candidate_number, ?) = ?"
+            params = (_WHITESPACE, number)
         folded = number.casefold()
-        numbered = [self.summary(ScriptId(row[0])) for row in self._db.execute(
-            "SELECT id, candidate_number FROM scripts WHERE removed_at IS NULL"
-            " ORDER BY position") if isinstance(row[1], str)
-            and row[1].strip().casefold() == folded]
+        numbered = [self.summary(ScriptId(row[0]))
+                    for row in self._db.execute(sql + " ORDER BY position", params)
+                    if isinstance(row[1], str) and row[1].strip().casefold() == folded]
         others = [s for s in numbered if s.id != by_id]
         if by_id is not None and others:
             shown = self.summary(by_id).candidate

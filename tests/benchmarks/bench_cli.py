@@ -16,6 +16,9 @@ import sys
 import time
 from pathlib import Path
 
+from rubric.store import MarkingSet
+from rubric.store.backups import list_backups
+
 from .bench_gui import realistic_set
 from .conftest import report
 
@@ -72,9 +75,11 @@ def test_cli_mark_beside_python_pass(tmp_path):
         env = cli_env(bytecode)
         run(mark_command(warm_up, 5), env)   # fills the bytecode cache (when there is one)
         floor_command = [sys.executable, "-c", "pass"]
-        first = {}
-        for count, path in paths.items():   # the first change takes the opening backup
-            first[count] = run(mark_command(path, 7), env)
+        due = {}
+        for count, path in paths.items():   # with no recent backup, a mark takes one first
+            for backup in list_backups(path):
+                backup.unlink()
+            due[count] = run(mark_command(path, 7), env)
         run(floor_command, env)
         times: dict[str, list[float]] = {"pass": [], **{str(c): [] for c in COUNTS}}
         for n in range(RUNS):
@@ -87,7 +92,9 @@ def test_cli_mark_beside_python_pass(tmp_path):
             ours = statistics.median(times[str(count)])
             values[f"mark_{count}_scripts"] = (f"{ours * 1000:.0f} ms ({ours / floor:.2f}x; "
                                                "aim <= 3x)")
-            values[f"first_mark_{count}_with_backup"] = f"{first[count] * 1000:.0f} ms"
+            values[f"mark_{count}_when_a_backup_is_due"] = (
+                f"{due[count] * 1000:.0f} ms (once in {MarkingSet.backup_every_seconds // 60}"
+                " minutes)")
         report(f"CLI mark as a process, {label} (median of {RUNS})", **values)
 
     env = cli_env(tmp_path / "pycache")

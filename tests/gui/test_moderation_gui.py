@@ -244,3 +244,102 @@ def test_merge_refusals_show_one_line_reasons(qtbot, marked_set, tmp_path):
     assert dialog.refused_label.isVisible() and not dialog.apply_button.isEnabled()
     dialog.close()
     win.close()
+
+
+# -- 3. moderation: agreement, scatter plot, adjustment ------------------------------------
+
+@pytest.fixture
+def moderated_set(marked_set) -> Path:
+    """The teacher's set with a moderator who marked every script 4 marks lower."""
+    ms = MarkingSet.open(marked_set)
+    try:
+        ms.use_marker("Mo Moderator", "MM", "moderator")
+        criterion = ms.scheme.criteria[0]
+        for n in range(len(NUMBERS)):
+            teacher = 8 + 2 * n
+            ms.set_mark(ScriptId(n + 1), criterion.name, max(0, teacher - 4 - n % 2))
+        ms.use_marker("Tess Teacher", "TT", "teacher")
+    finally:
+        ms.close()
+    return marked_set
+
+
+def test_moderation_shows_agreement_plot_and_overview(qtbot, moderated_set, tmp_path):
+    from gui.dialogs.moderation import ModerationDialog
+
+    win = _window(qtbot, moderated_set)
+    dialog = ModerationDialog.show_for(win)
+    assert dialog is not None and dialog.isVisible()
+    a, b = dialog.markers()
+    assert (a.name, b.name) == ("Tess Teacher", "Mo Moderator")
+    assert dialog.comparison is not None
+    assert dialog.comparison.main.total.compared == len(NUMBERS)
+    words = dialog.words.text()
+    assert "6 scripts marked by both" in words and "fewer" in words
+    labels = [dialog.figures.item(r, 0).text() for r in range(dialog.figures.rowCount())]
+    for label in ("Scripts compared", "Same level", "Within one level", "Mean difference",
+                  "Mean absolute difference", "Within tolerance",
+                  "Rank correlation (Spearman)", "Weighted kappa, marks",
+                  "Weighted kappa, levels"):
+        assert label in labels
+    assert dialog.scatter_points.count() == len(NUMBERS)
+    assert len(dialog.chart.series()) == 3    # band, equality line, scripts
+    assert dialog.overview.rowCount() >= 1
+    assert dialog.largest.rowCount() >= 1
+    dialog.tabs.setCurrentIndex(1)
+    dialog.grab().save(str(tmp_path / "moderation.png"))
+    dialog.close()
+    win.close()
+
+
+def test_adjustment_is_one_undoable_step(qtbot, moderated_set):
+    from gui.dialogs.moderation import ModerationDialog
+
+    win = _window(qtbot, moderated_set)
+    ms = win.marking_set
+    criterion = ms.scheme.criteria[0].name
+    teacher = next(m for m in ms.markers() if m.name == "Tess Teacher")
+    before = {n: ms.marks_for(ScriptId(n + 1), teacher.id)[criterion].mark
+              for n in range(len(NUMBERS))}
+    dialog = ModerationDialog.show_for(win)
+    adjust = dialog.open_adjust()
+    assert adjust is not None and adjust.plan.needed
+    assert adjust.table.rowCount() == len(NUMBERS)
+    assert "Proposed line" in adjust.summary.text()
+    steps = win.undo_stack.count()
+    assert adjust.apply()
+    assert win.undo_stack.count() == steps + 1
+    after = {n: ms.marks_for(ScriptId(n + 1), teacher.id)[criterion].mark
+             for n in range(len(NUMBERS))}
+    assert after != before
+    assert ms.current_marker.name == "Tess Teacher"     # who is marking is kept
+    assert any(e.action == service_action() for e in ms.audit_log(limit=50))
+    shown = win.script_model.data(win.script_model.index(0, 3))
+    assert str(after[0]) in str(shown)                   # the list refreshed
+    win.undo_stack.undo()
+    assert {n: ms.marks_for(ScriptId(n + 1), teacher.id)[criterion].mark
+            for n in range(len(NUMBERS))} == before
+    win.undo_stack.redo()
+    assert {n: ms.marks_for(ScriptId(n + 1), teacher.id)[criterion].mark
+            for n in range(len(NUMBERS))} == after
+    dialog.close()
+    win.close()
+
+
+def service_action() -> str:
+    from rubric.moderation.service import ADJUSTMENT_ACTION
+
+    return ADJUSTMENT_ACTION
+
+
+def test_moderation_while_blind_shows_nothing(qtbot, moderated_set):
+    from gui.dialogs.moderation import ModerationDialog
+
+    win = _window(qtbot, moderated_set)
+    win.session.use_marker("Sam Second", "SS", "second")
+    win.session.set_blind(True)
+    dialog = ModerationDialog.show_for(win)
+    assert dialog.comparison is None and "blind" in dialog.words.text()
+    assert not dialog.adjust_button.isEnabled()
+    dialog.close()
+    win.close()
