@@ -1,7 +1,8 @@
 """Start-up to the first painted frame (the demo set, and a 30-script set), beside a bare
-PySide6 window holding a 4,500-word QTextEdit started the same way; each kind of edit in a real window on 30, 300 and 1,000-script sets,
-beside a key into a bare QTextEdit and one commit; and switching to another 4,500-word
-script with 30 annotations, beside a bare QTextEdit given the same text and highlights."""
+PySide6 window holding a 4,500-word QTextEdit started the same way; each kind of edit in a
+real window on 30, 300 and 1,000-script sets, beside a key into a bare QTextEdit and one
+commit; and switching to another 4,500-word script with 30 annotations, beside a bare
+QTextEdit given the same text and highlights."""
 
 from __future__ import annotations
 
