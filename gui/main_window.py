@@ -1216,10 +1216,10 @@ class MainWindow(QMainWindow):
     def _update_counts(self) -> None:
         if self.marking_set is None:
             return
-        statuses = [self.script_model.status(i) for i in self.script_model.script_ids()]
-        done = sum(s in ("marked", "moderated") for s in statuses)
+        counts = self.script_model.status_counts()   # kept edit by edit: O(1) per change
+        done = counts.get("marked", 0) + counts.get("moderated", 0)
         shown = self.filter_model.rowCount()
-        total = len(statuses)
+        total = sum(counts.values())
         prefix = f"{shown} of {total} shown · " if shown != total else ""
         self.list_panel.count_label.setText(f"{prefix}{done} of {total} marked")
 

@@ -106,6 +106,9 @@ class AnnotationPanel(QWidget):
         self.view.setModel(self.model)
         self.view.setWordWrap(True)
         self.view.setSpacing(3)
+        # lay out a few items at a time: a script switch no longer waits for the whole list
+        self.view.setLayoutMode(QListView.LayoutMode.Batched)
+        self.view.setBatchSize(8)
         self.view.setAlternatingRowColors(True)
         layout.addWidget(self.view)
         self.hint = QLabel("Select a passage in the script and press Ctrl+M to comment on it.")
