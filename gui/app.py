@@ -97,6 +97,7 @@ def run(argv: Sequence[str]) -> int:
 
     install_exception_hook()
     window = MainWindow()
+    open_files_from_the_system(app, window)
     # a rendering or a timing waits for no one
     window.ask_marker_on_first_open = not (rendering or args.quit_after_show
                                            or args.quit_after_ready)
@@ -118,6 +119,30 @@ def run(argv: Sequence[str]) -> int:
         quit_after_first_frame(app, window, wait_for_script=args.quit_after_ready)
     window.show()
     return app.exec()
+
+
+def open_files_from_the_system(app, window) -> None:
+    """Open a set the system hands over (macOS sends a FileOpen event when a .markset is
+    double-clicked in Finder or dropped on the Dock icon; elsewhere it comes as argv)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    from gui.errors import show_error
+    from rubric.errors import EssayMarkerError
+
+    class FileOpen(QObject):
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.FileOpen:
+                path = event.file()
+                if path:
+                    try:
+                        window.open_set(resolve_target(path))
+                    except EssayMarkerError as exc:
+                        show_error(window, "Cannot open the marking set", str(exc))
+                return True
+            return False
+
+    app._file_open_filter = FileOpen(app)   # kept alive with the application
+    app.installEventFilter(app._file_open_filter)
 
 
 def quit_after_first_frame(app, window, wait_for_script: bool = False) -> None:
