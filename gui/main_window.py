@@ -338,6 +338,9 @@ class MainWindow(QMainWindow):
                              "similar_scripts", "Pairs of scripts that share passages")
         self.act_moderation = a("&Moderation…", self.moderation_dialog, (), "moderation",
                                 "Agreement of two markers, their scatter plot, adjustment")
+        self.act_side_by_side = a("Compare side &by side…", self.compare_dialog, (),
+                                  "compare_side_by_side",
+                                  "Two scripts, or one script's two markers, side by side")
 
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
@@ -371,6 +374,7 @@ class MainWindow(QMainWindow):
         tools_menu.addAction(self.act_compare)
         tools_menu.addAction(self.act_similar)
         tools_menu.addAction(self.act_moderation)
+        tools_menu.addAction(self.act_side_by_side)
         self.tools_menu = tools_menu
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_shortcuts)
@@ -1269,7 +1273,7 @@ class MainWindow(QMainWindow):
         for action in (self.act_import, self.act_import_folder, self.act_share, self.act_marker,
                        self.act_close_set, self.act_edit_rubric, self.act_export,
                        self.act_import_marks, self.act_compare, self.act_similar,
-                       self.act_merge, self.act_moderation):
+                       self.act_merge, self.act_moderation, self.act_side_by_side):
             action.setEnabled(has_set)
         for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen,
                        self.act_edit_candidate, self.act_remove_script, self.act_replace_file,
@@ -1550,6 +1554,12 @@ class MainWindow(QMainWindow):
         from gui.dialogs.moderation import ModerationDialog
 
         return ModerationDialog.show_for(self)
+
+    def compare_dialog(self):
+        """Tools › Compare side by side…: two scripts, or one script's two markers."""
+        from gui.dialogs.compare import CompareDialog
+
+        return CompareDialog.show_for(self)
 
     def _confirm_markbook(self, ms: MarkingSet, changes) -> None:
         """Show what a markbook read would change; apply it (all or nothing) if confirmed."""

@@ -81,7 +81,7 @@ class ScriptListModel(QAbstractTableModel):
     def reload(self) -> None:
         self.beginResetModel()
         self._criteria = [c.name for c in self._set.scheme.criteria]
-        self._scripts = self._set.scripts()
+        self._scripts = self._set.scripts_for()   # the current marker's allocated first
         self._row_of = {s.id: row for row, s in enumerate(self._scripts)}
         marker = self._set.current_marker.id
         self._marks = {}

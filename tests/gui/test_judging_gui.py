@@ -46,7 +46,7 @@ def press(widget, key, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
 def test_the_tools_menu_has_both_tools(window):
     texts = [a.text() for a in window.tools_menu.actions()]
     assert texts == ["&Compare scripts (comparative judgement)…", "&Similar scripts…",
-                     "&Moderation…"]
+                     "&Moderation…", "Compare side &by side…"]
     assert window.act_compare.isEnabled() and window.act_similar.isEnabled()
 
 
