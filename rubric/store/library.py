@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import sqlite3
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 from rubric import RESOURCES
@@ -19,6 +16,9 @@ from rubric.store.markingset import MarkingSet
 
 def bundled_bank() -> list[dict]:
     """The comment bank every new set starts with (``resources/banks/history.json``)."""
+    import json
+    from importlib import resources  # here, as json and shutil: opening a set needs none
+
     source = resources.files(RESOURCES).joinpath("banks", "history.json")
     try:
         data = json.loads(source.read_text(encoding="utf-8"))
@@ -45,6 +45,8 @@ def new_set(name: str, scheme: Scheme, folder: Path | None = None,
 
 
 def _copy_bytes(source: Path, target: Path) -> None:
+    import shutil
+
     with open(source, "rb") as src, open(target, "wb") as dst:
         shutil.copyfileobj(src, dst, 1024 * 1024)
         dst.flush()

@@ -20,15 +20,13 @@ the open set: every change commits at once, is audited and returns :class:`Chang
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rubric.errors import MarkError, NotFoundError, SetError
-from rubric.ids import MarkerId, ScriptId
+from rubric.ids import MarkerId, ScriptId, new_row_uuid
 from rubric.scheme import Scheme
 from rubric.store.records import (
     ROLES,
@@ -164,7 +162,7 @@ def _role_rank(marker: Marker) -> tuple[int, int]:
 
 
 def _new_uuid() -> str:
-    return uuid.uuid4().hex
+    return new_row_uuid()
 
 
 def _now() -> str:
@@ -379,6 +377,8 @@ class MarkerWork:
         (never always the first named). The same ``seed`` gives the same allocation."""
         markers = self._check_markers(markers)
         ids = list(self.script_ids() if script_ids is None else script_ids)
+        import random  # here: only allocating uses it
+
         rng = random.Random(seed)
         rng.shuffle(ids)
         order = list(markers)

@@ -437,3 +437,9 @@ def test_typing_a_comment_is_one_audit_entry_per_pause(marking_set, make_draft):
     marking_set.typing_pause_seconds = -1                            # a pause in typing
     marking_set.set_comments(ScriptId(1), www=text + " Next.")
     assert len(marking_set.audit_log(ScriptId(1))) == before + 2
+
+
+def test_whitespace_for_trim_is_what_str_strip_takes_away():
+    from rubric.store.markingset import _WHITESPACE
+
+    assert _WHITESPACE == "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
