@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the one-folder app with PyInstaller: dist/essay-marker/essay-marker (Linux).
-# Not run in CI (it takes minutes); see packaging/README.md. Needs the dev set-up first:
+# Run in CI after the tests (about a minute here); see packaging/README.md. Needs the dev set-up first:
 #   bash packaging/dev.sh test    (or: python3 -m venv .venv && .venv/bin/pip install -e .)
 set -euo pipefail
 cd "$(dirname "$0")/.."
