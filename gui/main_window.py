@@ -342,6 +342,14 @@ class MainWindow(QMainWindow):
                                   "compare_side_by_side",
                                   "Two scripts, or one script's two markers, side by side")
 
+        self.act_allocate = a("&Allocate scripts…", self.allocate_scripts_dialog, (),
+                              "allocate_scripts", "Give the scripts to markers")
+        self.act_agree = a("A&gree marks…", self.agree_marks_dialog, (), "agree_marks",
+                           "Agree this script's marks from two markers' marks")
+        self.act_definitive = a("Set as &definitive", self.set_definitive_marks, (),
+                                "set_definitive",
+                                "Store your marks on this script as its definitive marks")
+
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         for action in (self.act_new, self.act_open_file, self.act_demo, None, self.act_import,
@@ -376,6 +384,11 @@ class MainWindow(QMainWindow):
         tools_menu.addAction(self.act_moderation)
         tools_menu.addAction(self.act_side_by_side)
         self.tools_menu = tools_menu
+        moderation_menu = bar.addMenu("&Moderation")
+        moderation_menu.addAction(self.act_allocate)
+        moderation_menu.addAction(self.act_agree)
+        moderation_menu.addAction(self.act_definitive)
+        self.moderation_menu = moderation_menu
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.act_shortcuts)
         help_menu.addAction(self.act_about)
@@ -1273,13 +1286,15 @@ class MainWindow(QMainWindow):
         for action in (self.act_import, self.act_import_folder, self.act_share, self.act_marker,
                        self.act_close_set, self.act_edit_rubric, self.act_export,
                        self.act_import_marks, self.act_compare, self.act_similar,
-                       self.act_merge, self.act_moderation, self.act_side_by_side):
+                       self.act_merge, self.act_moderation, self.act_side_by_side,
+                       self.act_allocate):
             action.setEnabled(has_set)
         for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen,
                        self.act_edit_candidate, self.act_remove_script, self.act_replace_file,
                        self.act_focus_mark, self.act_www, self.act_ebi, self.act_general,
                        self.act_bank_www, self.act_bank_ebi, self.act_next_criterion,
-                       self.act_prev_criterion, *self.level_actions):
+                       self.act_prev_criterion, self.act_agree, self.act_definitive,
+                       *self.level_actions):
             action.setEnabled(has_script)
         self.act_annotate.setEnabled(bool(has_script and self.current_script.has_text))
         self.toolbar.setVisible(has_set)
@@ -1554,6 +1569,24 @@ class MainWindow(QMainWindow):
         from gui.dialogs.moderation import ModerationDialog
 
         return ModerationDialog.show_for(self)
+
+    def allocate_scripts_dialog(self):
+        """Moderation › Allocate scripts…: markers and a method (at random / by class)."""
+        from gui.dialogs.moderating import allocate_scripts
+
+        return allocate_scripts(self)
+
+    def agree_marks_dialog(self):
+        """Moderation › Agree marks…: the shown script's agreed mark per criterion."""
+        from gui.dialogs.moderating import agree_marks
+
+        return agree_marks(self)
+
+    def set_definitive_marks(self):
+        """Moderation › Set as definitive: the current marker's marks on the shown script."""
+        from gui.dialogs.moderating import set_definitive
+
+        return set_definitive(self)
 
     def compare_dialog(self):
         """Tools › Compare side by side…: two scripts, or one script's two markers."""

@@ -277,3 +277,46 @@ class MarkingSession(QObject):
         """A moderation adjustment (``rubric.moderation.service`` plan) as ONE undoable
         step: undo puts the teacher's original marks back in one transaction."""
         return self.push(commands.AdjustmentCommand(self, plan))
+
+    # -- moderation: allocation, agreed and definitive marks ---------------------------
+
+    def add_marker(self, name: str, role: str = "teacher") -> MarkerId | None:
+        """Add a marker without marking as them (an existing one of that name and role is
+        found instead). Returns their id, or None when refused."""
+        if self.run(lambda ms: ms.add_marker(name, None, role)) is None:
+            return None
+        found = self._set.find_marker(name, role) if self._set is not None else None
+        return found.id if found is not None else None
+
+    def allocate_scripts(self, markers: list[MarkerId], method: str = "random",
+                         seed: int | None = None) -> bool:
+        """Allocate every script to ``markers``: ``"random"`` (evenly at random) or
+        ``"class"`` (whole classes kept together). Not undoable (audited)."""
+        if method == "class":
+            return self.run(lambda ms: ms.allocate_by_class(markers)) is not None
+        return self.run(lambda ms: ms.allocate_evenly(markers, seed)) is not None
+
+    def agree(self, script_id: ScriptId, criterion: str, method: str,
+              mark: int | None = None) -> bool:
+        """Record the agreed mark of one criterion (first / second / mean / typed)."""
+        return self.run(lambda ms: ms.agree(script_id, criterion, method, mark)) is not None
+
+    def set_definitive(self, script_id: ScriptId) -> bool:
+        """Store the current marker's placed marks on the script as its definitive marks."""
+        ms = self._set
+        if ms is None:
+            return False
+        placed = [m for m in ms.marks_for(script_id).values() if m.mark is not None]
+        if not placed:
+            self.report("you have not marked this script: there is nothing to set as "
+                        "definitive")
+            return False
+
+        def store(s: MarkingSet) -> Changes:
+            changes = Changes()
+            with s.atomic():
+                for m in placed:
+                    changes |= s.set_definitive(script_id, m.criterion, m.mark, m.level)
+            return changes
+
+        return self.run(store) is not None
