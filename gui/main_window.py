@@ -344,6 +344,8 @@ class MainWindow(QMainWindow):
 
         self.act_allocate = a("&Allocate scripts…", self.allocate_scripts_dialog, (),
                               "allocate_scripts", "Give the scripts to markers")
+        self.act_allocate_one = a("Allocate this script &to…", self.allocate_script_to, (),
+                                  "allocate_script_to", "Give this script to one marker (by hand)")
         self.act_agree = a("A&gree marks…", self.agree_marks_dialog, (), "agree_marks",
                            "Agree this script's marks from two markers' marks")
         self.act_definitive = a("Set as &definitive", self.set_definitive_marks, (),
@@ -386,6 +388,7 @@ class MainWindow(QMainWindow):
         self.tools_menu = tools_menu
         moderation_menu = bar.addMenu("&Moderation")
         moderation_menu.addAction(self.act_allocate)
+        moderation_menu.addAction(self.act_allocate_one)
         moderation_menu.addAction(self.act_agree)
         moderation_menu.addAction(self.act_definitive)
         self.moderation_menu = moderation_menu
@@ -890,7 +893,7 @@ class MainWindow(QMainWindow):
         menu = QMenu(self)
         menu.setObjectName("script_context_menu")
         for action in (self.act_edit_candidate, self.act_replace_file, None,
-                       self.act_remove_script):
+                       self.act_allocate_one, None, self.act_remove_script):
             menu.addSeparator() if action is None else menu.addAction(action)
         self.last_context_menu = menu
         menu.popup(self.list_panel.table.viewport().mapToGlobal(position))
@@ -1294,6 +1297,7 @@ class MainWindow(QMainWindow):
                        self.act_focus_mark, self.act_www, self.act_ebi, self.act_general,
                        self.act_bank_www, self.act_bank_ebi, self.act_next_criterion,
                        self.act_prev_criterion, self.act_agree, self.act_definitive,
+                       self.act_allocate_one,
                        *self.level_actions):
             action.setEnabled(has_script)
         self.act_annotate.setEnabled(bool(has_script and self.current_script.has_text))
@@ -1569,6 +1573,20 @@ class MainWindow(QMainWindow):
         from gui.dialogs.moderation import ModerationDialog
 
         return ModerationDialog.show_for(self)
+
+    def allocate_script_to(self) -> bool:
+        """Moderation › Allocate this script to…: by hand, to one of the set's markers."""
+        ms = self.marking_set
+        if ms is None or self.current_script is None:
+            return False
+        markers = ms.markers()
+        labels = [f"{m.name} ({m.role})" for m in markers]
+        from gui import dialogs
+
+        index = dialogs.ask_marker_choice(self, "Allocate this script to", labels)
+        if index is None:
+            return False
+        return self.session.allocate_by_hand([self.current_script.id], markers[index].id)
 
     def allocate_scripts_dialog(self):
         """Moderation › Allocate scripts…: markers and a method (at random / by class)."""

@@ -296,6 +296,10 @@ class MarkingSession(QObject):
             return self.run(lambda ms: ms.allocate_by_class(markers)) is not None
         return self.run(lambda ms: ms.allocate_evenly(markers, seed)) is not None
 
+    def allocate_by_hand(self, script_ids: list[ScriptId], marker: MarkerId | None) -> bool:
+        """Give these scripts to one marker (None takes them back). Not undoable (audited)."""
+        return self.run(lambda ms: ms.allocate(script_ids, marker)) is not None
+
     def agree(self, script_id: ScriptId, criterion: str, method: str,
               mark: int | None = None) -> bool:
         """Record the agreed mark of one criterion (first / second / mean / typed)."""

@@ -8,6 +8,7 @@ from gui.dialogs.common import (  # noqa: F401 - the room's public names
     MarkerDialog,
     NewSetDialog,
     ask_backup,
+    ask_marker_choice,
     complete_anyway,
     confirm,
     scheme_label,

@@ -434,3 +434,13 @@ def ask_backup(parent, labels: list[str]) -> int | None:
         "Choose the backup to go back to. The set as it is now is kept as a backup first,\n"
         "so a restore can itself be undone by restoring again.", labels, 0, False)
     return labels.index(choice) if ok and choice in labels else None
+
+
+def ask_marker_choice(parent, title: str, labels: list[str]) -> int | None:
+    """Which of the set's markers (an index into ``labels``), or None."""
+    from PySide6.QtWidgets import QInputDialog
+
+    if not labels:
+        return None
+    choice, ok = QInputDialog.getItem(parent, title, "Marker:", labels, 0, False)
+    return labels.index(choice) if ok and choice in labels else None

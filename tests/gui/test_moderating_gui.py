@@ -59,7 +59,8 @@ def _window(qtbot, path: Path) -> MainWindow:
 def test_moderation_menu_has_the_three_actions(qtbot, two_marked):
     win = _window(qtbot, two_marked)
     texts = [a.text() for a in win.moderation_menu.actions()]
-    assert texts == ["&Allocate scripts…", "A&gree marks…", "Set as &definitive"]
+    assert texts == ["&Allocate scripts…", "Allocate this script &to…", "A&gree marks…",
+                     "Set as &definitive"]
     assert win.act_allocate.isEnabled() and win.act_agree.isEnabled()
     assert win.act_definitive.isEnabled()
     win.close_set()
@@ -177,3 +178,17 @@ def test_the_dialogs_give_their_choices(qtbot):
     assert spin.isEnabled() and spin.maximum() == 25
     spin.setValue(14)
     assert agree.choice() == {"AO1": ("typed", 14)}
+
+
+def test_allocating_the_shown_script_by_hand(window, monkeypatch):
+    from gui import dialogs
+
+    ms = window.marking_set
+    ms.add_marker("Mr Second", None, "second")
+    markers = ms.markers()
+    wanted = next(i for i, m in enumerate(markers) if m.name == "Mr Second")
+    monkeypatch.setattr(dialogs, "ask_marker_choice", lambda parent, title, labels: wanted)
+    script_id = window.current_script.id
+    assert window.allocate_script_to()
+    assert script_id in ms.allocated_to(markers[wanted].id)
+    assert window.act_allocate_one in window.moderation_menu.actions()
