@@ -69,7 +69,7 @@ def test_double_click_on_the_candidate_and_the_context_menu_edit_it(window, qtbo
     window._script_context_menu(position)
     menu = window.last_context_menu
     assert [a.objectName() for a in menu.actions() if not a.isSeparator()] == [
-        "edit_candidate", "replace_file", "remove_script"]
+        "edit_candidate", "replace_file", "allocate_script_to", "remove_script"]
     menu.close()
 
 

@@ -33,7 +33,16 @@ def write_scripts(folder, count: int = FILES):
     return folder
 
 
-def test_cancel_stops_the_import_and_nothing_more_is_added(window, qtbot, tmp_path):
+def test_cancel_stops_the_import_and_nothing_more_is_added(window, qtbot, tmp_path,
+                                                           monkeypatch):
+    import functools
+
+    from gui import main_window
+    from gui.tasks import Batches
+
+    # small groups, so that on a fast machine the worker cannot hand over all 200 files in
+    # the first group before Cancel is seen (the behaviour is the same at any group size)
+    monkeypatch.setattr(main_window, "Batches", functools.partial(Batches, budget=0.001))
     folder = write_scripts(tmp_path / "class")
     ms = window.marking_set
     before = len(ms.script_ids())
