@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.errors import never_raises
+from gui.models.table import RowsTableModel
 from gui.settings import CJ_SHOW_CANDIDATES, Settings
 from rubric.ids import ScriptId
 
@@ -357,39 +358,23 @@ def cj_inputs_for(marking_set):
 # --------------------------------------------------------------------------- results
 
 
-class CJResultsModel(QAbstractTableModel):
+class CJResultsModel(RowsTableModel):
     """One row per judged script, best first: the CJ scale beside the rubric total."""
 
     HEADERS = ("Rank", "Candidate", "Score", "SE", "Scaled", "Infit", "Judged", "Rubric total",
                "Rubric rank", "Flag")
 
     def __init__(self, report=None, parent=None):
-        super().__init__(parent)
-        self.rows = report.ranked() if report is not None else []
+        super().__init__(report.ranked() if report is not None else (), parent)
 
     def set_report(self, report) -> None:
-        self.beginResetModel()
-        self.rows = report.ranked()
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    @never_raises()
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        self.set_rows(report.ranked())
 
     @never_raises()
     def data(self, index: Index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        row = self.row_at(index)
+        if row is None:
             return None
-        row = self.rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignLeft if column in (1, 9)

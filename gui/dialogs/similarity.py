@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPalette, QTextBlockFormat, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from gui import tasks
 from gui.errors import never_raises
+from gui.models.table import RowsTableModel
 from gui.tasks import GeneratorTask
 from rubric.ids import ScriptId
 
@@ -55,40 +56,28 @@ def highlight_colours(widget: QWidget) -> tuple[QColor, QColor]:
                                                                   QColor("#e3e9ef"))
 
 
-class SimilarPairsModel(QAbstractTableModel):
+class SimilarPairsModel(RowsTableModel):
     """One row per pair: the two candidates, shared words, containment, common words."""
 
     HEADERS = ("Candidate A", "Candidate B", "Shared words", "Containment", "Common words")
 
     def __init__(self, pairs=(), names: dict | None = None, parent=None):
-        super().__init__(parent)
-        self.pairs = list(pairs)
+        super().__init__(pairs, parent)
         self.names = dict(names or {})
 
+    @property
+    def pairs(self) -> list:
+        return self.rows
+
     def set_pairs(self, pairs, names: dict) -> None:
-        self.beginResetModel()
-        self.pairs = list(pairs)
         self.names = dict(names)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = ROOT) -> int:  # noqa: N802 - Qt's name
-        return 0 if parent.isValid() else len(self.pairs)
-
-    def columnCount(self, parent: Index = ROOT) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    @never_raises()
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
+        self.set_rows(pairs)
 
     @never_raises()
     def data(self, index: Index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not 0 <= index.row() < len(self.pairs):
+        pair = self.row_at(index)
+        if pair is None:
             return None
-        pair = self.pairs[index.row()]
         column = index.column()
         if role == PAIR_ROLE:
             return index.row()
