@@ -29,14 +29,20 @@ if [[ ! -x .venv/bin/python ]]; then
   "$python" -m venv .venv
 fi
 pip() { .venv/bin/python -m pip --disable-pip-version-check -q "$@"; }
+# An editable install leaves the app's own modules uncompiled, and a machine that sets
+# PYTHONDONTWRITEBYTECODE would compile them again at every start: compile them once here
+# (Python still checks each against its source, so an edited file is never run stale).
+compile() { .venv/bin/python -m compileall -q -j 0 rubric gui >/dev/null || true; }
 
 case "$what" in
   run)
     pip install -e .
+    compile
     exec .venv/bin/essay-marker --demo "$@"
     ;;
   test)
     pip install -e ".[test]"
+    compile
     export QT_QPA_PLATFORM=offscreen
     .venv/bin/ruff check rubric gui tests
     .venv/bin/lint-imports
@@ -44,6 +50,7 @@ case "$what" in
     ;;
   bench)
     pip install -e ".[test]"
+    compile
     export QT_QPA_PLATFORM=offscreen
     exec .venv/bin/python -m pytest -o addopts="" -o python_files="bench_*.py" tests/benchmarks -q -s "$@"
     ;;

@@ -418,7 +418,7 @@ def _word_options(args: argparse.Namespace, marker_id):
                           include_annotations=not args.no_annotations,
                           school=args.school or "", marker=marker_id)
     if args.pattern:
-        from dataclasses import replace
+        from rubric.record import replace
 
         options = replace(options, file_pattern=args.pattern)
     return options
@@ -442,9 +442,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise MarkError("say what to export: --word DIR, --pack FILE.docx, --cover DIR, "
                         "--excel FILE.xlsx, --csv FILE.csv and/or --moderation-report "
                         "FILE.docx")
-    from dataclasses import replace
-
     from rubric.export.snapshot import exported_scripts
+    from rubric.record import replace
 
     results: dict[str, Any] = {"written": [], "failed": [], "warnings": []}
     # Only the scripts marked (or moderated), unless --all: unmarked ones have no feedback.

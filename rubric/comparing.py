@@ -390,7 +390,7 @@ def similarity_options(include_quotes: bool = False, include_question: bool = Fa
     if min_words is not None:
         if min_words < 1:
             raise MarkError("--min-words must be 1 or more")
-        from dataclasses import replace
+        from rubric.record import replace
 
         options = replace(options, min_shared_words=min_words)
     return options

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import json
 import tempfile
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 from rubric import RESOURCES
 from rubric.ids import ScriptId
+from rubric.record import replace
 from rubric.store.library import new_set
 from rubric.store.locations import safe_file_stem, sets_dir
 from rubric.store.markingset import MarkingSet

@@ -1,6 +1,6 @@
 """Schemes (rubrics): the question, its criteria and their levels.
 
-A scheme is an immutable value. Editing produces a new scheme (``dataclasses.replace``),
+A scheme is an immutable value. Editing produces a new scheme (``rubric.record.replace``),
 which a marking set stores as a new version. ``problems(scheme)`` lists every
 located problem; ``Scheme.validated()`` raises :class:`SchemeError` when there is any.
 
@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from rubric.errors import SchemeError
+from rubric.record import factory, record, replace
 
 SCHEME_FORMAT_VERSION = 2
 
 
-@dataclass(frozen=True)
+@record
 class Level:
     """A mark range inside a criterion with its descriptor (e.g. Level 4: 16–20)."""
 
@@ -56,7 +56,7 @@ class Level:
         return "middle"
 
 
-@dataclass(frozen=True)
+@record
 class Criterion:
     """One assessed strand with its own mark, e.g. AO1 out of 25."""
 
@@ -78,7 +78,7 @@ class Criterion:
         return None
 
 
-@dataclass(frozen=True)
+@record
 class Scheme:
     """The question, its criteria and their levels; ``total`` is the sum of criterion maxima."""
 
@@ -92,7 +92,7 @@ class Scheme:
     paper: str = ""
     word_limit: int | None = None
     guidance: str = ""
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, Any] = factory(dict, compare=False)
 
     def criterion(self, name: str) -> Criterion | None:
         for criterion in self.criteria:
@@ -155,7 +155,7 @@ def _level_name(label: str) -> str:
     return label if label.lower().startswith("level") else f"level {label}"
 
 
-@dataclass(frozen=True)
+@record
 class SchemeProblem:
     """One problem of a scheme, located by position so that an editor can mark the row
     without reading the message: ``criterion`` and ``level`` are 0-based indexes (None

@@ -8,7 +8,6 @@ dialog's choices are remembered in the settings for the next export.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -33,6 +32,7 @@ from gui import settings as opts
 from gui.settings import Settings
 from gui.tasks import GeneratorTask, start
 from rubric.errors import EssayMarkerError
+from rubric.record import replace
 from rubric.store import MarkingSet
 from rubric.store.locations import safe_file_stem
 

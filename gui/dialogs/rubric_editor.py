@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +71,7 @@ from PySide6.QtWidgets import (
 
 from gui.errors import never_raises
 from rubric.errors import EssayMarkerError
+from rubric.record import replace
 from rubric.scheme import Criterion, Level, Scheme, SchemeProblem, load_scheme, scheme_problems
 from rubric.templates import bundled_templates
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from rubric.record import factory, record
 
 #: Paragraph kinds. Only ``body``, ``quote`` and ``table`` count towards the coursework word
 #: count. ``table`` is one table row (cells joined by " | "); ``front_matter`` is a cover
@@ -15,13 +16,13 @@ PARAGRAPH_KINDS = ("body", "quote", "heading", "footnote", "reference", "appendi
 COURSEWORK_KINDS = ("body", "quote", "table")
 
 
-@dataclass(frozen=True)
+@record
 class Paragraph:
     text: str
     kind: str = "body"
 
 
-@dataclass(frozen=True)
+@record
 class ScriptWarning:
     """A problem worth the marker's attention; ``code`` is stable, ``message`` is for people."""
 
@@ -32,7 +33,7 @@ class ScriptWarning:
         return {"code": self.code, "message": self.message}
 
 
-@dataclass(frozen=True)
+@record
 class ImportOptions:
     #: How candidate number and name are read from a file name; see rubric.importing.names.
     name_pattern: str = "{number}_{surname}_{forename}"
@@ -43,7 +44,7 @@ class ImportOptions:
     memory_limit_mb: int = 300
 
 
-@dataclass
+@record(frozen=False)
 class ScriptDraft:
     """One script as read from its file. ``text`` joins paragraphs with ``\\n``; annotation
     offsets index that text."""
@@ -56,7 +57,7 @@ class ScriptDraft:
     candidate_number: str = ""
     word_count: int = 0
     coursework_word_count: int = 0
-    warnings: list[ScriptWarning] = field(default_factory=list)
+    warnings: list[ScriptWarning] = factory(list)
     has_text: bool = True
     page_count: int | None = None
     source_bytes: bytes = b""

@@ -143,7 +143,7 @@ def write_sample_pack(marking_set, script_ids: Sequence[int], target: str | Path
         shutil.copyfile(copy, scratch)
         options = word_options or WordOptions(processes=1)
         if marker is not None:
-            from dataclasses import replace
+            from rubric.record import replace
 
             options = replace(options, marker=marker)
         with MarkingSet.open(scratch) as pack:

@@ -7,10 +7,10 @@ import re
 import sqlite3
 import tempfile
 import time
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from rubric.record import record
 from rubric.safe_write import ExportError, describe_os_error
 from rubric.store.locations import SET_SUFFIX, backups_dir
 
@@ -64,7 +64,7 @@ def list_backups(set_path: Path) -> list[Path]:
     return sorted(backup_folder(set_path).glob(f"*{SET_SUFFIX}"), reverse=True)
 
 
-@dataclass(frozen=True)
+@record
 class BackupInfo:
     path: Path
     taken_at: datetime

@@ -21,12 +21,12 @@ the open set: every change commits at once, is audited and returns :class:`Chang
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from rubric.errors import MarkError, NotFoundError, SetError
 from rubric.ids import MarkerId, ScriptId, new_row_uuid
+from rubric.record import record
 from rubric.scheme import Scheme
 from rubric.store.records import (
     ROLES,
@@ -48,7 +48,7 @@ AGREE_METHODS = ("first", "second", "mean", "typed")
 MAX_CLASS = 100
 
 
-@dataclass(frozen=True)
+@record
 class AgreedMark:
     script_id: ScriptId
     criterion: str
@@ -60,7 +60,7 @@ class AgreedMark:
     uuid: str
 
 
-@dataclass(frozen=True)
+@record
 class DefinitiveMark:
     script_id: ScriptId
     criterion: str
@@ -71,7 +71,7 @@ class DefinitiveMark:
     uuid: str
 
 
-@dataclass(frozen=True)
+@record
 class Judgement:
     """One comparative judgement: ``judge`` preferred ``winner`` to ``loser``."""
 
@@ -84,7 +84,7 @@ class Judgement:
     created_at: str
 
 
-@dataclass(frozen=True)
+@record
 class DefinitiveComparison:
     """A marker's mark on one criterion of a standardisation script beside the definitive
     one: ``difference`` is theirs minus the definitive mark (None when they have not placed

@@ -15,7 +15,6 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from rubric import marking
 from rubric.errors import MarkError, NotFoundError, SetError
 from rubric.ids import AnnotationId, BankCommentId, MarkerId, MarkId, ScriptId, new_row_uuid
 from rubric.importing.model import ImportOptions, Paragraph, ScriptDraft, ScriptWarning
+from rubric.record import record
 from rubric.safe_write import ExportError, describe_os_error
 from rubric.scheme import Scheme, scheme_from_json
 from rubric.store import backups
@@ -82,7 +82,7 @@ def _already_in_set(file_name: str, summary: ScriptSummary) -> str:
     return f"{same} as {named}" if named else same
 
 
-@dataclass(frozen=True)
+@record
 class FileReplacement:
     """What replacing a script's file did to its annotations: ``kept`` in place, ``moved``
     to where their passage now is, ``lost`` (their passage is not in the new text)."""
@@ -108,7 +108,7 @@ class FileReplacement:
         return text
 
 
-@dataclass(frozen=True)
+@record
 class ImportOutcome:
     """One file of an import into a set: imported (with its id), skipped, or failed."""
 

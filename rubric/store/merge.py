@@ -638,7 +638,7 @@ class _Planner:
 
 
 def _with(item: MergeItem, **changes: Any) -> MergeItem:
-    from dataclasses import replace
+    from rubric.record import replace
 
     return replace(item, **changes)
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PurePath
 from typing import Any
 
 from rubric.ids import AnnotationId, BankCommentId, MarkerId, MarkId, ScriptId
 from rubric.importing.model import Paragraph, ScriptWarning
+from rubric.record import record
 
 
 class Role(StrEnum):
@@ -57,7 +57,7 @@ def candidate_label(candidate_name: str, candidate_number: str, file_name: str) 
     return f"{name} ({number})" if number and number != name else name
 
 
-@dataclass(frozen=True)
+@record
 class Changes:
     """What a mutating call changed, so views refresh only that.
 
@@ -94,7 +94,7 @@ class Changes:
         return self == Changes()
 
 
-@dataclass(frozen=True)
+@record
 class Marker:
     id: MarkerId
     name: str
@@ -102,7 +102,7 @@ class Marker:
     role: Role
 
 
-@dataclass(frozen=True)
+@record
 class Mark:
     id: MarkId
     script_id: ScriptId
@@ -115,7 +115,7 @@ class Mark:
     updated_at: str
 
 
-@dataclass(frozen=True)
+@record
 class Annotation:
     id: AnnotationId
     script_id: ScriptId
@@ -131,7 +131,7 @@ class Annotation:
     lost: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class OverallComment:
     script_id: ScriptId
     marker_id: MarkerId
@@ -144,7 +144,7 @@ class OverallComment:
         return not (self.www.strip() or self.ebi.strip() or self.general.strip())
 
 
-@dataclass(frozen=True)
+@record
 class BankComment:
     id: BankCommentId
     kind: str
@@ -155,7 +155,7 @@ class BankComment:
     uses: int = 0
 
 
-@dataclass(frozen=True)
+@record
 class ScriptSummary:
     """A row of the script list: everything but the text."""
 
@@ -183,9 +183,9 @@ class ScriptSummary:
         return candidate_label(self.candidate_name, self.candidate_number, self.file_name)
 
 
-@dataclass(frozen=True)
+@record
 class Script(ScriptSummary):
-    paragraphs: tuple[Paragraph, ...] = field(default=())
+    paragraphs: tuple[Paragraph, ...] = ()
     source_hash: str = ""
 
     @property
@@ -201,7 +201,7 @@ class Script(ScriptSummary):
         return starts
 
 
-@dataclass(frozen=True)
+@record
 class MarkConflict:
     """A mark that does not fit a (new) scheme, and why."""
 
@@ -209,7 +209,7 @@ class MarkConflict:
     reason: str
 
 
-@dataclass(frozen=True)
+@record
 class AuditEntry:
     id: int
     at: str

@@ -71,7 +71,7 @@ def test_cli_mark_beside_python_pass(tmp_path):
     paths = {count: realistic_set(count) for count in COUNTS}
     warm_up = realistic_set(3)
     for label, bytecode in (("bytecode cached, as installed", tmp_path / "pycache"),
-                            ("no bytecode cache, as on this machine", None)):
+                            ("PYTHONDONTWRITEBYTECODE=1, as on this machine (bytecode only where dev.sh compiled it)", None)):
         env = cli_env(bytecode)
         run(mark_command(warm_up, 5), env)   # fills the bytecode cache (when there is one)
         floor_command = [sys.executable, "-c", "pass"]

@@ -117,7 +117,7 @@ def test_startup_beside_a_bare_window(tmp_path):
         "set30_ready": [exe, str(path), "--quit-after-ready"],
     }
     for label, bytecode in (("bytecode cached, as installed", tmp_path / "pycache"),
-                            ("no bytecode cache, as on this machine", None)):
+                            ("PYTHONDONTWRITEBYTECODE=1, as on this machine (bytecode only where dev.sh compiled it)", None)):
         env = startup_env(bytecode)
         for command in commands.values():   # builds the demo set, fills the cache
             timed_run(command, env)

@@ -5,12 +5,12 @@ method of ``MarkingSet`` must be listed here as mutating or reading, so none sli
 from __future__ import annotations
 
 import inspect
-from dataclasses import replace
 
 import pytest
 
 from rubric.ids import ScriptId
 from rubric.importing.batch import ImportResult
+from rubric.record import replace
 from rubric.store import MarkingSet
 from rubric.store.records import Changes
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -17,6 +16,7 @@ from openpyxl import load_workbook
 
 from rubric.export import WordOptions, export_class_pack, export_csv, export_markbook
 from rubric.export.snapshot import exported_scripts
+from rubric.record import replace
 from rubric.store import MarkingSet
 from rubric.templates import template
 

@@ -3,8 +3,6 @@ criterion is renamed or removed, its old marks stay flagged but are never summed
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from rubric import marking
@@ -12,6 +10,7 @@ from rubric.errors import MarkError
 from rubric.export import export_markbook
 from rubric.export.snapshot import SetSnapshot
 from rubric.ids import ScriptId
+from rubric.record import replace
 from rubric.store import MarkingSet
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ import pytest
 from rubric.cli import main
 from rubric.errors import SetError
 from rubric.ids import ScriptId
+from rubric.record import replace
 from rubric.store import MarkingSet
 from rubric.store.merge import MergeConflicts, apply_merge, ledger, merge_file, plan_merge
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import pytest
 
 from rubric.errors import SchemeError
+from rubric.record import replace
 from rubric.scheme import (
     SCHEME_FORMAT_VERSION,
     Criterion,
@@ -450,8 +450,7 @@ def test_position_in_two_mark_and_single_mark_levels():
 
 
 def test_problems_are_located_by_position_for_the_editor():
-    from dataclasses import replace
-
+    from rubric.record import replace
     from rubric.scheme import scheme_problems
     from rubric.templates import template
 

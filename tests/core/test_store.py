@@ -5,12 +5,12 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-from dataclasses import replace
 
 import pytest
 
 from rubric.errors import MarkError, NotFoundError, SetError, SetLockedError
 from rubric.ids import ScriptId
+from rubric.record import replace
 from rubric.scheme import Level
 from rubric.store import MarkingSet, find_passage
 from rubric.store import markingset as markingset_module

@@ -35,7 +35,7 @@ def test_the_new_set_dialog_says_the_marks_once(qtbot):
 
 
 def test_a_title_that_gives_other_marks_keeps_them():
-    from dataclasses import replace
+    from rubric.record import replace
 
     scheme = replace(template("aqa-history-essay-25"), title="Mock (30 marks)")
     assert scheme_label(scheme) == "Mock (30 marks) — 25 marks"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from gui.dialogs.rubric_editor import LevelsModel, RubricEditorDialog
 from rubric.importing.model import Paragraph, ScriptDraft
+from rubric.record import replace
 from rubric.scheme import Level, load_scheme, problems
 from rubric.store import MarkingSet
 from rubric.templates import bundled_templates, default_scheme, template

@@ -4,12 +4,11 @@ edits are one undoable step."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from gui.session import MarkingSession
 from rubric.ids import ScriptId
+from rubric.record import replace
 from rubric.store import MarkingSet
 
 

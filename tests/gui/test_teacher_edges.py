@@ -3,14 +3,13 @@ real widgets and keys, checking what the teacher sees and what the set stores.""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication
 
 from gui import dialogs
 from gui.dialogs import common
+from rubric.record import replace
 from rubric.store import MarkingSet
 from rubric.store.library import new_set
 from rubric.templates import template

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import docx
@@ -19,6 +18,7 @@ from gui.main_window import MainWindow
 from gui.models import AnnotationListModel, BankListModel, ScriptFilterModel, ScriptListModel
 from gui.settings import Settings
 from rubric.errors import SetError
+from rubric.record import replace
 from rubric.store import MarkingSet
 
 
