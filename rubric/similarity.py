@@ -11,7 +11,9 @@ How it works:
    block quotations (paragraph kind ``quote``), the question (every five words it shares
    with the question), and the paragraphs of kind ``reference``, ``footnote`` or
    ``front_matter`` (bibliography, notes, cover page). A left-out stretch, and a paragraph
-   end, break the text: no shingle spans them.
+   end, break the text: no shingle spans them. The whole set is split at once, in arrays of
+   character codes (NumPy), giving exactly the words the regex ``_WORD`` finds (see
+   :func:`_words`); each word is hashed from its characters.
 2. Every five consecutive words (a shingle) is hashed; so is every run of
    ``min_passage_words`` (8) words, the shortest passage counted. Shorter matches are chance
    ("the end of the war").
@@ -22,11 +24,13 @@ How it works:
    five-word phrases ("the tsar was forced to") recur by chance. Common passages are shown,
    marked ``common``, but not counted as shared words nor in the ranking (they only break
    ties).
-4. All pairs at once, with SciPy sparse products: a scripts × 5-word-shingle matrix times its
-   transpose gives the shared shingles of every pair (:meth:`SimilarityIndex.shared_counts`);
-   a positions × 8-word-run matrix times the scripts × 8-word-run matrix finds, for every
-   place in every script, the other scripts that contain the same uncommon run, and so the
-   shared words of every pair (:meth:`SimilarityIndex.shared_words`).
+4. All pairs at once, by sorting: the runs of the whole set are sorted once, which gives each
+   run's document frequency and, for every place in every script, the other scripts that
+   contain the same uncommon run, and so the shared words of every pair
+   (:meth:`SimilarityIndex.shared_words`). (A SciPy sparse product of the scripts ×
+   5-word-shingle matrix gives the shared shingles of every pair,
+   :meth:`SimilarityIndex.shared_counts`; finding pairs does not need it, nor SciPy, whose
+   import alone cost more than the whole check.)
 5. For each pair listed, the shared passages are rebuilt: maximal runs of consecutive
    shingles both scripts contain in the same order, joined across a gap of a few shingles (a
    changed word breaks five), mapped back to character offsets in each script's own text
@@ -48,13 +52,14 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 SHINGLE = 5
 #: Paragraph kinds left out by default: bibliography, notes and cover pages.
@@ -93,35 +98,257 @@ def _paragraphs(value: Any) -> list[tuple[str, str]]:
     return result
 
 
-def _segments(paragraphs: list[tuple[str, str]], exclude_quotes: bool,
-              exclude_kinds: frozenset[str]) -> Iterable[tuple[int, str]]:
-    """(offset in the script's text, text) of each stretch that is compared."""
+def _layout(paragraphs: list[tuple[str, str]], exclude_quotes: bool,
+            exclude_kinds: frozenset[str]) -> tuple[list[tuple[int, int]], list[int]]:
+    """Where the script's text (its paragraphs joined by line breaks) is not compared:
+    (start, end) of each paragraph of a left-out kind; and where each paragraph ends (no
+    shingle spans a paragraph end)."""
+    ranges: list[tuple[int, int]] = []
+    ends: list[int] = []
     offset = 0
-    for text, kind in paragraphs:
-        if kind not in exclude_kinds and not (exclude_quotes and kind == "quote"):
-            start = 0
-            if exclude_quotes:
-                for m in _QUOTE.finditer(text):
-                    if m.start() > start:
-                        yield offset + start, text[start:m.start()]
-                    start = m.end()
-            if start < len(text):
-                yield offset + start, text[start:]
-        offset += len(text) + 1
+    for paragraph, kind in paragraphs:
+        end = offset + len(paragraph)
+        if end > offset and (kind in exclude_kinds or (exclude_quotes and kind == "quote")):
+            ranges.append((offset, end))
+        ends.append(end)
+        offset = end + 1
+    return ranges, ends
 
 
-def _normalised(text: str) -> tuple[str, bool]:
-    """The text with apostrophes unified and, when that keeps every character in its place
-    (almost always), case-folded; and whether it was."""
-    text = text.translate(_APOSTROPHES)
-    folded = text.casefold()
-    return (folded, True) if len(folded) == len(text) else (text, False)
+# ---- words: every script of a set in one vectorised pass
+#
+# A word is what the regex ``_WORD`` finds in a compared stretch normalised: apostrophes
+# unified, then case-folded when folding keeps every character in its place (almost always;
+# otherwise each word is folded alone, ``str.casefold`` of the word). Rather than run the
+# regex and hash each word in Python, the scripts' texts are joined and turned into an array
+# of character codes; each distinct character is classified once (word character or not,
+# its folded code); left-out characters become code 0 (in no word); the words are the
+# maximal runs of word characters, an apostrophe counting only between two of them, which
+# is exactly what the regex matches. Each word is hashed from its folded codes (a polynomial
+# hash from prefix sums, then mixed), so equal words get equal hashes.
+
+#: A character of a word (``_WORD`` is runs of these, joined by single apostrophes).
+_WORD_CHAR = re.compile(r"[^\W_]")
+_APOSTROPHE = ord("'")
+#: The characters a quotation (``_QUOTE``) can start with.
+_OPENING = tuple(map(ord, "\"“„«‘'"))
+#: per character code: its code case-folded after unifying apostrophes (-1 when folding
+#: gives more or fewer characters), and its code with apostrophes unified only
+_NORMAL: dict[int, tuple[int, int]] = {}
+#: per character code: whether it is a word character
+_IS_WORD: dict[int, bool] = {}
+#: Texts are tokenised in chunks of about this many characters (to bound the arrays' memory).
+_CHUNK = 1 << 20
+_BASE = np.uint64(0x100000001B3)
+_BASE_INVERSE = np.uint64(pow(0x100000001B3, -1, 1 << 64))
 
 
-def _word_hashes(text: str) -> list[int]:
-    norm, folded = _normalised(text)
-    words = _WORD.findall(norm)
-    return list(map(hash, words if folded else map(str.casefold, words)))
+def _normal(code: int) -> tuple[int, int]:
+    plain = chr(code).translate(_APOSTROPHES)
+    folded = plain.casefold()
+    return (ord(folded) if len(folded) == 1 else -1), ord(plain)
+
+
+def _is_word(code: int) -> bool:
+    known = _IS_WORD.get(code)
+    if known is None:
+        known = _IS_WORD[code] = _WORD_CHAR.match(chr(code)) is not None
+    return known
+
+
+def _tables(codes: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """Lookup tables over the character codes found in ``codes``: folded code, plain code
+    (apostrophes unified), whether folding changes the length, whether a code is a word
+    character (for every code either table gives), whether it opens a quotation; and
+    whether any code found changes length when folded."""
+    # every ASCII code (a table of them costs nothing), and the others found
+    present = [*range(128), *_distinct(codes[codes >= 128]).tolist()]
+    normal = [_NORMAL.get(c) or _NORMAL.setdefault(c, _normal(c)) for c in present]
+    folded = [f for f, _ in normal]
+    plain = [p for _, p in normal]
+    size = max(*present, *folded, *plain, *_OPENING) + 1
+    at = np.array(present, dtype=np.int64)
+    f = np.array(folded, dtype=np.int64)
+    fold = np.zeros(size, dtype=np.uint32)
+    fold[at] = np.where(f >= 0, f, 0)
+    bad = np.zeros(size, dtype=bool)
+    bad[at] = f < 0
+    plain_table = np.zeros(size, dtype=np.uint32)
+    plain_table[at] = plain
+    shown = sorted({*folded, *plain} - {-1})
+    word = np.zeros(size, dtype=bool)
+    word[shown] = [_is_word(c) for c in shown]
+    opens = np.zeros(size, dtype=bool)
+    opens[list(_OPENING)] = True
+    return fold, plain_table, bad, word, opens, bool(bad.any())
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, elementwise (wrapping arithmetic)."""
+    h = h ^ (h >> np.uint64(30))
+    h *= np.uint64(0xBF58476D1CE4E5B9)
+    h ^= h >> np.uint64(27)
+    h *= np.uint64(0x94D049BB133111EB)
+    return h ^ (h >> np.uint64(31))
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_BASE`` and its inverse (modulo 2**64) to the powers 0 … n."""
+    power = np.full(n + 1, _BASE, dtype=np.uint64)
+    power[0] = 1
+    np.multiply.accumulate(power, out=power)
+    inverse = np.full(n + 1, _BASE_INVERSE, dtype=np.uint64)
+    inverse[0] = 1
+    np.multiply.accumulate(inverse, out=inverse)
+    return power, inverse
+
+
+def _span_hashes(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                 powers: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """A hash of each stretch ``codes[start:end]`` that depends only on its codes: a
+    polynomial in ``_BASE`` (from prefix sums, shifted to the stretch's start), mixed with
+    its length. ``powers``: :func:`_powers` of at least ``len(codes)``."""
+    n = len(codes)
+    power, inverse = powers or _powers(n)
+    prefix = np.zeros(n + 1, dtype=np.uint64)
+    np.multiply(codes, power[:n], out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
+    raw = (prefix.take(ends) - prefix.take(starts)) * inverse.take(starts)
+    return _mix(raw ^ ((ends - starts).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+
+
+def _string_hashes(strings: Sequence[str]) -> np.ndarray:
+    """The hash :func:`_span_hashes` gives a stretch with exactly these characters."""
+    lengths = np.array([len(s) for s in strings], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+    return _span_hashes(_codes("\n".join(strings)), starts, starts + lengths)
+
+
+def _codes(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _word_bounds(norm: np.ndarray, word: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end of each word in the normalised codes: runs of word characters, an
+    apostrophe joining two of them (as ``_WORD`` matches)."""
+    inside = np.zeros(len(norm) + 2, dtype=bool)  # a character outside words either side
+    word.take(norm, out=inside[1:-1])
+    if len(norm) > 2:
+        inside[2:-2] |= (norm[1:-1] == _APOSTROPHE) & inside[1:-3] & inside[3:-1]
+    edges = np.flatnonzero(inside[1:] != inside[:-1])  # a word's start, its end, the next…
+    return edges[0::2], edges[1::2]
+
+
+_Words = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _words(texts: Sequence[str], left_out: Sequence[list[tuple[int, int]]] | None = None,
+           breaks: Sequence[list[int]] | None = None, quotations: bool = False) -> _Words:
+    """The words of each text, normalised: (hash of each word, its start and end offset in
+    its text, the number of words in each text, the stretch each word is in, numbered
+    across the texts).
+
+    Left out: the characters of ``left_out`` (per text, (start, end) ranges) and, with
+    ``quotations``, the text inside quotation marks (``_QUOTE``). The text breaks into
+    stretches (no shingle spans two) at its end, at ``breaks`` (per text, offsets of
+    characters in no word, such as the line break after a paragraph) and where a quotation
+    starts. Each stretch is case-folded as a whole when that keeps its length, else word by
+    word (``str.casefold`` of each word), as the regex ``_WORD`` over each stretch would
+    give."""
+    chunks = []
+    first = 0
+    while first < len(texts):
+        last, size = first, 0
+        while last < len(texts) and (last == first or size + len(texts[last]) < _CHUNK):
+            size += len(texts[last]) + 1
+            last += 1
+        chunks.append((first, last, size))
+        first = last
+    powers = _powers(max((size for _, _, size in chunks), default=0))
+    parts = []
+    stretches = 0
+    for first, last, _ in chunks:
+        part = _chunk_words(texts[first:last], None if left_out is None else left_out[first:last],
+                            None if breaks is None else breaks[first:last], quotations, powers)
+        part[4][:] += stretches
+        stretches += part[5]
+        parts.append(part[:5])
+    if not parts:
+        empty = np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.uint64), empty, empty, empty, empty
+    return tuple(np.concatenate(p) for p in zip(*parts, strict=True))  # type: ignore[return-value]
+
+
+def _quotations(text: str, candidates: np.ndarray) -> list[tuple[int, int]]:
+    """The spans ``_QUOTE.finditer(text)`` gives, trying the regex only where a quotation
+    mark is (every branch starts with one)."""
+    found = []
+    after = 0
+    match = _QUOTE.match
+    for at in candidates.tolist():
+        if at >= after:
+            m = match(text, at)
+            if m is not None:
+                after = m.end()
+                found.append((at, after))
+    return found
+
+
+def _chunk_words(texts: Sequence[str], left_out: Sequence[list[tuple[int, int]]] | None,
+                 breaks: Sequence[list[int]] | None, quotations: bool,
+                 powers: tuple[np.ndarray, np.ndarray]) -> tuple:
+    """:func:`_words` of some texts, and how many stretch numbers they used."""
+    joined = "\n".join(texts)  # a line break is never inside a word, nor inside a quotation
+    codes = _codes(joined)
+    n = len(codes)
+    lengths = np.array([len(t) for t in texts], dtype=np.int64)
+    text_starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]]).astype(np.int64)
+    text_ends = text_starts + lengths
+    bases = text_starts.tolist()
+    fold, plain, bad, word, opens, any_bad = _tables(codes)
+    # left out: paragraphs of a left-out kind and quotations (their characters count as no
+    # word's); the text breaks at each paragraph's end and where a quotation starts
+    ranges = [(base + a, base + b) for base, spans in zip(bases, left_out or (), strict=False)
+              for a, b in spans]
+    cut = [base + b for base, at in zip(bases, breaks or (), strict=False) for b in at]
+    if quotations:
+        spans = _quotations(joined, np.flatnonzero(opens.take(codes)))
+        ranges += spans
+        cut += [a for a, _ in spans]
+    cuts = np.sort(np.concatenate([text_ends, np.array(cut, dtype=np.int64)]))
+    # which text each stretch is in: the texts ended at or before the cut opening it
+    text_of = np.concatenate([[0], np.searchsorted(text_ends, cuts, "right")])
+    alone = None
+    if any_bad:
+        changes = bad.take(codes)
+        for a, b in ranges:
+            changes[a:b] = False
+        if changes.any():
+            # stretches where folding changes the length: their words are found in the
+            # plain text and each folded alone
+            alone = np.zeros(len(cuts) + 1, dtype=bool)
+            alone[np.searchsorted(cuts, np.flatnonzero(changes))] = True
+            per_char = alone[np.searchsorted(cuts, np.arange(n))]
+            norm = np.where(per_char, plain.take(codes), fold.take(codes))
+    if alone is None:
+        norm = fold.take(codes)
+    for a, b in ranges:
+        norm[a:b] = 0  # in no word
+    starts, ends = _word_bounds(norm, word)
+    hashes = _span_hashes(norm, starts, ends, powers)
+    # each word's stretch: the cuts before it (found from the cuts' side: far fewer)
+    before = np.diff(np.concatenate([[0], np.searchsorted(starts, cuts), [len(starts)]]))
+    stretch = np.repeat(np.arange(len(cuts) + 1), before)
+    if alone is not None:
+        unfolded = np.flatnonzero(alone[stretch])
+        hashes[unfolded] = _string_hashes([
+            joined[s:e].translate(_APOSTROPHES).casefold()
+            for s, e in zip(starts[unfolded].tolist(), ends[unfolded].tolist(), strict=True)])
+    text = text_of[stretch]
+    counts = np.bincount(text, minlength=len(texts)).astype(np.int64)
+    offset = text_starts[text]
+    return hashes, starts - offset, ends - offset, counts, stretch, len(cuts) + 1
 
 
 def _shingles(words: np.ndarray) -> np.ndarray:
@@ -155,7 +382,9 @@ def _long_shingles(shingles: np.ndarray, valid: np.ndarray, length: int
 class _Script:
     id: Hashable
     paragraphs: list[tuple[str, str]]
-    segments: list[tuple[int, str]]
+    #: the paragraphs joined by line breaks (as ``Script.text`` in the store)
+    text: str
+    #: counted words
     words: int
     #: per word position: the 5-word shingle starting there, and whether it is counted
     shingles: np.ndarray
@@ -169,42 +398,25 @@ class _Script:
     #: and by how many (filled in by index_scripts)
     repeated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     repeated_df: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    #: words in each segment
-    sizes: list[int] = field(default_factory=list)
-    _spans: dict[int, np.ndarray] = field(default_factory=dict)
+    #: per word: its start and end offset in the script's text
+    starts: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _sorted: dict[str, np.ndarray] = field(default_factory=dict)
 
     def sorted_shingles(self) -> np.ndarray:
         if "shingles" not in self._sorted:
-            self._sorted["shingles"] = np.unique(self.shingles[self.valid])
+            self._sorted["shingles"] = _distinct(self.shingles[self.valid])
         return self._sorted["shingles"]
 
     def sorted_repeated_runs(self) -> np.ndarray:
         """The runs of this script that other scripts may hold, sorted."""
         if "runs" not in self._sorted:
-            self._sorted["runs"] = np.unique(self.runs[self.repeated])
+            self._sorted["runs"] = _distinct(self.runs[self.repeated])
         return self._sorted["runs"]
 
     def span(self, word: int) -> tuple[int, int]:
         """Start and end offset of counted word number ``word`` in the script's text."""
-        if "first" not in self._sorted:
-            self._sorted["first"] = np.cumsum([0] + self.sizes)
-        k = int(np.searchsorted(self._sorted["first"], word, side="right")) - 1
-        if k not in self._spans:
-            base, text = self.segments[k]
-            norm, _ = _normalised(text)
-            # the words and the stretches between them, alternately: their lengths give
-            # every word's offsets without a match object per word
-            lengths = np.empty(2 * self.sizes[k] + 1, dtype=np.int64)
-            lengths[0::2] = np.fromiter(map(len, _WORD.split(norm)), np.int64)
-            lengths[1::2] = np.fromiter(map(len, _WORD.findall(norm)), np.int64)
-            self._spans[k] = base + np.cumsum(lengths)[:-1].reshape(-1, 2)
-        start, end = self._spans[k][word - int(self._sorted["first"][k])]
-        return int(start), int(end)
-
-    @cached_property
-    def text(self) -> str:
-        return "\n".join(t for t, _ in self.paragraphs)
+        return int(self.starts[word]), int(self.ends[word])
 
 
 @dataclass(frozen=True)
@@ -227,10 +439,32 @@ class Passage:
                 "common": self.common}
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, sorted: ``np.unique`` without an inverse, by sorting (NumPy 2.3+
+    finds them by hashing, many times slower on a few hundred thousand values)."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.concatenate([[True], values[1:] != values[:-1]])]
+    return values
+
+
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """values ∈ sorted_set, elementwise."""
+    """values ∈ sorted_set, elementwise (hash values, uint64)."""
     if not len(sorted_set):
         return np.zeros(len(values), dtype=bool)
+    if len(values) > 1 << 14 and len(sorted_set) < len(values) >> 6:
+        # a few values to look for among many: only those whose low bits match one of
+        # them are looked up
+        low = np.zeros(1 << 16, dtype=bool)
+        low[sorted_set & np.uint64(0xFFFF)] = True
+        result = low.take(values & np.uint64(0xFFFF))
+        maybe = np.flatnonzero(result)
+        result[maybe] = _looked_up(values[maybe], sorted_set)
+        return result
+    return _looked_up(values, sorted_set)
+
+
+def _looked_up(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     k = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
     return sorted_set[k] == values
 
@@ -296,7 +530,10 @@ class SimilarityOptions:
                 "max_pairs": self.max_pairs}
 
 
-def _binary_matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+def _binary_matrix(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]
+                   ) -> sparse.csr_matrix:
+    from scipy import sparse  # only for shingle_matrix: finding pairs needs NumPy alone
+
     m = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=shape)
     m.sum_duplicates()
     m.data[:] = 1
@@ -312,9 +549,11 @@ class SimilarityIndex:
     options: SimilarityOptions
     order: list[Hashable]
     common_threshold: int
-    #: scripts × uncommon runs held by two scripts or more (0/1), and for each place in a
-    #: script that starts such a run: (script row, word position, column)
-    run_matrix: sparse.csr_matrix
+    #: for each uncommon run held by two scripts or more (a column), the rows of the scripts
+    #: holding it: ``rows[columns[c]:columns[c + 1]]``, ascending (a scripts × runs 0/1
+    #: matrix, stored by column); and for each place in a script that starts such a run:
+    #: (script row, word position, column)
+    holders: tuple[np.ndarray, np.ndarray]
     places: tuple[np.ndarray, np.ndarray, np.ndarray]
     #: where each script's words start in the set's words, and the running count of the
     #: set's words that are not inside a common run
@@ -325,7 +564,7 @@ class SimilarityIndex:
     # ---- all pairs at once
 
     def shingle_matrix(self) -> sparse.csr_matrix:
-        """0/1 scripts × counted 5-word shingles held by two scripts or more."""
+        """0/1 scripts × counted 5-word shingles held by two scripts or more (SciPy)."""
         if self._shingle_matrix is None:
             per = [s.shingles[s.valid] for s in self.scripts.values()]
             rows = np.repeat(np.arange(len(per), dtype=np.int32), [len(p) for p in per])
@@ -338,6 +577,8 @@ class SimilarityIndex:
 
     def shared_counts(self) -> sparse.coo_matrix:
         """Shared 5-word shingles of every pair (upper triangle): one sparse product."""
+        from scipy import sparse
+
         m = self.shingle_matrix()
         product = (m @ m.T).tocoo()
         keep = product.row < product.col
@@ -348,27 +589,41 @@ class SimilarityIndex:
         """Every pair of rows (i < j) that shares an uncommon run, with its shared words as
         :meth:`pair` counts them: the shorter script's words inside uncommon runs the other
         also holds, less those inside common runs. All pairs at once."""
+        first, second, words = self._shared_words()
+        return dict(zip(zip(first.tolist(), second.tolist(), strict=True), words.tolist(),
+                        strict=True))
+
+    def _shared_words(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`shared_words` as arrays: rows i < j and the pair's shared words."""
         rows, positions, cols = self.places
+        empty = np.empty(0, dtype=np.int64)
         if not len(rows):
-            return {}
+            return empty, empty, empty
         n = len(self.order)
         width = max(SHINGLE, self.options.min_passage_words)
-        # places × runs, times runs × scripts: for each place, the scripts holding its run
-        one_hot = sparse.csr_matrix((np.ones(len(cols), dtype=np.int32),
-                                     (np.arange(len(cols)), cols)),
-                                    shape=(len(cols), self.run_matrix.shape[1]))
-        holders = (one_hot @ self.run_matrix.T).tocoo()
-        place, other = holders.row, holders.col
+        # for each place, every script holding its run (itself included)
+        columns, holder_rows = self.holders
+        count = columns[cols + 1] - columns[cols]
+        place = np.repeat(np.arange(len(cols)), count)
+        ramp = np.arange(len(place)) - np.repeat(np.cumsum(count) - count, count)
+        other = holder_rows[np.repeat(columns[cols], count) + ramp]
         mine = rows[place]
         words = np.array([s.words for s in self.scripts.values()])
         # count each pair in its shorter script (ties: the earlier), as pair() does
         shorter = (words[mine] < words[other]) | ((words[mine] == words[other]) & (mine < other))
-        place, other, mine = place[shorter], other[shorter], mine[shorter]
+        other, mine = other[shorter], mine[shorter]
+        at = positions[place[shorter]]
         keys = mine.astype(np.int64) * n + other
-        order = np.lexsort((positions[place], keys))
-        keys, at = keys[order], self.first_word[mine[order]] + positions[place][order]
         if not len(keys):
-            return {}
+            return empty, empty, empty
+        # in order of pair, then place (each place is in one script: no two alike)
+        room = int(at.max()) + 1
+        if n * n * room < 1 << 62:
+            keys, at = np.divmod(np.sort(keys * room + at), room)
+        else:
+            order = np.lexsort((at, keys))
+            keys, at = keys[order], at[order]
+        at = at + self.first_word[keys // n]
         # the union of the windows at these places, as segments, and the free words in each
         new = np.concatenate([[True], (keys[1:] != keys[:-1]) | (np.diff(at) >= width)])
         starts = np.flatnonzero(new)
@@ -377,17 +632,15 @@ class SimilarityIndex:
         seg_keys = keys[starts]
         first = np.concatenate([[True], seg_keys[1:] != seg_keys[:-1]])
         totals = np.add.reduceat(free, np.flatnonzero(first))
-        result: dict[tuple[int, int], int] = {}
-        for key, value in zip(seg_keys[first].tolist(), totals.tolist(), strict=True):
-            i, j = divmod(key, n)
-            result[(min(i, j), max(i, j))] = int(value)
-        return result
+        i, j = np.divmod(seg_keys[first], n)
+        return np.minimum(i, j), np.maximum(i, j), totals.astype(np.int64)
 
     def candidates(self) -> list[tuple[int, int, int]]:
         """(row, row, shared words) of the pairs sharing enough to be listed, the most first."""
-        least = self.options.min_shared_words
-        found = [(i, j, words) for (i, j), words in self.shared_words().items()
-                 if words >= least]
+        first, second, words = self._shared_words()
+        enough = words >= self.options.min_shared_words
+        found = list(zip(first[enough].tolist(), second[enough].tolist(),
+                         words[enough].tolist(), strict=True))
         found.sort(key=lambda c: (-c[2], c[0], c[1]))
         return found
 
@@ -432,14 +685,23 @@ class SimilarityIndex:
                           x.words)[:len(x.shingles)]
 
         passages = []
+        # words of x inside counted runs, as a running count (a passage's share of them)
+        rare_before = np.concatenate([[0], np.cumsum(rare_cover)]).tolist()
         for group in _merge(_runs(x, y, near), o.merge_gap):
             if max(length for _, _, length in group) + SHINGLE - 1 < o.min_passage_words:
                 continue
-            covered = np.zeros(x.words, dtype=bool)
+            # the words of x the group's runs cover: a union of intervals, in order
+            words = rare = 0
+            low = high = group[0][0]
             for i, _, length in group:
-                covered[i:i + length + SHINGLE - 1] = True
-            words = int(covered.sum())
-            common = int((covered & rare_cover).sum()) * 2 < words
+                if i > high:  # a gap: the interval so far is complete
+                    words += high - low
+                    rare += rare_before[high] - rare_before[low]
+                    low = i
+                high = max(high, i + length + SHINGLE - 1)
+            words += high - low
+            rare += rare_before[high] - rare_before[low]
+            common = rare * 2 < words
             last_x = max(i + length for i, _, length in group) + SHINGLE - 2
             first_y = min(j for _, j, _ in group)
             last_y = max(j + length for _, j, length in group) + SHINGLE - 2
@@ -462,14 +724,27 @@ def _rank(p: SimilarPair) -> tuple:
 
 def _dilate(starts: np.ndarray, width: int, size: int) -> np.ndarray:
     """Words covered by windows of ``width`` words at the True places of ``starts``."""
-    return _dilate_at(np.flatnonzero(starts), width, size)
+    cover = np.zeros(size, dtype=bool)
+    cover[:len(starts)] = starts[:size]
+    return _spread(cover, width)
 
 
 def _dilate_at(where: np.ndarray, width: int, size: int) -> np.ndarray:
     """Words covered by windows of ``width`` words starting at the places ``where``."""
-    change = np.bincount(where, minlength=size + 1)[:size + 1].astype(np.int64)
-    change -= np.bincount(np.minimum(where + width, size), minlength=size + 1)[:size + 1]
-    return np.cumsum(change)[:size] > 0
+    cover = np.zeros(size, dtype=bool)
+    cover[where[where < size]] = True
+    return _spread(cover, width)
+
+
+def _spread(cover: np.ndarray, width: int) -> np.ndarray:
+    """``cover`` (changed in place) made true also up to ``width - 1`` places after each true
+    place, in doubling steps."""
+    done = 1
+    while done < width:
+        step = min(done, width - done)
+        cover[step:] |= cover[:-step].copy()
+        done += step
+    return cover
 
 
 def _runs(x: _Script, y: _Script, near: np.ndarray) -> list[tuple[int, int, int]]:
@@ -484,11 +759,11 @@ def _runs(x: _Script, y: _Script, near: np.ndarray) -> list[tuple[int, int, int]
     looked = looked[_member(xh[looked], y.sorted_shingles())]
     if not len(looked):
         return []
-    in_y = y.valid & _member(yh, np.unique(xh[looked]))
+    in_y = y.valid & _member(yh, _distinct(xh[looked]))
+    xl, yl = xh.tolist(), yh.tolist()
     where: dict[int, list[int]] = {}
     for p in np.flatnonzero(in_y).tolist():
-        where.setdefault(int(yh[p]), []).append(p)
-    xl, yl = xh.tolist(), yh.tolist()
+        where.setdefault(yl[p], []).append(p)
     nx, ny = len(xl), len(yl)
     runs = []
     next_free = 0
@@ -523,82 +798,79 @@ def _merge(runs: list[tuple[int, int, int]], gap: int) -> list[list[tuple[int, i
 
 
 def _question_shingles(question: str | Sequence[str] | None) -> np.ndarray:
+    """The 5-word shingles of the question texts, sorted (none spans two texts)."""
     texts = [question] if isinstance(question, str) else list(question or ())
-    found = [_shingles(np.array(_word_hashes(t), dtype=np.int64)) for t in texts]
-    return np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.uint64)
-
-
-def _script(sid: Hashable, value: Any, o: SimilarityOptions,
-            question_shingles: np.ndarray | None) -> _Script:
-    paragraphs = _paragraphs(value)
-    segments = list(_segments(paragraphs, o.exclude_quotes, frozenset(o.exclude_kinds)))
-    hashes: list[int] = []
-    sizes: list[int] = []
-    for _, text in segments:
-        words = _word_hashes(text)
-        hashes.extend(words)
-        sizes.append(len(words))
-    shingles = _shingles(np.array(hashes, dtype=np.int64))
-    if len(shingles):
-        segment = np.repeat(np.arange(len(sizes)), sizes)
-        valid = segment[:-4] == segment[4:]  # a shingle never spans a left-out stretch
-        if question_shingles is not None and len(question_shingles):
-            valid &= ~np.isin(shingles, question_shingles)
-    else:
-        valid = np.zeros(0, dtype=bool)
-    runs, runs_valid = _long_shingles(shingles, valid, max(SHINGLE, o.min_passage_words))
-    return _Script(sid, paragraphs, segments, len(hashes), shingles, valid, runs, runs_valid,
-                   sizes=sizes)
+    hashes, _, _, _, text = _words(texts)
+    shingles = _shingles(hashes)
+    return _distinct(shingles[text[:-4] == text[4:]]) if len(shingles) else shingles
 
 
 def index_scripts(scripts: Mapping[Hashable, Any], question: str | Sequence[str] | None = None,
                   options: SimilarityOptions | None = None) -> SimilarityIndex:
-    """Split, normalise and hash every script; count in how many scripts each run occurs."""
+    """Split, normalise and hash every script; count in how many scripts each run occurs.
+
+    The words of the whole set are tokenised, hashed and shingled in one go (arrays over the
+    set's words, script after script); each script's arrays are slices of them."""
     o = options or SimilarityOptions()
-    question_shingles = _question_shingles(question) if o.exclude_question else None
-    built = {sid: _script(sid, value, o, question_shingles) for sid, value in scripts.items()}
-    order = list(built)
+    width = max(SHINGLE, o.min_passage_words)
+    kinds = frozenset(o.exclude_kinds)
+    order = list(scripts)
     n = len(order)
     threshold = o.common_threshold(n)
-    per = [s.runs[s.runs_valid] for s in built.values()]
-    positions = [np.flatnonzero(s.runs_valid) for s in built.values()]
-    if per and sum(map(len, per)):
-        rows = np.repeat(np.arange(n, dtype=np.int32), [len(p) for p in per])
-        all_positions = np.concatenate(positions)
-        unique, inverse = np.unique(np.concatenate(per), return_inverse=True)
-        inverse = inverse.ravel()
-        df = np.bincount(_binary_matrix(rows, inverse, (n, len(unique))).indices,
-                         minlength=len(unique))
-        repeated = df >= 2
-        uncommon = repeated & (df < threshold)
-        column = np.cumsum(uncommon) - 1
-        keep = uncommon[inverse]
-        places = (rows[keep], all_positions[keep], column[inverse[keep]])
-        run_matrix = _binary_matrix(places[0], places[2], (n, int(uncommon.sum())))
-        # the words inside runs the class has in common: never counted as shared
-        first_word = np.concatenate([[0], np.cumsum([s.words for s in built.values()])])
-        common = df[inverse] >= threshold
-        in_common = _dilate_at(first_word[rows[common]] + all_positions[common],
-                               max(SHINGLE, o.min_passage_words), int(first_word[-1]))
-        entry_df = df[inverse]
-        first_entry = np.concatenate([[0], np.cumsum([len(p) for p in per])])
-        for k, script in enumerate(built.values()):
-            script.in_common = in_common[first_word[k]:first_word[k + 1]]
-            mine = slice(first_entry[k], first_entry[k + 1])
-            again = entry_df[mine] >= 2
-            script.repeated = all_positions[mine][again]
-            script.repeated_df = entry_df[mine][again]
-    else:
-        empty = np.empty(0, dtype=np.int64)
-        places = (empty, empty, empty)
-        run_matrix = sparse.csr_matrix((n, 0), dtype=np.int32)
-        first_word = np.zeros(n + 1, dtype=np.int64)
-        in_common = np.zeros(0, dtype=bool)
-        for script in built.values():
-            script.in_common = np.zeros(script.words, dtype=bool)
+    paragraphs = [_paragraphs(scripts[sid]) for sid in order]
+    texts = ["\n".join(t for t, _ in p) for p in paragraphs]
+    layout = [_layout(p, o.exclude_quotes, kinds) for p in paragraphs]
+    hashes, starts, ends, counts, stretch = _words(texts, [r for r, _ in layout],
+                                                   [b for _, b in layout], o.exclude_quotes)
+    first_word = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    total = int(first_word[-1])
+    shingles = _shingles(hashes)
+    valid = stretch[:-4] == stretch[4:]  # a shingle never spans a break
+    if o.exclude_question and len(shingles):
+        question_shingles = _question_shingles(question)
+        if len(question_shingles):
+            valid &= ~_member(shingles, question_shingles)
+    runs, runs_valid = _long_shingles(shingles, valid, width)
+    span = width - SHINGLE + 1
+
+    # in how many scripts each counted run occurs (its document frequency)
+    at = np.flatnonzero(runs_valid)  # never spans two scripts: a stretch is in one script
+    rows = np.repeat(np.arange(n), counts)[at]
+    unique, inverse = np.unique(runs[at], return_inverse=True)
+    inverse = inverse.ravel()
+    held = _distinct(inverse.astype(np.int64) * max(n, 1) + rows)  # (run, script), once each
+    held_run, held_row = np.divmod(held, max(n, 1))
+    df = np.bincount(held_run, minlength=len(unique))
+    uncommon = (df >= 2) & (df < threshold)
+    column = np.cumsum(uncommon) - 1
+    keep = uncommon[inverse]
+    kept_rows = rows[keep]
+    places = (kept_rows, at[keep] - first_word[kept_rows], column[inverse[keep]])
+    by_column = uncommon[held_run]
+    holders = (np.concatenate([[0], np.cumsum(np.bincount(column[held_run[by_column]],
+                                                          minlength=int(uncommon.sum())))]),
+               held_row[by_column])
+    # the words inside runs the class has in common: never counted as shared
+    entry_df = df[inverse]
+    in_common = _dilate_at(at[entry_df >= threshold], width, total)
+    again = entry_df >= 2
+    repeated, repeated_df = at[again], entry_df[again]
+    cut = np.searchsorted(repeated, first_word)
+
+    built: dict[Hashable, _Script] = {}
+    for k, sid in enumerate(order):
+        w0, w1 = int(first_word[k]), int(first_word[k + 1])
+        count = w1 - w0
+        shingle_end = w0 + max(count - SHINGLE + 1, 0)
+        run_end = w0 + max(count - SHINGLE + 1 - span + 1, 0)
+        built[sid] = _Script(
+            sid, paragraphs[k], texts[k], count, shingles[w0:shingle_end],
+            valid[w0:shingle_end], runs[w0:run_end], runs_valid[w0:run_end],
+            in_common=in_common[w0:w1], repeated=repeated[cut[k]:cut[k + 1]] - w0,
+            repeated_df=repeated_df[cut[k]:cut[k + 1]], starts=starts[w0:w1],
+            ends=ends[w0:w1])
     free = np.concatenate([[0], np.cumsum(~in_common)])
-    return SimilarityIndex(built, o, order, threshold, run_matrix, places,
-                           first_word, free)
+    return SimilarityIndex(built, o, order, threshold, holders, places, first_word, free)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from rubric import similarity as sim
@@ -232,3 +233,160 @@ def test_empty_and_tiny_scripts_are_harmless():
     assert sim.find_similar({}).pairs == ()
     pair = sim.index_scripts(scripts).pair("empty", "x")
     assert pair.shared_words == 0 and pair.containment == 0.0
+
+
+# ---- the vectorised paths give what the plain Python ones gave
+
+def reference_words(paragraphs, exclude_quotes=True, kinds=sim.EXCLUDED_KINDS):
+    """The words as the regex implementation found them: each paragraph of a compared
+    kind cut at its quotations (``_QUOTE.finditer``), each stretch normalised (apostrophes
+    unified, folded when that keeps its length, else each word folded alone) and split by
+    ``_WORD``: (start, end, word, stretch) with offsets in the paragraphs joined by "\\n"."""
+    found, offset, stretch = [], 0, 0
+    for text, kind in paragraphs:
+        if kind not in kinds and not (exclude_quotes and kind == "quote"):
+            pieces, start = [], 0
+            if exclude_quotes:
+                for m in sim._QUOTE.finditer(text):
+                    if m.start() > start:
+                        pieces.append((start, text[start:m.start()]))
+                    start = m.end()
+            if start < len(text):
+                pieces.append((start, text[start:]))
+            for base, piece in pieces:
+                plain = piece.translate(sim._APOSTROPHES)
+                folded = plain.casefold()
+                whole = len(folded) == len(plain)
+                for m in sim._WORD.finditer(folded if whole else plain):
+                    word = m.group() if whole else m.group().casefold()
+                    found.append((offset + base + m.start(), offset + base + m.end(), word,
+                                  stretch))
+                stretch += 1
+        offset += len(text) + 1
+    return found
+
+
+TRICKY = [
+    ("Stalin’s “wager on the strong” – anti–Semitic, don't ‘rock’ the boat; the peasants’ "
+     "grievances (1905) and `quoted´ ′primes′ ʼokina", "body"),
+    ("STRASSE, Straße and STRAẞE; İstanbul; ﬁnal ﬂight; ΣΊΣΥΦΟΣ ends in ς; café = café; "
+     "snake_case and x_1 and ²³ and Ⅻ and ǅ and ŉ", "body"),
+    ("A line\nwith a break inside, \"straight quotes\", «guillemets», „low-high“ and "
+     "'single straight' quotes, it's 'unclosed", "body"),
+    ("Block quotation, left out by default", "quote"),
+    ("Figes, Orlando. A People's Tragedy. London: Jonathan Cape, 1996.", "reference"),
+    ("", "body"),
+    ("emoji 😀 between words, a lone \ud800 surrogate, tabs\tand\x0bcontrol\x1fcharacters "
+     "— and the end’", "body"),
+    ("Überraschung: ÄÖÜ äöü ÆØÅ æøå ŒœĲĳ; ‘don’t’ and ‘it’s’ and ‘the peasants’ land’", "body"),
+]
+
+
+def random_paragraphs(seed: int) -> list[tuple[str, str]]:
+    import random
+
+    rng = random.Random(seed)
+    letters = list("abcdefgh") + ["ß", "İ", "ﬁ", "Σ", "é", "e\u0301", "Ä", "1", "_", "😀"]
+    marks = ["’", "‘", "'", "`", "´", "′", "ʼ", "-", "–", "“", "”", '"', "«", "»", "„", "\n",
+             " ", " ", " ", ",", "."]
+    paragraphs = []
+    for _ in range(rng.randint(1, 6)):
+        text = "".join(rng.choice(letters) if rng.random() < 0.7 else rng.choice(marks)
+                       for _ in range(rng.randint(0, 200)))
+        paragraphs.append((text, rng.choice(["body", "body", "quote", "reference", "heading"])))
+    return paragraphs
+
+
+@pytest.mark.parametrize("exclude_quotes", [True, False])
+@pytest.mark.parametrize("chunk", [1 << 20, 40])
+def test_the_vectorised_words_are_the_regex_words(monkeypatch, exclude_quotes, chunk):
+    """Curly and straight quotes, dashes, accents (composed and combining), every kind of
+    apostrophe, letters whose case-folding is longer (ß, İ, ﬁ), final sigma, digits,
+    underscores, emoji, a lone surrogate and control characters: the words found, their
+    offsets and the stretches they fall in are the regex implementation's, and two words
+    have the same hash exactly when they are the same normalised word. ``chunk``: texts
+    tokenised a few at a time as well as all at once."""
+    monkeypatch.setattr(sim, "_CHUNK", chunk)
+    scripts = [TRICKY] + [random_paragraphs(seed) for seed in range(60)]
+    texts = ["\n".join(t for t, _ in p) for p in scripts]
+    layout = [sim._layout(p, exclude_quotes, sim.EXCLUDED_KINDS) for p in scripts]
+    hashes, starts, ends, counts, stretch = sim._words(
+        texts, [r for r, _ in layout], [b for _, b in layout], exclude_quotes)
+    first = 0
+    hash_of: dict[str, int] = {}
+    for paragraphs, count in zip(scripts, counts.tolist(), strict=True):
+        expected = reference_words(paragraphs, exclude_quotes)
+        mine = slice(first, first + count)
+        assert list(zip(starts[mine].tolist(), ends[mine].tolist(), strict=True)) == [
+            (s, e) for s, e, _, _ in expected]
+        # the same words share a stretch (no shingle spans a quotation or a paragraph end)
+        same = [a[3] == b[3] for a, b in zip(expected, expected[1:], strict=False)]
+        got = stretch[mine].tolist()
+        assert [a == b for a, b in zip(got, got[1:], strict=False)] == same
+        for (_, _, word, _), h in zip(expected, hashes[mine].tolist(), strict=True):
+            assert hash_of.setdefault(word, h) == h
+        first += count
+    assert len(set(hash_of.values())) == len(hash_of)  # different words, different hashes
+    # folded as str.casefold folds: ß and ẞ as ss, the ligature ﬁ as fi, İ as i and a dot
+    assert {"strasse", "i̇stanbul", "final", "σίσυφοσ", "stalin's", "café"} <= set(hash_of)
+
+
+def test_quotations_are_found_as_the_regex_finds_them():
+    for seed in range(200):
+        text = "\n".join(t for t, _ in random_paragraphs(seed)) + " ‘a’ 'b' \"c\" “d” «e» „f“"
+        codes = sim._codes(text)
+        opens = np.isin(codes, list(sim._OPENING))
+        assert sim._quotations(text, np.flatnonzero(opens)) == [
+            m.span() for m in sim._QUOTE.finditer(text)]
+
+
+def test_array_helpers_agree_with_numpy():
+    rng = np.random.default_rng(4)
+    values = rng.integers(0, 1 << 63, 50_000, dtype=np.uint64)
+    values[::7] = values[3]
+    known = np.unique(values[rng.integers(0, len(values), 300)])
+    assert (sim._distinct(values) == np.unique(values)).all()
+    # many values looked for among few (the low-bits filter first), and the plain lookup
+    assert (sim._member(values, known) == np.isin(values, known)).all()
+    assert (sim._member(values[:100], known) == np.isin(values[:100], known)).all()
+    for width in (1, 2, 5, 8, 13, 28):
+        where = np.unique(rng.integers(0, 1000, 40))
+        cover = np.zeros(1000, dtype=bool)
+        for w in where:
+            cover[w:w + width] = True
+        assert (sim._dilate_at(where, width, 1000) == cover).all()
+
+
+def test_reports_are_those_of_the_plain_python_implementation(class_set):
+    """The class set's full report (every pair sharing a word, all passages with their
+    offsets), with quotations and the question left out and with them included, is
+    exactly what the implementation before the vectorised one gave (the SHA-256 of its
+    JSON; if the method is changed on purpose, the digests change with it)."""
+    import hashlib
+
+    def digest(report) -> str:
+        data = json.dumps(report.to_json(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()[:16]
+
+    report = sim.find_similar(class_set, QUESTION, min_shared_words=1, max_pairs=None)
+    assert len(report.pairs) == 35 and sum(len(p.passages) for p in report.pairs) == 75
+    assert digest(report) == "1bb9fb7fa1078dd6"
+    report = sim.find_similar(class_set, QUESTION, min_shared_words=1, max_pairs=None,
+                              exclude_quotes=False, exclude_question=False)
+    assert len(report.pairs) == 37 and digest(report) == "7038deb1d49a3476"
+
+
+def test_finding_pairs_does_not_import_scipy():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from rubric.similarity import find_similar\n"
+            "from tests.core.essay_text import essay\n"
+            "texts = {n: essay(n, 300) for n in range(5)}\n"
+            "texts[9] = texts[0]\n"
+            "assert find_similar(texts).pairs\n"
+            "print('scipy' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120, check=True)
+    assert result.stdout.strip() == "False"
