@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
+    QEvent,
     QIODevice,
     QItemSelectionModel,
     QSize,
@@ -16,6 +17,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QAction, QKeySequence, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -38,6 +40,7 @@ from gui.models import (
     ScriptFilterModel,
     ScriptListModel,
 )
+from gui.panels.labels import SteadyLabel
 from gui.panels.lists import AnnotationPanel, ScriptListPanel
 from gui.panels.rubric import RubricPanel, panel_style
 from gui.panels.script_view import ScriptView
@@ -426,9 +429,12 @@ class MainWindow(QMainWindow):
         self.marker_label.setObjectName("marker_label")
         self.position_label = QLabel("")
         self.position_label.setObjectName("position_label")
+        # "3 of 30" changes on every switch: shown without laying the status bar (and
+        # with it the window) out again, see SteadyLabel
+        self._position = SteadyLabel(self.position_label, sized_by_text=True)
         bar.addWidget(self.saved_label)
         bar.addPermanentWidget(self.marker_label)
-        bar.addPermanentWidget(self.position_label)
+        bar.addPermanentWidget(self._position)
 
     # -- layout persistence --------------------------------------------------------------
 
@@ -577,7 +583,7 @@ class MainWindow(QMainWindow):
             if built:
                 self.start_page.refresh(self.settings.get(RECENT_SETS))
         self.setWindowTitle("Essay Marker")
-        self.position_label.setText("")
+        self._position.set_text("")
         self.marker_label.setText("")
         self.saved_label.setText("")
         self._update_enabled()
@@ -700,8 +706,9 @@ class MainWindow(QMainWindow):
     def show_script(self, script_id: ScriptId) -> None:
         ms = self.marking_set
         assert ms is not None
+        session = self.session   # its reads are kept: going back to a script reads nothing
         try:
-            script = ms.script(script_id)
+            script = session.script(script_id)
             if not all(isinstance(p.text, str) and isinstance(p.kind, str)
                        for p in script.paragraphs):
                 raise TypeError("a paragraph that is not text")
@@ -711,7 +718,7 @@ class MainWindow(QMainWindow):
             script = Script(**ms.summary(script_id).__dict__)   # without its text
             damaged = True
         self.current_script = script
-        annotations = ms.annotations(script_id, ms.current_marker.id)
+        annotations = session.annotations(script_id)
         if damaged:
             self._show_message("The text of this script is damaged in the set file and "
                                "cannot be shown. Its marks and comments are kept; Script ▸ "
@@ -726,10 +733,20 @@ class MainWindow(QMainWindow):
         warnings = [w.message for w in script.warnings]
         self.banner.setText("⚠  " + "\n⚠  ".join(warnings))
         self.banner.setVisible(bool(warnings))
-        self.rubric_panel.show_script(script_id, ms.marks_for(script_id), ms.comments(script_id))
+        self.rubric_panel.show_script(script_id, session.marks_for(script_id),
+                                      session.comments(script_id))
         self._last_row = self._proxy_row(script_id)
         self._update_position()
         self._update_enabled()
+        self._lay_out_now()
+
+    def _lay_out_now(self) -> None:
+        """Lay out now what a switch changed (the annotation list, the rubric panel around
+        a mark box that moved): otherwise Qt paints the window first and lays these out
+        after, and the window is painted twice, the list a frame late."""
+        for _ in range(3):   # a layout done can ask for another (a scroll bar that came,
+            self.annotation_panel.lay_out_now()   # a parent's): a few rounds at most
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _show_message(self, text: str) -> None:
         """A plain message where the script would be (a file that cannot be shown)."""
@@ -1228,10 +1245,10 @@ class MainWindow(QMainWindow):
             return
         total = self.script_model.rowCount()
         if self.current_script is None or total == 0:
-            self.position_label.setText(f"0 of {total}")
+            self._position.set_text(f"0 of {total}")
             return
         row = self.script_model.row_of(self.current_script.id)
-        self.position_label.setText(f"{row + 1} of {total}")
+        self._position.set_text(f"{row + 1} of {total}")
 
     def _update_counts(self) -> None:
         if self.marking_set is None:
@@ -1297,14 +1314,14 @@ class MainWindow(QMainWindow):
                        self.act_focus_mark, self.act_www, self.act_ebi, self.act_general,
                        self.act_bank_www, self.act_bank_ebi, self.act_next_criterion,
                        self.act_prev_criterion, self.act_agree, self.act_definitive,
-                       self.act_allocate_one,
-                       *self.level_actions):
+                       self.act_allocate_one):
             action.setEnabled(has_script)
         self.act_annotate.setEnabled(bool(has_script and self.current_script.has_text))
         self.toolbar.setVisible(has_set)
         digits = self.rubric_panel.level_digits() if has_script else set()
         for digit, action in enumerate(self.level_actions):
-            action.setEnabled(digit in digits)   # only what some level card advertises
+            # only what some level card advertises (set once: each change is an event)
+            action.setEnabled(digit in digits)
         self.annotation_panel.update_buttons()
 
     # -- import ----------------------------------------------------------------------------

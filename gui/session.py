@@ -13,6 +13,7 @@ failed step never stays on the undo stack.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +27,7 @@ from rubric.errors import EssayMarkerError
 from rubric.ids import AnnotationId, MarkerId, ScriptId
 from rubric.importing.model import ScriptDraft
 from rubric.scheme import Scheme
-from rubric.store import Changes, MarkingSet
+from rubric.store import Annotation, Changes, Mark, MarkingSet, OverallComment, Script
 from rubric.store.markingset import FileReplacement
 
 T = TypeVar("T")
@@ -43,11 +44,17 @@ class MarkingSession(QObject):
     opened = Signal(object)
     closed = Signal()
 
+    #: How many scripts' reads (text, annotations, marks, comments) are kept for going
+    #: back to them (a few hundred kilobytes).
+    KEPT_SCRIPTS = 24
+
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
         self._set: MarkingSet | None = None
         self.last_error: str | None = None
+        # script id -> {"script": ..., "annotations": ..., "marks": ..., "comments": ...}
+        self._reads: OrderedDict[ScriptId, dict[str, Any]] = OrderedDict()
 
     # -- the open set ------------------------------------------------------------------
 
@@ -60,6 +67,7 @@ class MarkingSession(QObject):
         marking_set = MarkingSet.open(Path(path))
         self.close()
         self._set = marking_set
+        self._reads.clear()
         self.undo_stack.clear()
         self.opened.emit(marking_set)
         return marking_set
@@ -69,14 +77,62 @@ class MarkingSession(QObject):
             return
         self.undo_stack.clear()
         marking_set, self._set = self._set, None
+        self._reads.clear()
         marking_set.close()
         self.closed.emit()
+
+    # -- what showing a script reads, kept until a change concerns it -------------------
+
+    def _read(self, script_id: ScriptId, what: str, read: Callable[[MarkingSet], T]) -> T:
+        ms = self._set
+        assert ms is not None
+        kept = self._reads.get(script_id)
+        if kept is None:
+            kept = self._reads[script_id] = {}
+            if len(self._reads) > self.KEPT_SCRIPTS:
+                self._reads.popitem(last=False)
+        else:
+            self._reads.move_to_end(script_id)
+        if what not in kept:
+            kept[what] = read(ms)   # an exception (a damaged row) keeps nothing
+        return kept[what]
+
+    def script(self, script_id: ScriptId) -> Script:
+        """The script with its text (``MarkingSet.script``), read once until a change
+        names it: switching back to a script does not parse its text again."""
+        return self._read(script_id, "script", lambda ms: ms.script(script_id))
+
+    def annotations(self, script_id: ScriptId) -> list[Annotation]:
+        """The current marker's annotations on the script, as ``MarkingSet.annotations``."""
+        return list(self._read(script_id, "annotations",
+                               lambda ms: ms.annotations(script_id, ms.current_marker.id)))
+
+    def marks_for(self, script_id: ScriptId) -> dict[str, Mark]:
+        """The current marker's marks on the script, as ``MarkingSet.marks_for``."""
+        return dict(self._read(script_id, "marks", lambda ms: ms.marks_for(script_id)))
+
+    def comments(self, script_id: ScriptId) -> OverallComment:
+        """The current marker's overall comments on the script, as ``MarkingSet.comments``."""
+        return self._read(script_id, "comments", lambda ms: ms.comments(script_id))
+
+    def _forget(self, changes: Changes) -> None:
+        """Drop the kept reads a change may have made wrong: those of the scripts it names;
+        all of them when it concerns the whole set (the list, the scheme, who is marking)
+        or names no script."""
+        if changes.script_list or changes.scheme or changes.markers or (
+                not changes.scripts and (changes.marks or changes.annotations
+                                         or changes.comments or changes.status)):
+            self._reads.clear()
+            return
+        for script_id in changes.scripts:
+            self._reads.pop(script_id, None)
 
     # -- broadcasting ------------------------------------------------------------------
 
     def announce(self, changes: Changes) -> None:
         """Tell every view what changed (commands call this after each core call)."""
         if not changes.nothing:
+            self._forget(changes)   # before the views read again
             self.changed.emit(changes)
 
     def report(self, message: str) -> None:

@@ -74,6 +74,9 @@ class ScriptListModel(QAbstractTableModel):
         self._statuses: dict[ScriptId, str] = {}
         self._counts: Counter[str] = Counter()
         self._criteria: list[str] = []
+        # what each painted cell showed, by role: a repaint (a row selected, say) asks
+        # for seven roles of every cell again; kept until the cell is announced changed
+        self._cells: dict[tuple[int, int], dict[int, Any]] = {}
         self.reload()
 
     # -- loading -------------------------------------------------------------------------
@@ -89,6 +92,7 @@ class ScriptListModel(QAbstractTableModel):
             self._marks.setdefault(mark.script_id, {})[mark.criterion] = mark
         self._statuses = self._set.statuses()
         self._counts = Counter(self._statuses.values())
+        self._cells.clear()
         self.endResetModel()
 
     def apply(self, changes: Changes) -> None:
@@ -133,6 +137,7 @@ class ScriptListModel(QAbstractTableModel):
                 if summary.warnings != self._scripts[row].warnings:
                     columns.update((1, 5 + n))
                 self._scripts[row] = summary
+                self._forget_row(row)
             if changes.status:
                 status = self._set.status(script_id)
                 old_status = self._statuses.get(script_id)
@@ -147,8 +152,13 @@ class ScriptListModel(QAbstractTableModel):
         """dataChanged for each of these cells of ``row`` alone (a range would make the
         view repaint, and the filter re-read, everything between)."""
         for column in sorted(columns):
+            self._cells.pop((row, column), None)
             index = self.index(row, column)
             self.dataChanged.emit(index, index)
+
+    def _forget_row(self, row: int) -> None:
+        for column in range(len(self._criteria) + 6):
+            self._cells.pop((row, column), None)
 
     # -- lookups -------------------------------------------------------------------------
 
@@ -311,6 +321,25 @@ class ScriptListModel(QAbstractTableModel):
         return None
 
 
+    @never_raises()
+    def multiData(self, index: Index, roles) -> None:  # noqa: N802 - Qt's name
+        """The roles a delegate asks for together (seven for each cell it paints), in one
+        call from Qt rather than one each, from what the cell showed last time when it has
+        not changed since."""
+        key = (index.row(), index.column())
+        cell = self._cells.get(key)
+        if cell is None:
+            cell = self._cells[key] = {}
+        for number in range(len(roles)):
+            wanted = roles[number]
+            role = wanted.role()
+            value = cell[role] if role in cell else cell.setdefault(role, self.data(index, role))
+            if value is None:
+                wanted.clearData()   # Qt reuses these from one cell to the next
+            else:
+                wanted.setData(value)
+
+
 def fit_script_columns(view: QTableView, widest: int = 320) -> None:
     """Size the script table's columns once, from the header and each column's
     :meth:`ScriptListModel.sample_texts`. (``ResizeToContents`` would ask the model for
@@ -359,6 +388,16 @@ class ScriptFilterModel(QSortFilterProxyModel):
     def set_status_filter(self, name: str) -> None:
         self._refilter(lambda: setattr(self, "_filter", name))
 
+    @never_raises()
+    def multiData(self, index: Index, roles) -> None:  # noqa: N802 - Qt's name
+        """A cell's roles from the script list in one call (Qt's proxy would ask for each
+        role apart, mapping the cell to the source and asking the source each time)."""
+        model = self.sourceModel()
+        if isinstance(model, ScriptListModel):
+            model.multiData(self.mapToSource(index), roles)
+        else:
+            super().multiData(index, roles)
+
     @never_raises(True)
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()
@@ -379,14 +418,22 @@ class ScriptFilterModel(QSortFilterProxyModel):
 
 
 class AnnotationListModel(QAbstractListModel):
-    """The annotations of the shown script, in text order: comment, criterion and passage."""
+    """The annotations of the shown script, in text order: comment, criterion and passage.
+
+    Each row's values are made once, when the view first asks for them, and answered from
+    then on by one lookup; the delegate's several questions per row (text, colour, font,
+    alignment...) come in one call (:meth:`multiData`)."""
 
     ANNOTATION_ROLE = Qt.ItemDataRole.UserRole + 10
     LOST_TEXT = "⚠ passage not found in the new file"
 
+    KEPT = 2048   # annotations whose values are kept (going back to a script)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self._annotations: list[Annotation] = []
+        self._rows: list[dict[int, Any] | None] = []   # each row's values, once asked
+        self._made: dict[Annotation, dict[int, Any]] = {}   # by annotation (a value)
 
     def set_annotations(self, annotations: list[Annotation]) -> None:
         """Show these annotations. When they differ from those shown by one run of rows
@@ -405,20 +452,24 @@ class AnnotationListModel(QAbstractListModel):
         if (gone and came) or not (same_start or same_end):
             self.beginResetModel()
             self._annotations = new
+            self._rows = [None] * len(new)
             self.endResetModel()
             return
         if gone:
             self.beginRemoveRows(ROOT, same_start, same_start + gone - 1)
             self._annotations = old[:same_start] + old[same_start + gone:]
+            del self._rows[same_start:same_start + gone]
             self.endRemoveRows()
         elif came:
             self.beginInsertRows(ROOT, same_start, same_start + came - 1)
             self._annotations = old[:same_start] + new[same_start:same_start + came] + \
                 old[same_start:]
+            self._rows[same_start:same_start] = [None] * came
             self.endInsertRows()
         shown, self._annotations = self._annotations, new
         for row, (before, after) in enumerate(zip(shown, new, strict=True)):
             if before != after:
+                self._rows[row] = None
                 self.dataChanged.emit(self.index(row), self.index(row))
 
     def annotations(self) -> list[Annotation]:
@@ -433,27 +484,62 @@ class AnnotationListModel(QAbstractListModel):
     def rowCount(self, parent: Index = ROOT) -> int:
         return 0 if parent.isValid() else len(self._annotations)
 
+    def _values(self, row: int) -> dict[int, Any]:
+        """Every role's value of one row (made on first use)."""
+        values = self._rows[row]
+        if values is None:
+            annotation = self._annotations[row]
+            try:
+                values = self._made.get(annotation)
+            except TypeError:   # a damaged row's value that cannot be hashed
+                values = None
+            if values is not None:
+                self._rows[row] = values
+                return values
+            tag = f"[{_text(annotation.criterion)}] " if annotation.criterion else ""
+            quote = _text(annotation.quote)
+            short = quote if len(quote) <= 70 else quote[:67] + "…"
+            lost = f"\n{self.LOST_TEXT}" if annotation.lost else ""
+            why = (f"\n\n{self.LOST_TEXT}: the file was replaced and this passage is not in "
+                   "the new version. Delete the annotation, or comment on the passage "
+                   "again.") if annotation.lost else ""
+            values = {
+                Qt.ItemDataRole.DisplayRole: f"{tag}{_text(annotation.comment)}\n“{short}”{lost}",
+                Qt.ItemDataRole.ToolTipRole: f"{_text(annotation.comment)}\n\n“{quote}”{why}",
+                self.ANNOTATION_ROLE: annotation,
+            }
+            if annotation.lost:
+                values[Qt.ItemDataRole.ForegroundRole] = QColor("#b26a00")
+            self._rows[row] = values
+            if len(self._made) >= self.KEPT:
+                self._made.clear()
+            try:
+                self._made[annotation] = values
+            except TypeError:
+                pass
+        return values
+
     @never_raises()
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not (0 <= index.row() < len(self._annotations)):
             return None
-        annotation = self._annotations[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            tag = f"[{_text(annotation.criterion)}] " if annotation.criterion else ""
-            quote = _text(annotation.quote)
-            quote = quote if len(quote) <= 70 else quote[:67] + "…"
-            lost = f"\n{self.LOST_TEXT}" if annotation.lost else ""
-            return f"{tag}{_text(annotation.comment)}\n“{quote}”{lost}"
-        if role == Qt.ItemDataRole.ToolTipRole:
-            lost = (f"\n\n{self.LOST_TEXT}: the file was replaced and this passage is not in "
-                    "the new version. Delete the annotation, or comment on the passage "
-                    "again.") if annotation.lost else ""
-            return f"{_text(annotation.comment)}\n\n“{_text(annotation.quote)}”{lost}"
-        if role == Qt.ItemDataRole.ForegroundRole and annotation.lost:
-            return QColor("#b26a00")
-        if role == self.ANNOTATION_ROLE:
-            return annotation
-        return None
+        return self._values(index.row()).get(role)
+
+    @never_raises()
+    def multiData(self, index: Index, roles) -> None:  # noqa: N802 - Qt's name
+        """The roles a delegate asks for together, in one call."""
+        if not index.isValid() or not (0 <= index.row() < len(self._annotations)):
+            for number in range(len(roles)):
+                roles[number].clearData()
+            return
+        values = self._values(index.row())
+        for number in range(len(roles)):
+            wanted = roles[number]
+            value = values.get(wanted.role())
+            if value is None:
+                wanted.clearData()   # Qt reuses these from one item to the next
+            else:
+                wanted.setData(value)
 
 
 class BankListModel(QAbstractListModel):

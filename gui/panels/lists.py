@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence
+from collections import OrderedDict
+
+from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -13,12 +16,26 @@ from PySide6.QtWidgets import (
     QListView,
     QMenu,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from gui.models import AnnotationListModel, ScriptFilterModel
+
+
+class RowHeader(QHeaderView):
+    """The script table's column header. Its sections are drawn highlighted while a row is
+    selected (every column of a row is); going from one row to another changes nothing
+    in it, so it is not repainted then (Qt would repaint the whole header each time)."""
+
+    def selectionChanged(self, selected, deselected) -> None:  # noqa: N802 - Qt's name
+        if self.highlightSections() and not selected.isEmpty() and not deselected.isEmpty():
+            return   # one whole row for another: every section highlighted before and after
+        super().selectionChanged(selected, deselected)
 
 
 class ScriptListPanel(QWidget):
@@ -44,6 +61,10 @@ class ScriptListPanel(QWidget):
         layout.addLayout(top)
         self.table = QTableView()
         self.table.setObjectName("script_table")
+        header = RowHeader(Qt.Orientation.Horizontal, self.table)
+        header.setSectionsClickable(True)   # as QTableView's own header
+        header.setHighlightSections(True)
+        self.table.setHorizontalHeader(header)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
@@ -93,6 +114,90 @@ class ScriptListPanel(QWidget):
         return super().eventFilter(watched, event)
 
 
+class AnnotationEntryDelegate(QStyledItemDelegate):
+    """Draws an annotation's entry exactly as the style does, but keeps what it drew: its
+    size (per text and width) and its picture (per text, size and state: selected,
+    focused, alternate row...). A script's entries are measured and drawn the first time
+    it is shown; coming back to it, or the list laid out and painted again, costs a look-up
+    and a copy of pixels instead of laying the text out twice more. All is forgotten when
+    the list's font, style or palette changes."""
+
+    SIZES_KEPT = 4096     # entries' sizes (a class's annotations many times over)
+    PICTURES_KEPT = 256   # entries' pictures (those in sight in a few dozen scripts)
+
+    def __init__(self, view: QListView):
+        super().__init__(view)
+        self._sizes: dict[tuple[str, int], QSize] = {}
+        self._pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
+        view.installEventFilter(self)
+
+    def sizeHint(self, option, index) -> QSize:  # noqa: N802
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        if not isinstance(text, str):
+            return super().sizeHint(option, index)
+        key = (text, option.rect.width())
+        size = self._sizes.get(key)
+        if size is None:
+            if len(self._sizes) >= self.SIZES_KEPT:
+                self._sizes.clear()
+            size = self._sizes[key] = super().sizeHint(option, index)
+        return size
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        text = index.data(Qt.ItemDataRole.DisplayRole)
+        rect = option.rect
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        if not isinstance(text, str) or rect.isEmpty() or rect.width() * rect.height() > 1 << 18:
+            super().paint(painter, option, index)
+            return
+        key = (text, rect.width(), rect.height(), option.state.value, option.features.value,
+               option.palette.cacheKey(), ratio)
+        picture = self._pictures.get(key)
+        if picture is None:
+            picture = self._draw(option, index, ratio)
+            self._pictures[key] = picture
+            if len(self._pictures) > self.PICTURES_KEPT:
+                self._pictures.popitem(last=False)
+        else:
+            self._pictures.move_to_end(key)
+        painter.drawPixmap(rect.topLeft(), picture)
+
+    def _draw(self, option, index, ratio: float) -> QPixmap:
+        """The entry as the list and the style draw it: on the list's background, the
+        alternate rows' shade (the list draws that under each entry), then the entry.
+        Opaque, so that text keeps the screen's sub-pixel smoothing."""
+        rect = option.rect
+        picture = QPixmap(round(rect.width() * ratio), round(rect.height() * ratio))
+        picture.setDevicePixelRatio(ratio)
+        state = option.state
+        group = (QPalette.ColorGroup.Disabled if not state & QStyle.StateFlag.State_Enabled
+                 else QPalette.ColorGroup.Active if state & QStyle.StateFlag.State_Active
+                 else QPalette.ColorGroup.Inactive)
+        picture.fill(option.palette.color(group, QPalette.ColorRole.Base))
+        here = QStyleOptionViewItem(option)
+        here.rect = QRect(0, 0, rect.width(), rect.height())
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        painter = QPainter(picture)
+        try:
+            if here.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
+                row = QStyleOptionViewItem(here)
+                row.state &= ~QStyle.StateFlag.State_Selected
+                style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewRow, row, painter,
+                                    widget)
+            super().paint(painter, here, index)
+        finally:
+            painter.end()
+        return picture
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                            QEvent.Type.PaletteChange):
+            self._sizes.clear()
+            self._pictures.clear()
+        return super().eventFilter(watched, event)
+
+
 class AnnotationPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -106,10 +211,13 @@ class AnnotationPanel(QWidget):
         self.view.setModel(self.model)
         self.view.setWordWrap(True)
         self.view.setSpacing(3)
-        # lay out a few items at a time: a script switch no longer waits for the whole list
-        self.view.setLayoutMode(QListView.LayoutMode.Batched)
-        self.view.setBatchSize(8)
+        # one pass (the default): in batches the vertical scroll bar came and went for ever
+        # (each batch measured a list too short to scroll, the last one too long), a
+        # flicker that also kept a core busy while the window sat idle
+        self.view.setLayoutMode(QListView.LayoutMode.SinglePass)
         self.view.setAlternatingRowColors(True)
+        self.delegate = AnnotationEntryDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
         layout.addWidget(self.view)
         self.hint = QLabel("Select a passage in the script and press Ctrl+M to comment on it.")
         self.hint.setWordWrap(True)
@@ -139,6 +247,15 @@ class AnnotationPanel(QWidget):
         self.view.selectionModel().currentChanged.connect(self.update_buttons)
         self.model.modelReset.connect(self.update_buttons)
         self.update_buttons()
+
+    def lay_out_now(self) -> None:
+        """Lay the list out now rather than on Qt's timer after the next paint, its scroll
+        bar shown or hidden for the new length (Qt does that in a queued call, after the
+        paint) and the entries laid out again for the width that leaves: a switch of
+        script then paints the new entries once, in the same frame as the new text."""
+        if self.model.rowCount():
+            self.view.visualRect(self.model.index(0))   # runs the pending layout
+        QApplication.sendPostedEvents(self.view, QEvent.Type.MetaCall)   # the scroll bar
 
     def update_buttons(self, *_args) -> None:
         """Edit… and Delete are there exactly when an annotation is selected."""

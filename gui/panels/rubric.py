@@ -8,7 +8,16 @@ turns those into undoable commands on the marking set and calls back ``show_*``.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen, QTextLayout
+from PySide6.QtGui import (
+    QColor,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QRegion,
+    QTextLayout,
+)
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
@@ -31,6 +40,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models import BankListModel, whole_number
+from gui.panels.labels import LineLabel, SteadyLabel, WrappedLabel
 from rubric import marking
 from rubric.scheme import Criterion, Level, Scheme
 from rubric.store import BankComment, Mark, OverallComment
@@ -43,9 +53,18 @@ COMMENT_FIELDS = (
 
 
 class LevelCard(QFrame):
-    """One level: label, range, descriptor; indicative content on demand. Click to choose."""
+    """One level: label, range, descriptor; indicative content on demand. Click to choose.
+
+    The card keeps a picture of itself with its texts (per size and state: selected,
+    hovered...), so that choosing a level, or a card moving when the mark box moves,
+    repaints it by copying pixels: its labels (a descriptor of six wrapped lines) would
+    each lay their text out again for every repaint, the most of a switch of script in
+    this panel. The labels stay (read, measured, laid out and seen by screen readers as
+    before) but Qt no longer paints them (their updates are off): the card draws them,
+    into its picture. The indicative-content button draws itself, as before."""
 
     chosen = Signal(str)
+    PICTURES_KEPT = 3   # selected, not selected, hovered
 
     def __init__(self, level: Level, shortcut: str, parent=None):
         super().__init__(parent)
@@ -54,6 +73,8 @@ class LevelCard(QFrame):
         self.setProperty("selected", False)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._pictures: dict[tuple, QPixmap] = {}
+        self._texts: list[QLabel] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 7)
         layout.setSpacing(2)
@@ -70,11 +91,12 @@ class LevelCard(QFrame):
         top.addSpacing(6)
         top.addWidget(hint)
         layout.addLayout(top)
+        self._texts += [title, marks, hint]
         if level.descriptor:
-            descriptor = QLabel(level.descriptor)
-            descriptor.setWordWrap(True)
+            descriptor = WrappedLabel(level.descriptor)   # measured once, see labels
             descriptor.setObjectName("levelDescriptor")
             layout.addWidget(descriptor)
+            self._texts.append(descriptor)
         self.indicative_label: QLabel | None = None
         if level.indicative:
             toggle = QToolButton()
@@ -83,10 +105,10 @@ class LevelCard(QFrame):
             toggle.setObjectName("indicativeToggle")
             toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             toggle.setArrowType(Qt.ArrowType.RightArrow)
-            self.indicative_label = QLabel(level.indicative)
-            self.indicative_label.setWordWrap(True)
+            self.indicative_label = WrappedLabel(level.indicative)
             self.indicative_label.setObjectName("indicative")
             self.indicative_label.hide()
+            self._texts.append(self.indicative_label)
 
             def flip(on: bool) -> None:
                 toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
@@ -95,6 +117,8 @@ class LevelCard(QFrame):
             toggle.toggled.connect(flip)
             layout.addWidget(toggle, 0, Qt.AlignmentFlag.AlignLeft)
             layout.addWidget(self.indicative_label)
+        for text in self._texts:
+            text.setUpdatesEnabled(False)   # drawn by the card, see paintEvent
 
     def set_selected(self, selected: bool) -> None:
         # Painted by hand (no style-sheet re-polish): switching scripts stays fast.
@@ -112,8 +136,22 @@ class LevelCard(QFrame):
         self.update()
         super().leaveEvent(event)
 
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange,
+                            QEvent.Type.PaletteChange, QEvent.Type.EnabledChange):
+            self._pictures.clear()
+        super().changeEvent(event)
+
+    def _backdrop(self) -> QColor:
+        """What the card is drawn over: the first ancestor that fills its background."""
+        widget = self.parentWidget()
+        while widget is not None:
+            if widget.autoFillBackground():
+                return widget.palette().color(widget.backgroundRole())
+            widget = widget.parentWidget()
+        return self.palette().color(QPalette.ColorRole.Window)
+
+    def _paint_frame(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
         selected = bool(self.property("selected"))
@@ -129,6 +167,44 @@ class LevelCard(QFrame):
         painter.setPen(pen)
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, 6, 6)
+
+    def _paint_texts(self, painter: QPainter) -> None:
+        for text in self._texts:
+            if text.isVisible():
+                text.render(painter, text.pos(), QRegion(),
+                            QWidget.RenderFlag(0))   # no background: as Qt paints them
+
+    def _picture(self, ratio: float) -> QPixmap:
+        backdrop = self._backdrop()
+        key = (self.width(), self.height(), bool(self.property("selected")),
+               bool(getattr(self, "_hover", False)), ratio, self.palette().cacheKey(),
+               self.font().key(), backdrop.rgba(),
+               tuple(text.isVisible() for text in self._texts))
+        picture = self._pictures.get(key)
+        if picture is None:
+            picture = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(backdrop)   # opaque: the texts keep the screen's smoothing
+            painter = QPainter(picture)
+            try:
+                self._paint_frame(painter)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+                self._paint_texts(painter)
+            finally:
+                painter.end()
+            if len(self._pictures) >= self.PICTURES_KEPT:
+                self._pictures.pop(next(iter(self._pictures)))
+            self._pictures[key] = picture
+        return picture
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        if self.width() * self.height() <= 1 << 20:
+            painter.drawPixmap(0, 0, self._picture(painter.device().devicePixelRatioF()))
+        else:   # too big to keep a picture of (a very narrow panel, a huge font)
+            self._paint_frame(painter)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+            self._paint_texts(painter)
         painter.end()
 
     def mousePressEvent(self, event) -> None:
@@ -222,9 +298,9 @@ class CriterionSection(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 4)
         layout.setSpacing(6)
-        header = QLabel(f"<b>{criterion.name}</b> · out of {criterion.maximum}"
-                        + (f" — {criterion.description}" if criterion.description else ""))
-        header.setWordWrap(True)
+        header = WrappedLabel(f"<b>{criterion.name}</b> · out of {criterion.maximum}"
+                              + (f" — {criterion.description}" if criterion.description
+                                 else ""))
         header.setObjectName("criterionHeader")
         layout.addWidget(header)
         self._header = header
@@ -258,26 +334,71 @@ class CriterionSection(QFrame):
         self.spin.setAccessibleName(f"{criterion.name} mark")
         self.spin.setSpecialValueText("–")
         self.spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
-        self.spin.setMinimumWidth(64)
         self.spin.setCorrectionMode(QAbstractSpinBox.CorrectionMode.CorrectToPreviousValue)
+        self.spin.setMinimumWidth(64)
+        self._sized = False   # see _fix_sizes
         mark_label.setBuddy(self.spin)
         self.spin.valueChanged.connect(self._spin_changed)
         self.spin.installEventFilter(self)
         mark_row.addWidget(mark_label)
         mark_row.addWidget(self.spin)
-        self.mark_buttons = QHBoxLayout()
+        # the buttons sit in a row of their own, shown or hidden as one: showing a widget
+        # lays out every panel around it at once, so a button at a time cost a layout each
+        # and keep their height when hidden (no level yet): the panel below does not move
+        self._button_row = QWidget()
+        self.mark_buttons = QHBoxLayout(self._button_row)
+        self.mark_buttons.setContentsMargins(0, 0, 0, 0)
         self.mark_buttons.setSpacing(2)
-        mark_row.addLayout(self.mark_buttons)
+        policy = self._button_row.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self._button_row.setSizePolicy(policy)
+        self._button_row.hide()
+        mark_row.addWidget(self._button_row)
         mark_row.addStretch(1)
         self._mark_slot.addLayout(mark_row)
-        self.position_label = QLabel("")
+        self.position_label = WrappedLabel("")
         self.position_label.setObjectName("positionLabel")
-        self.position_label.setWordWrap(True)
-        self._mark_slot.addWidget(self.position_label)
+        self._position = SteadyLabel(self.position_label)   # a new text is not a relayout
+        self._mark_slot.addWidget(self._position)
         self._buttons: list[QPushButton] = []
         self._pool: list[QPushButton] = []
         self._updating = False
         self.show_mark(None)
+
+    def _fix_sizes(self) -> None:
+        """Sizes that do not change from script to script, measured as styled (when first
+        shown): the mark box as wide as the criterion's widest mark needs (64 pixels at
+        least) whatever the level's range, and the row of mark buttons as high as a button
+        even while it is hidden. A fixed-size widget's new range does not lay the panel out
+        again, and the mark box keeps its height, so the panel below never moves."""
+        self._sized = True
+        low, high = self.spin.minimum(), self.spin.maximum()
+        self.spin.setMinimumSize(0, 0)
+        self.spin.setMaximumSize(16777215, 16777215)
+        self._updating = True
+        try:
+            self.spin.setRange(-1, self.criterion.maximum)
+            hint = self.spin.sizeHint()
+            self.spin.setRange(low, high)
+        finally:
+            self._updating = False
+        self.spin.setFixedSize(max(64, hint.width()), hint.height())
+        if not self._pool:
+            self._pool.append(self._new_button())
+            self._pool[0].hide()
+        for button in self._pool:
+            self._fix_button_size(button)
+        self._button_row.setFixedHeight(self._pool[0].height())
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        if not self._sized:
+            self._fix_sizes()
+        super().showEvent(event)
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange) and self._sized:
+            self._fix_sizes()   # measured again as now styled
+        super().changeEvent(event)
 
     @staticmethod
     def _digit_for(level: Level) -> int | None:
@@ -327,43 +448,68 @@ class CriterionSection(QFrame):
             if self.spin.value() != shown:
                 self.spin.setValue(shown)
             if level_label != self._level or (level is not None and not self._buttons):
-                self._rebuild_buttons(level)
                 self._place_mark_box(level_label if level is not None else None)
+                self._rebuild_buttons(level)
             for button in self._buttons:
                 button.setChecked(value is not None and int(button.text()) == value)
             if level and value is not None and level.contains(value):
-                self.position_label.setText(f"{level.position_of(value)} {level.label}")
+                self._position.set_text(f"{level.position_of(value)} {level.label}")
             elif mark is not None and mark.needs_review:
-                self.position_label.setText("⚠ check: " + mark.review_reason)
+                self._position.set_text("⚠ check: " + mark.review_reason)
             elif level:
-                self.position_label.setText(f"place the mark in {level.range_text}")
+                self._position.set_text(f"place the mark in {level.range_text}")
             else:
-                self.position_label.setText("choose a level")
+                self._position.set_text("choose a level")
             self._level, self._mark = level_label, value
         finally:
             self._updating = False
 
+    def _new_button(self) -> QPushButton:
+        button = QPushButton()
+        button.setCheckable(True)
+        button.setObjectName("markButton")
+        button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button.clicked.connect(lambda _=False, b=button: self._button_clicked(int(b.text())))
+        self.mark_buttons.addWidget(button)
+        self._fix_button_size(button)
+        return button
+
+    @staticmethod
+    def _fix_button_size(button: QPushButton) -> None:
+        """Fixed in both directions (its height as styled): a new number on the button,
+        switching scripts, does not lay the panel out again."""
+        button.setMinimumSize(0, 0)
+        button.setMaximumSize(16777215, 16777215)
+        button.ensurePolished()
+        button.setFixedSize(30, button.sizeHint().height())
+
     def _rebuild_buttons(self, level: Level | None) -> None:
         """One button per mark of the level (up to ten), reusing the same buttons: switching
-        scripts must not create and destroy widgets."""
+        scripts must not create and destroy widgets. Their row is shown or hidden as one
+        (showing a widget lays out the panels around it at once: a button at a time cost a
+        layout each)."""
         values = [] if level is None or level.max_mark - level.min_mark > 9 else \
             list(range(level.min_mark, level.max_mark + 1))
+        row = self._button_row
+        count = sum(1 for button in self._pool if not button.isHidden())
+        if values and not row.isHidden() and count != len(values):
+            row.hide()   # the buttons change while it is hidden: one layout, not one each
+        elif not values and not row.isHidden():
+            row.hide()
         while len(self._pool) < len(values):
-            button = QPushButton()
-            button.setCheckable(True)
-            button.setObjectName("markButton")
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setFixedWidth(30)
-            button.clicked.connect(lambda _=False, b=button: self._button_clicked(int(b.text())))
-            self.mark_buttons.addWidget(button)
-            self._pool.append(button)
+            self._pool.append(self._new_button())
         for index, button in enumerate(self._pool):
             if index < len(values):
-                button.setText(str(values[index]))
-                button.show()
-            else:
+                text = str(values[index])
+                if button.text() != text:
+                    button.setText(text)
+                if button.isHidden():
+                    button.show()
+            elif not button.isHidden():
                 button.hide()
         self._buttons = self._pool[:len(values)]
+        if values and row.isHidden():
+            row.show()
 
     def _button_clicked(self, value: int) -> None:
         self.activated.emit(self.criterion.name)
@@ -385,6 +531,7 @@ class RubricPanel(QScrollArea):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self._bank_wanted: tuple | None = None   # a context not yet applied (bank out of sight)
         self.setObjectName("rubric_panel")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -396,14 +543,14 @@ class RubricPanel(QScrollArea):
         self._layout.setContentsMargins(14, 12, 14, 12)
         self._layout.setSpacing(10)
 
-        self.question_label = QLabel()
+        self.question_label = WrappedLabel()
         self.question_label.setObjectName("questionLabel")
-        self.question_label.setWordWrap(True)
         self.question_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._layout.addWidget(self.question_label)
-        self.total_label = QLabel()
+        self.total_label = LineLabel()   # drawn from a kept text, see labels
         self.total_label.setObjectName("totalLabel")
-        self._layout.addWidget(self.total_label)
+        self._total = SteadyLabel(self.total_label)   # a new total is not a relayout
+        self._layout.addWidget(self._total)
         self._criteria_box = QVBoxLayout()
         self._criteria_box.setSpacing(8)
         self._layout.addLayout(self._criteria_box)
@@ -446,10 +593,10 @@ class RubricPanel(QScrollArea):
         self.bank_search.setPlaceholderText("Search the bank or type a shortcut…")
         self.bank_search.setClearButtonEnabled(True)
         self._layout.addWidget(self.bank_search)
-        self.bank_model = BankListModel(self)
+        self._bank_model = BankListModel(self)
         self.bank_view = QListView()
         self.bank_view.setObjectName("bank_view")
-        self.bank_view.setModel(self.bank_model)
+        self.bank_view.setModel(self._bank_model)
         self.bank_delegate = BankEntryDelegate(self.bank_view)
         self.bank_view.setItemDelegate(self.bank_delegate)
         self.bank_view.setUniformItemSizes(True)   # every entry is two lines high
@@ -459,7 +606,12 @@ class RubricPanel(QScrollArea):
         self.bank_view.setToolTip("Double-click or press Enter to insert into the comment box "
                                   "you were last typing in")
         self.bank_view.activated.connect(self._bank_activated)
-        self.bank_search.textChanged.connect(self.bank_model.set_search)
+        self.bank_search.textChanged.connect(lambda text: self.bank_model.set_search(text))
+        # the bank's context follows the chosen level; out of sight (below the fold) it
+        # is applied when the bank comes into sight, not on every switch of script
+        self.verticalScrollBar().valueChanged.connect(self._bank_maybe_in_sight)
+        self.bank_view.installEventFilter(self)
+        self.bank_view.viewport().installEventFilter(self)
         self.bank_search.returnPressed.connect(self._bank_search_enter)
         self._layout.addWidget(self.bank_view)
         self.add_to_bank = QPushButton("Add selected comment text to the bank")
@@ -550,7 +702,7 @@ class RubricPanel(QScrollArea):
             text += f"  ({round(100 * share)}%)"
         if flagged:
             text += f"  <span style='color:#c62828'>⚠ {flagged} to check</span>"
-        self.total_label.setText(text)
+        self._total.set_text(text)
         self._update_bank_context()
 
     def choose_level_by_digit(self, digit: int) -> bool:
@@ -629,6 +781,12 @@ class RubricPanel(QScrollArea):
             self.comment_edited.emit(field, self.comment_edits[field].toPlainText())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self._bank_wanted is not None and event.type() in (
+                QEvent.Type.Move, QEvent.Type.Show, QEvent.Type.Paint, QEvent.Type.FocusIn) \
+                and watched in (self.bank_view, self.bank_view.viewport()):
+            self._bank_maybe_in_sight()   # moved into sight (a panel above it shrank)
+            if event.type() in (QEvent.Type.Paint, QEvent.Type.FocusIn):
+                self._apply_bank_context()
         if event.type() == QEvent.Type.FocusIn:
             for field, edit in self.comment_edits.items():
                 if edit is watched:
@@ -652,8 +810,14 @@ class RubricPanel(QScrollArea):
 
     # -- comment bank --------------------------------------------------------------------
 
+    @property
+    def bank_model(self) -> BankListModel:
+        """The bank's entries as they should be shown now (a pending context applied)."""
+        self._apply_bank_context()
+        return self._bank_model
+
     def set_bank(self, comments: list[BankComment]) -> None:
-        self.bank_model.set_comments(comments)
+        self._bank_model.set_comments(comments)
         self._update_bank_context()
 
     def _bank_context_changed(self) -> None:
@@ -662,7 +826,29 @@ class RubricPanel(QScrollArea):
     def _update_bank_context(self) -> None:
         kind = self.bank_kind.currentData()
         mark = self._marks.get(self.current_criterion or "")
-        self.bank_model.set_context(kind, self.current_criterion, mark.level if mark else None)
+        self._bank_wanted = (kind, self.current_criterion, mark.level if mark else None)
+        if not self.isVisible() or self._bank_in_sight():
+            self._apply_bank_context()
+
+    def _bank_in_sight(self) -> bool:
+        return not self.bank_view.visibleRegion().isEmpty()
+
+    def _apply_bank_context(self) -> None:
+        wanted, self._bank_wanted = self._bank_wanted, None
+        if wanted is not None:
+            self._bank_model.set_context(*wanted)
+
+    def _bank_maybe_in_sight(self, *_args) -> None:
+        if self._bank_wanted is not None and self._bank_in_sight():
+            self._apply_bank_context()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._bank_maybe_in_sight()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self._bank_maybe_in_sight()
 
     def bank_kind_for(self, field: str) -> str:
         return field if field in ("www", "ebi") else "general"

@@ -4,9 +4,9 @@ numbers in the margin, the question and candidate on top, annotations as highlig
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -147,6 +147,10 @@ class ScriptView(QTextEdit):
             self._body_start = cursor.position()
         cursor.endEditBlock()
         self._apply_measure(document)   # before setDocument: lay the text out only once
+        # and at the width it is shown at: a document without one is laid out (every
+        # line shaped) at no width when QTextEdit first asks for its layout, then again
+        # at the viewport's width, a third of a switch of script
+        document.setPageSize(QSizeF(self.viewport().width(), -1))
         self.setDocument(document)
         self._selected_annotation = None
         self.setExtraSelections([])
@@ -211,10 +215,20 @@ class ScriptView(QTextEdit):
         cuts = sorted({low, high, *(bound for a in inside for bound in (a.start, a.end)
                                     if low < bound < high)})
         colour, _strong = self._highlight_colours()
+        # a sweep over the cuts: the annotations covering a piece are those begun at or
+        # before its left end and not yet ended (every end inside is a cut), kept in the
+        # annotations' order (their comments make the tooltip)
+        starting = sorted(range(len(inside)), key=lambda i: inside[i].start)
+        begun = 0
+        active: list[int] = []
         for left, right in zip(cuts, cuts[1:], strict=False):
-            covering = [a for a in inside if a.start <= left and right <= a.end]
-            if not covering:
+            while begun < len(starting) and inside[starting[begun]].start <= left:
+                insort(active, starting[begun])
+                begun += 1
+            active = [i for i in active if inside[i].end > left]
+            if not active:
                 continue
+            covering = [inside[i] for i in active]
             shade = QColor(colour)
             shade.setAlpha(min(255, colour.alpha() + 40 * (len(covering) - 1)))
             piece = QTextCharFormat()

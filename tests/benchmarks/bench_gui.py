@@ -320,7 +320,10 @@ def test_edits_flat_from_30_to_1000_scripts(qtbot, tmp_path):
 
 def _floor_document(edit, script, annotations, font) -> None:
     """What a bare QTextEdit needs to show the same text with the same highlights: one
-    insertText for the whole text, one merged format per highlight."""
+    insertText for the whole text, one merged format per highlight, and the document's
+    width set before it is shown (else QTextEdit lays it out at no width first, then at
+    the viewport's: the script view does the same, so the floor does too)."""
+    from PySide6.QtCore import QSizeF
     from PySide6.QtGui import QColor, QTextCharFormat, QTextCursor, QTextDocument
 
     document = QTextDocument(edit)
@@ -333,6 +336,7 @@ def _floor_document(edit, script, annotations, font) -> None:
         cursor.setPosition(annotation.start)
         cursor.setPosition(annotation.end, QTextCursor.MoveMode.KeepAnchor)
         cursor.mergeCharFormat(shade)
+    document.setPageSize(QSizeF(edit.viewport().width(), -1))
     edit.setDocument(document)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 from gui import dialogs
 from gui.dialogs import common
@@ -255,7 +255,7 @@ def test_alt_1_chooses_level_1_in_a_scheme_without_level_0(window, keys, set_wit
     assert window.open_set(set_without_level_0)
     script_id = window.current_script.id
     section = window.rubric_panel.sections["AO1"]
-    hints = {card.level.label: card.findChild(type(section.position_label), "shortcutHint")
+    hints = {card.level.label: card.findChild(QLabel, "shortcutHint")
              .text() for card in section.cards}
     assert hints == {"Level 1": "Alt+1", "Level 2": "Alt+2", "Level 3": "Alt+3",
                      "Level 4": "Alt+4", "Top band": ""}

@@ -1,0 +1,404 @@
+"""Switching to another script: every panel in sight shows the new script's data when the
+switch returns and the window has painted once (the annotation list in the same frame as
+the text, no second layout), and what the panels keep to make switching quick (the
+session's reads, the script list's cells, the annotation entries' sizes and pictures,
+the level cards' pictures, the bank's context while out of sight) never shows stale data.
+(Counts and contents, not timings: speed is measured in tests/benchmarks/bench_gui.py.)"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QColor, QImage, QTextCursor
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
+
+from gui.main_window import MainWindow
+from gui.panels.labels import LineLabel, SteadyLabel, WrappedLabel
+from gui.panels.lists import AnnotationEntryDelegate
+from gui.panels.rubric import panel_style
+from gui.settings import Settings
+from rubric.importing.model import Paragraph, ScriptDraft
+from rubric.store import Annotation, MarkingSet
+from rubric.store.library import new_set
+from rubric.templates import default_scheme
+
+ANNOTATIONS = 30   # enough that the list scrolls
+
+
+def _draft(n: int) -> ScriptDraft:
+    rng = random.Random(n)
+    words = "the regime survived because the army stayed loyal while reform lagged".split()
+    paragraphs = [Paragraph(f"Section {n}", "heading")] + [
+        Paragraph(" ".join(rng.choice(words) for _ in range(60)) + ".") for _ in range(12)]
+    return ScriptDraft(path=Path(f"{8000 + n}_Pupil_{n}.docx"), format="docx",
+                       paragraphs=paragraphs, title="‘…’ Assess the validity of this view.",
+                       candidate_name=f"Pupil {n}", candidate_number=str(8000 + n),
+                       word_count=720, coursework_word_count=720,
+                       source_bytes=f"switching {n}".encode())
+
+
+@pytest.fixture
+def switching_set() -> Path:
+    """Four scripts: unmarked, Level 1 with a WWW comment, Level 4, Level 1 again; each
+    with its own annotations (a different number each, long comments on some)."""
+    path = new_set("Switching", default_scheme())
+    with MarkingSet.open(path) as ms, ms.atomic():
+        for n in range(4):
+            script_id = ms.add_script(_draft(n)).created
+            length = len(ms.script(script_id).text)
+            for a in range(ANNOTATIONS - 5 * n):
+                start = (a * length) // ANNOTATIONS + 3
+                comment = f"script {n} note {a}" + (" — a long comment that wraps" * (a % 3))
+                ms.add_annotation(script_id, start, start + 20, comment, "AO1")
+            if n in (1, 3):
+                ms.set_mark(script_id, "AO1", 3 + n)
+            if n == 2:
+                ms.set_mark(script_id, "AO1", 18)
+            if n == 1:
+                ms.set_comments(script_id, www=f"Clear judgement in script {n}.")
+    return path
+
+
+@pytest.fixture
+def window(qtbot, switching_set) -> MainWindow:
+    win = MainWindow(Settings())
+    win.ask_marker_on_first_open = False
+    qtbot.addWidget(win)
+    win.resize(1440, 900)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.open_set(switching_set)
+    QApplication.processEvents()
+    return win
+
+
+def _shown_entries(window) -> list[str]:
+    model = window.annotation_panel.model
+    return [model.data(model.index(row)) for row in range(model.rowCount())]
+
+
+def _expected_entries(window, script_id) -> list[str]:
+    ms = window.marking_set
+    return [f"[AO1] {a.comment}" for a in ms.annotations(script_id, ms.current_marker.id)]
+
+
+def _assert_shows(window, script_id) -> None:
+    """Every panel in sight shows ``script_id``'s data."""
+    ms = window.marking_set
+    script = ms.script(script_id)
+    panel = window.rubric_panel
+    assert window.current_script.id == script_id
+    assert window.script_view.script().id == script_id
+    assert script.title in window.script_view.toPlainText()
+    shown = _shown_entries(window)
+    assert [entry.split("\n")[0] for entry in shown] == _expected_entries(window, script_id)
+    marks = ms.marks_for(script_id)
+    mark = marks.get("AO1")
+    section = panel.sections["AO1"]
+    chosen = section.chosen_card()
+    assert (chosen.level.label if chosen else None) == (mark.level if mark else None)
+    if mark is not None:
+        assert section.spin.value() == mark.mark
+        assert str(mark.mark) in panel.total_label.text()
+        assert mark.level in section.position_label.text()
+    else:
+        assert section.position_label.text() == "choose a level"
+        assert "–" in panel.total_label.text()
+    comments = ms.comments(script_id)
+    assert panel.comment_edits["www"].toPlainText() == comments.www
+    assert panel.comment_edits["ebi"].toPlainText() == comments.ebi
+    row = window.script_model.row_of(script_id)
+    assert window.position_label.text() == f"{row + 1} of {window.script_model.rowCount()}"
+    current = window.list_panel.table.currentIndex()
+    assert window.filter_model.mapToSource(current).row() == row
+
+
+def _count_events(watched: QObject, kinds: set[QEvent.Type]):
+    class Counter(QObject):
+        def __init__(self, parent):
+            super().__init__(parent)
+            self.count = 0
+
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() in kinds:
+                self.count += 1
+            return False
+
+    counter = Counter(watched)
+    watched.installEventFilter(counter)
+    return counter
+
+
+def test_after_a_switch_every_panel_shows_the_new_script(window):
+    ids = window.script_model.script_ids()
+    for script_id in [*ids, ids[1], ids[0], ids[2], ids[3], ids[1]]:   # and back again
+        window.select_script(script_id)
+        QApplication.processEvents()
+        _assert_shows(window, script_id)
+
+
+def test_a_switch_lays_the_annotation_list_out_before_the_window_paints_once(window):
+    """When the window paints after a switch, the new entries are already measured and
+    placed (left to Qt's timer, the list was laid out in the paint and again after it),
+    and the window paints once: the rubric panel around a moved mark box is laid out
+    before, not after."""
+    view = window.annotation_panel.view
+    model = window.annotation_panel.model
+
+    class Counting(AnnotationEntryDelegate):
+        measured = 0
+
+        def sizeHint(self, option, index):  # noqa: N802
+            Counting.measured += 1
+            return super().sizeHint(option, index)
+
+    class Paints(QObject):
+        def __init__(self, parent):
+            super().__init__(parent)
+            self.measured_before = []
+
+        def eventFilter(self, obj, event):  # noqa: N802
+            if event.type() == QEvent.Type.UpdateRequest:
+                self.measured_before.append(Counting.measured)
+            return False
+
+    view.setItemDelegate(Counting(view))
+    ids = window.script_model.script_ids()
+    for script_id in [*ids[1:], ids[0]]:   # every level change moves the mark box
+        Counting.measured = 0
+        window.select_script(script_id)
+        paints = Paints(window)
+        window.installEventFilter(paints)
+        QApplication.processEvents()   # as the benchmark: the switch and two turns of
+        QApplication.processEvents()   # the event loop (the text goes on laying out later)
+        window.removeEventFilter(paints)
+        assert len(paints.measured_before) == 1
+        assert paints.measured_before[0] >= model.rowCount()
+        first = view.visualRect(model.index(0))
+        last = view.visualRect(model.index(model.rowCount() - 1))
+        assert first.isValid() and last.isValid() and last.top() > first.bottom()
+
+
+def test_the_annotation_list_settles_and_its_scroll_bar_stays(window):
+    """With more entries than fit, the list's scroll bar shows and stays: laid out in
+    batches, it came and went for ever (a flicker, and a core kept busy)."""
+    window.select_script(window.script_model.script_ids()[0])
+    view = window.annotation_panel.view
+    for _ in range(5):
+        QApplication.processEvents()
+    bar = view.verticalScrollBar()
+    assert bar.isVisible()
+    layouts = _count_events(view, {QEvent.Type.Timer, QEvent.Type.LayoutRequest})
+    painted = _count_events(view.viewport(), {QEvent.Type.Paint})
+    seen = set()
+    for _ in range(30):
+        QApplication.processEvents()
+        seen.add(bar.isVisible())
+    assert seen == {True}
+    assert painted.count == 0 and layouts.count <= 1   # idle: nothing laid out again
+
+
+@pytest.mark.parametrize("which", ["scripts", "annotations"])
+def test_what_a_delegate_reads_is_what_the_model_says_cell_after_cell(window, which):
+    """Qt hands multiData the same role holders from one cell to the next: a role a cell
+    has no value for must be cleared, not left from the cell before (the status colour
+    showed in every column)."""
+    if which == "scripts":
+        model = window.filter_model
+        cells = [model.index(row, column) for row in range(model.rowCount())
+                 for column in range(model.columnCount())]
+    else:
+        model = window.annotation_panel.model
+        cells = [model.index(row) for row in range(model.rowCount())]
+    delegate = QStyledItemDelegate()
+    for index in cells:
+        option = QStyleOptionViewItem()
+        delegate.initStyleOption(option, index)
+        shown = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        assert option.text == shown.replace("\n", "\u2028")   # as the delegate shows it
+        decoration = index.data(Qt.ItemDataRole.DecorationRole)
+        has_icon = bool(option.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration)
+        assert has_icon == (decoration is not None)
+        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
+        text_colour = option.palette.color(option.palette.ColorRole.Text)
+        if foreground is not None:
+            assert text_colour == QColor(foreground)
+        else:
+            assert text_colour == QApplication.palette().color(option.palette.ColorRole.Text)
+
+
+def test_the_script_list_shows_a_changed_mark_at_once(window):
+    """The script list keeps what each painted cell showed; a change announced for a
+    cell replaces it."""
+    ms = window.marking_set
+    script_id = window.script_model.script_ids()[0]
+    window.select_script(script_id)
+    QApplication.processEvents()
+    model = window.filter_model
+    row = window.filter_model.mapFromSource(
+        window.script_model.index(window.script_model.row_of(script_id), 0)).row()
+    column = 3   # AO1
+    delegate = QStyledItemDelegate()
+
+    def shown() -> str:
+        option = QStyleOptionViewItem()
+        delegate.initStyleOption(option, model.index(row, column))
+        return option.text
+
+    before = shown()
+    window.choose_level(4)
+    QApplication.processEvents()
+    assert shown() != before and shown().startswith("L4")
+    assert ms.marks_for(script_id)["AO1"].level == "Level 4"
+
+
+def test_coming_back_to_a_script_shows_what_was_changed_while_away(window):
+    """The session keeps what showing a script read; a change to a script (or to who is
+    marking) is never hidden by it."""
+    ids = window.script_model.script_ids()
+    first, second = ids[0], ids[1]
+    window.select_script(first)
+    window.choose_level(4)
+    window._mark_chosen("AO1", 18)
+    window.rubric_panel.comment_edits["ebi"].setPlainText("Use the sources more.")
+    window.session.add_annotation(first, 10, 30, "a new note", "AO1")
+    QApplication.processEvents()
+    window.select_script(second)
+    QApplication.processEvents()
+    window.select_script(first)
+    QApplication.processEvents()
+    _assert_shows(window, first)
+    assert "a new note" in " ".join(_shown_entries(window))
+    assert window.rubric_panel.comment_edits["ebi"].toPlainText() == "Use the sources more."
+    # another marker: nothing of the first marker's is shown for them
+    window.session.use_marker("Second Marker", "SM", "second")
+    QApplication.processEvents()
+    window.select_script(second)
+    window.select_script(first)
+    QApplication.processEvents()
+    _assert_shows(window, first)
+    assert window.rubric_panel.sections["AO1"].chosen_card() is None
+
+
+def test_the_bank_follows_the_level_when_it_comes_into_sight(window):
+    """Out of sight (below the fold) the bank is ordered for the chosen level when it is
+    scrolled into sight, or as soon as anything reads it."""
+    panel = window.rubric_panel
+    ids = window.script_model.script_ids()
+    shown = panel.bank_view.model()   # what the list shows, without bringing it up to date
+    window.select_script(ids[2])   # Level 4
+    QApplication.processEvents()
+    assert panel.bank_view.visibleRegion().isEmpty()   # below the fold at this size
+    bar = panel.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    QApplication.processEvents()
+    assert not panel.bank_view.visibleRegion().isEmpty()
+    assert shown.comment_at(0).level == "Level 4"   # the chosen level's comments first
+    bar.setValue(0)
+    QApplication.processEvents()
+    window.select_script(ids[1])   # Level 1, the bank out of sight again
+    QApplication.processEvents()
+    assert panel.bank_model.comment_at(0).level == "Level 1"   # read: brought up to date
+
+
+def test_the_window_status_position_grows_with_the_text(qtbot):
+    """The status bar's "N of M" is not laid out again for a text of the same size, and
+    gets room for a longer one."""
+    holder = SteadyLabel(QLabel(""), sized_by_text=True)
+    qtbot.addWidget(holder)
+    holder.show()
+    holder.set_text("9 of 10")
+    QApplication.processEvents()
+    narrow = holder.sizeHint().width()
+    holder.set_text("10 of 10")
+    QApplication.processEvents()
+    assert holder.sizeHint().width() > narrow
+    assert holder.label.text() == "10 of 10"
+
+
+def test_a_wrapped_label_measures_again_after_its_text_changes(qtbot):
+    label = WrappedLabel("short")
+    qtbot.addWidget(label)
+    one = label.heightForWidth(120)
+    label.setText("a much longer text that wraps onto several lines at this width " * 3)
+    assert label.heightForWidth(120) > one
+    label.setText("short")
+    assert label.heightForWidth(120) == one
+
+
+def _grab(widget: QWidget) -> QImage:
+    return widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+@pytest.mark.parametrize("text", [
+    "Total  <b>–</b> / 25",
+    "Total  <b>18</b> / 25  (72%)  <span style='color:#c62828'>⚠ 1 to check</span>",
+])
+def test_the_total_is_drawn_as_a_label_draws_it(qtbot, text):
+    host = QWidget()
+    host.setStyleSheet(panel_style())
+    qtbot.addWidget(host)
+    host.resize(360, 200)
+    host.show()
+    ours, theirs = LineLabel(text, host), QLabel(text, host)
+    for label in (ours, theirs):
+        label.setObjectName("totalLabel")
+        label.resize(320, 30)
+        label.show()
+    theirs.move(0, 100)
+    QApplication.processEvents()
+    assert _grab(ours) == _grab(theirs)
+    assert ours.sizeHint() == theirs.sizeHint()
+
+
+def test_a_level_card_draws_its_texts_and_follows_its_state(window):
+    """The card draws its texts from a picture it keeps per state: chosen and not,
+    they differ; the texts are there in both; the labels stay readable."""
+    section = window.rubric_panel.sections["AO1"]
+    card = section.cards[4]
+    descriptor = card.findChild(QLabel, "levelDescriptor")
+    assert descriptor.text() == card.level.descriptor
+    plain = _grab(card)
+    card.set_selected(True)
+    chosen = _grab(card)
+    card.set_selected(False)
+    assert _grab(card) == plain and chosen != plain
+    inside = descriptor.geometry()
+    colours = {plain.pixel(x, y) for x in range(inside.left(), inside.right())
+               for y in range(inside.top(), inside.bottom())}
+    assert len(colours) > 8, (inside, len(colours))   # the descriptor's text is drawn
+
+
+def test_highlights_are_shaded_and_explained_where_annotations_overlap(window):
+    """Each character of an annotated passage carries the comments of every annotation
+    covering it (in the annotations' order), and only those characters do."""
+    view = window.script_view
+    script = window.current_script
+    rng = random.Random(7)
+    length = len(script.text)
+    annotations = []
+    for n in range(25):
+        start = rng.randrange(0, length - 50)
+        annotations.append(Annotation(id=n + 1, script_id=script.id, marker_id=1,
+                                      start=start, end=start + rng.randrange(1, 200),
+                                      quote="", comment=f"c{n}", criterion="AO1",
+                                      created_at="", lost=False))
+    annotations.sort(key=lambda a: a.start)
+    view.show_script(script, annotations)
+    text = script.text
+    cursor = QTextCursor(view.document())
+    for offset in range(length):
+        if text[offset] == "\n":
+            continue
+        covering = [a.comment for a in annotations if a.start <= offset < a.end]
+        cursor.setPosition(view.to_document(offset) + 1)   # the format of the char before
+        assert cursor.charFormat().toolTip() == "\n".join(covering), offset
