@@ -83,13 +83,22 @@ def _import_options(args: argparse.Namespace, word_limit: int | None = None):
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from rubric.importing.parallel import Readers
+
     outcomes = []
-    with _open(args.set) as marking_set:
-        options = _import_options(args, marking_set.scheme.word_limit)
-        for outcome in marking_set.import_files(args.paths, options):
-            outcomes.append(outcome)
-            if not args.json:
-                print(outcome.line(), flush=True)
+    # for a class set, the workers that read the files start first: they load the
+    # importer while this process opens the set
+    readers = Readers.start(args.paths)
+    try:
+        with _open(args.set) as marking_set:
+            options = _import_options(args, marking_set.scheme.word_limit)
+            for outcome in marking_set.import_files(args.paths, options, readers):
+                outcomes.append(outcome)
+                if not args.json:
+                    print(outcome.line(), flush=True)
+    finally:
+        if readers is not None:
+            readers.close()
     imported = sum(o.imported for o in outcomes)
     updated = sum(o.updated for o in outcomes)
     skipped = sum(o.skipped for o in outcomes)

@@ -5,7 +5,7 @@ Public API::
     SUPPORTED_SUFFIXES
     inspect_file(path, options=ImportOptions()) -> ScriptDraft
     iter_candidate_files(paths) -> Iterator[Path]
-    import_batch(paths, options=ImportOptions()) -> Iterator[ImportResult]
+    import_batch(paths, options=ImportOptions(), parallel=False) -> Iterator[ImportResult]
     count_words(text) -> int
     rebuild_paragraphs(lines) -> list[str]
     candidate_from_filename(name, pattern) -> (name, number)
@@ -19,7 +19,8 @@ whose message is one line starting with the file name.
 Modules: ``reader`` (dispatch), ``safety`` (limits, sniffing, zip and XML guards),
 ``docx``/``odt``/``txt``/``pdf``/``rtf`` (formats), ``sandbox`` + ``_pdf_child`` (the
 limited child process), ``paragraphs`` (cleaning, rewrapping), ``analysis`` (title,
-candidate, kinds, counts, warnings), ``names`` (file-name patterns), ``words``, ``batch``.
+candidate, kinds, counts, warnings), ``names`` (file-name patterns), ``words``, ``batch``,
+``parallel`` (a batch read by worker processes while the caller stores).
 """
 
 from __future__ import annotations

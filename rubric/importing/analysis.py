@@ -73,7 +73,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rubric.importing.base import REWRAP_ALWAYS, Extracted
@@ -100,6 +99,7 @@ from rubric.importing.paragraphs import (
     split_lines,
 )
 from rubric.importing.words import WORD, count_words, words_of
+from rubric.record import factory, record
 
 NEAR_EMPTY_WORDS = 50
 DUPLICATE_MIN_WORDS = 40
@@ -623,7 +623,7 @@ def _is_title_part(blocks: list[Block], index: int, found: list[str]) -> bool:
     )
 
 
-@dataclass
+@record(frozen=False)
 class Header:
     """The opening of a script: ``blocks[:end]``. Of those, the ``front`` ones are kept
     (as ``front_matter``); the others were title or candidate lines."""
@@ -632,7 +632,7 @@ class Header:
     name: str = ""
     number: str = ""
     end: int = 0
-    front: list[int] = field(default_factory=list)
+    front: list[int] = factory(list)
 
 
 def _prose(blocks: list[Block]) -> str:
@@ -997,11 +997,24 @@ def _excerpt(text: str, word_index: int, words: int = 6) -> str:
     return f"“{text[matches[0].start() : matches[-1].end()]}…”"
 
 
+#: Characters that lower-casing might turn into something that splits words otherwise
+#: (or, for "Σ", into what depends on its neighbours): anything outside Latin, Greek,
+#: Cyrillic and the common punctuation and symbol blocks, and İ (U+0130) and Σ (U+03A3)
+#: inside them. A text without any has the same words lower-cased as in the original
+#: (tests/core/test_import_analysis.py checks every character these ranges let through).
+_LOWER_CHANGES_WORDS = re.compile(
+    "[^\x00-\u012f\u0131-\u03a2\u03a4-\u04ff\u2000-\u206f\u20a0-\u20cf\u2100-\u214f]")
+
+
 def tokens(text: str) -> list[str]:
     """The words of ``text`` in comparable form (lower case, straight apostrophes);
     ``len(tokens(t)) == count_words(t)`` (note marks such as "[1]" are not words)."""
-    found = words_of(text)  # before lower-casing: "[I]t" is an editor's bracket, "[i]" a note mark
-    return " ".join(found).lower().replace("’", "'").split(" ") if found else []
+    if "[" in text or _LOWER_CHANGES_WORDS.search(text) is not None:
+        found = words_of(text)  # before lower-casing: "[I]t" is an editor's bracket, "[i]" a note mark
+        return " ".join(found).lower().replace("’", "'").split(" ") if found else []
+    # the usual text: lower-cased first, its words are the lower-cased words (quicker)
+    text = text.lower()
+    return WORD.findall(text.replace("’", "'") if "’" in text else text)
 
 
 def find_duplicates(

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rubric.importing.model import ScriptWarning
 from rubric.importing.paragraphs import Block
+from rubric.record import factory, record
 
 #: When to rebuild paragraphs from wrapped lines.
 REWRAP_ALWAYS = "always"  # PDF text: every line is a visual line
 REWRAP_AUTO = "auto"  # only when the blocks look hard-wrapped
 
 
-@dataclass
+@record(frozen=False)
 class Extracted:
     format: str
     blocks: list[Block]
-    footnotes: list[str] = field(default_factory=list)
+    footnotes: list[str] = factory(list)
     rewrap: str = REWRAP_AUTO
     has_text: bool = True
     page_count: int | None = None
-    warnings: list[ScriptWarning] = field(default_factory=list)
+    warnings: list[ScriptWarning] = factory(list)

@@ -5,18 +5,21 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rubric.errors import ImportFailure, UnsupportedFile
 from rubric.importing.model import ImportOptions, ScriptDraft
-from rubric.importing.reader import inspect_file
+from rubric.record import factory, record
+
+if TYPE_CHECKING:
+    from rubric.importing.parallel import Readers
 
 #: Folders that hold copies or metadata, never scripts.
 _SKIP_DIRS = {"__MACOSX", "$RECYCLE.BIN", "System Volume Information"}
 
 
-@dataclass(frozen=True)
+@record
 class ImportResult:
     """The outcome for one file of a batch.
 
@@ -27,6 +30,9 @@ class ImportResult:
     draft: ScriptDraft | None = None
     error: str | None = None
     skipped: bool = False
+    #: The SHA-256 of the draft's source bytes when the reader already worked it out (a
+    #: worker process does, so that the process storing the scripts need not); else None.
+    source_hash: str | None = factory(lambda: None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -45,12 +51,16 @@ def _is_lock_or_hidden(name: str) -> bool:
     return name.startswith((".", "~$"))
 
 
-def _walk(folder: Path) -> Iterator[Path]:
+def _walk(folder: Path) -> Iterator[tuple[Path, str | None]]:
+    """The files under ``folder`` (see :func:`iter_candidate_files`), each with its key for
+    telling files apart (what ``resolve()`` gives, worked out once for the folder: a file
+    that is no symbolic link resolves to the resolved folder and its name), or None."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: _natural_key(e.name))
     except OSError:
         return
     subfolders = []
+    real_folder: str | None = None
     for entry in entries:
         if _is_lock_or_hidden(entry.name):
             continue
@@ -59,7 +69,12 @@ def _walk(folder: Path) -> Iterator[Path]:
                 if entry.name not in _SKIP_DIRS:
                     subfolders.append(Path(entry.path))
             elif entry.is_file():
-                yield Path(entry.path)
+                key = None
+                if not entry.is_symlink():
+                    if real_folder is None:
+                        real_folder = os.path.realpath(folder)
+                    key = os.path.normcase(os.path.join(real_folder, entry.name))
+                yield Path(entry.path), key
         except OSError:
             continue
     for sub in subfolders:
@@ -74,31 +89,52 @@ def iter_candidate_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     seen: set[str] = set()
     for raw in paths:
         path = Path(raw)
-        found = _walk(path) if path.is_dir() else iter([path])
-        for file in found:
+        found = _walk(path) if path.is_dir() else iter([(path, None)])
+        for file, key in found:
             if file.name.startswith("~$"):
                 continue
-            try:
-                key = os.path.normcase(str(file.resolve()))
-            except OSError:
-                key = str(file)
+            if key is None:
+                try:
+                    key = os.path.normcase(str(file.resolve()))
+                except OSError:
+                    key = str(file)
             if key in seen:
                 continue
             seen.add(key)
             yield file
 
 
-def import_batch(paths: Iterable[str | Path], options: ImportOptions = ImportOptions()) -> Iterator[ImportResult]:  # noqa: B008
-    """Yield one :class:`ImportResult` per candidate file, as each is read (so a caller can
-    show progress and stop early). A bad file never stops the batch."""
-    for path in iter_candidate_files(paths):
-        try:
-            draft = inspect_file(path, options)
-        except UnsupportedFile as exc:
-            yield ImportResult(path, None, str(exc), True)
-        except ImportFailure as exc:
-            yield ImportResult(path, None, str(exc), False)
-        except Exception as exc:  # noqa: BLE001 - inspect_file should not raise others; belt and braces
-            yield ImportResult(path, None, f"{path.name}: could not read the file ({type(exc).__name__})", False)
-        else:
-            yield ImportResult(path, draft, None, False)
+def import_batch(paths: Iterable[str | Path], options: ImportOptions = ImportOptions(),  # noqa: B008
+                 *, parallel: bool | Readers = False) -> Iterator[ImportResult]:
+    """Yield one :class:`ImportResult` per candidate file, in order, as each is read (so a
+    caller can show progress and stop early). A bad file never stops the batch.
+
+    ``parallel``: True reads the files in worker processes where that is safe and worth
+    it, or give the :class:`~rubric.importing.parallel.Readers` started for it (see
+    :mod:`rubric.importing.parallel`): the same results in the same order; stopping early
+    stops the workers."""
+    files = iter_candidate_files(paths)
+    if parallel:
+        from rubric.importing.parallel import read_files
+
+        yield from read_files(files, options, readers=None if parallel is True else parallel)
+        return
+    for path in files:
+        yield read_result(path, options)
+
+
+def read_result(path: Path, options: ImportOptions, with_hash: bool = False) -> ImportResult:
+    """The :class:`ImportResult` of one file (never raises for a bad file); ``with_hash``:
+    with its :attr:`~ImportResult.source_hash` worked out."""
+    # imported here: a process whose batch is read by workers never loads the readers
+    from rubric.importing.reader import inspect_file
+
+    try:
+        draft = inspect_file(path, options)
+    except UnsupportedFile as exc:
+        return ImportResult(path, None, str(exc), True)
+    except ImportFailure as exc:
+        return ImportResult(path, None, str(exc), False)
+    except Exception as exc:  # noqa: BLE001 - inspect_file should not raise others; belt and braces
+        return ImportResult(path, None, f"{path.name}: could not read the file ({type(exc).__name__})", False)
+    return ImportResult(path, draft, None, False, draft.source_hash if with_hash else None)

@@ -45,7 +45,6 @@ import posixpath
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rubric.errors import ImportFailure
@@ -53,6 +52,7 @@ from rubric.importing.base import REWRAP_AUTO, Extracted
 from rubric.importing.model import ScriptWarning
 from rubric.importing.paragraphs import Block
 from rubric.importing.safety import MB, SafeZip, check_xml, open_zip, parse_xml
+from rubric.record import factory, record, replace
 
 W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -281,6 +281,7 @@ class _Styles:
         self.outline: set[str] = set()
         self.numbering: dict[str, tuple[str | None, str | None]] = {}
         self._hints: dict[str, str] = {}
+        self._num_prs: dict[str, tuple[str | None, str | None, str] | None] = {}
         self._data = data
         self._index = index
         self._done: set[str] = set()
@@ -358,6 +359,13 @@ class _Styles:
     def num_pr(self, sid: str) -> tuple[str | None, str | None, str] | None:
         """``(numId, ilvl, style)`` from the style or the styles it is based on (each from
         the nearest style that sets it; ``style`` is the one that gave the numId)."""
+        try:
+            return self._num_prs[sid]
+        except KeyError:
+            found = self._num_prs[sid] = self._find_num_pr(sid)
+            return found
+
+    def _find_num_pr(self, sid: str) -> tuple[str | None, str | None, str] | None:
         num_id = ilvl = None
         source = sid
         seen = 0
@@ -519,7 +527,7 @@ def _bullet(text: str, symbol_font: bool) -> str:
     return re.sub("•+", "•", label)
 
 
-@dataclass(frozen=True)
+@record
 class _Level:
     start: int = 1
     fmt: str = "decimal"
@@ -531,13 +539,13 @@ class _Level:
     style: str = ""
 
 
-@dataclass
+@record(frozen=False)
 class _NumberingDefs:
-    abstracts: dict[str, dict[int, _Level]] = field(default_factory=dict)
-    links: dict[str, str] = field(default_factory=dict)  # abstractNumId → numStyleLink style
-    style_links: dict[str, str] = field(default_factory=dict)  # styleLink style → abstractNumId
+    abstracts: dict[str, dict[int, _Level]] = factory(dict)
+    links: dict[str, str] = factory(dict)  # abstractNumId → numStyleLink style
+    style_links: dict[str, str] = factory(dict)  # styleLink style → abstractNumId
     # numId → (abstractNumId, {ilvl: start override}, {ilvl: redefined level})
-    nums: dict[str, tuple[str, dict[int, int], dict[int, _Level]]] = field(default_factory=dict)
+    nums: dict[str, tuple[str, dict[int, int], dict[int, _Level]]] = factory(dict)
 
 
 def _int(value: str | None, default: int) -> int:

@@ -41,7 +41,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from rubric.record import record
 
 #: Block hints set by parsers. ``body`` blocks may be joined; the others never are.
 #: ``table`` is one table row (cells joined by " | "); ``reference`` and ``front_matter``
@@ -51,7 +52,7 @@ from dataclasses import dataclass
 BLOCK_HINTS = ("body", "heading", "title", "quote", "table", "reference", "front_matter", "header")
 
 
-@dataclass
+@record(frozen=False)
 class Block:
     """One paragraph (or one line of a wrapped source) as a parser found it."""
 

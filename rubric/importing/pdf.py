@@ -19,13 +19,13 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from rubric.importing.base import REWRAP_ALWAYS, Extracted
 from rubric.importing.model import ImportOptions, ScriptWarning
 from rubric.importing.paragraphs import Block
 from rubric.importing.sandbox import run_child
+from rubric.record import factory, record
 
 _PAGE_NUMBER = re.compile(
     r"^(?:page\s*)?[-–—(\[]?\s*\d{1,4}\s*[-–—)\]]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I
@@ -37,7 +37,7 @@ ACROSS = -1
 OTHER_DIRECTION = -2
 
 
-@dataclass
+@record(frozen=False)
 class Line:
     """One visual line: its text and box (points from the top left of the page as it reads)."""
 
@@ -53,10 +53,10 @@ class Line:
         return self.bottom - self.top
 
 
-@dataclass
+@record(frozen=False)
 class Page:
-    lines: list[Line] = field(default_factory=list)
-    columns: list[tuple[float, float]] = field(default_factory=list)
+    lines: list[Line] = factory(list)
+    columns: list[tuple[float, float]] = factory(list)
     #: why a page has no lines: "scan" (an image or drawing), "blank", "damaged"
     empty: str | None = None
 
@@ -135,7 +135,7 @@ def _same_flow(previous: Line, line: Line) -> bool:
     return line.top > previous.top + 0.5 * max(previous.height, 1.0)
 
 
-@dataclass
+@record(frozen=False)
 class _Spacing:
     """What is usual in a document: the body text's line height and the white space
     between consecutive lines of a paragraph."""

@@ -7,16 +7,19 @@ checked, and no XML is parsed if it carries a DOCTYPE (Office XML never has one)
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 import struct
 import threading
 import zipfile
 import zlib
-from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 
 from rubric.errors import ImportFailure
+from rubric.record import record
 
 # --- reading the file ------------------------------------------------------------------
 
@@ -31,22 +34,36 @@ def describe_size(size: int) -> str:
     return f"{size} bytes"
 
 
+#: What ``Path.exists()`` takes for "there is no such file" (the other errors propagate).
+_MISSING_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+_MISSING_WINERRORS = (21, 123, 1921)  # not ready, invalid name, cannot resolve the name
+
+
 def read_file_limited(path: Path, max_bytes: int) -> bytes:
     """Read the whole file after checking its size; never reads more than ``max_bytes``."""
     try:
-        if not path.exists():
-            raise ImportFailure(path, "the file does not exist (was it moved or deleted?)")
-        if path.is_dir():
+        try:
+            info = os.stat(path)  # one look at the file (exists? a folder? how big?)
+        except ValueError:  # an embedded NUL: no such file
+            raise ImportFailure(path, "the file does not exist (was it moved or deleted?)") from None
+        except OSError as exc:
+            if exc.errno in _MISSING_ERRNOS or getattr(exc, "winerror", None) in _MISSING_WINERRORS:
+                raise ImportFailure(path, "the file does not exist (was it moved or deleted?)") from None
+            raise
+        if stat.S_ISDIR(info.st_mode):
             raise ImportFailure(path, "this is a folder, not a file")
-        size = path.stat().st_size
+        size = info.st_size
         if size == 0:
             raise ImportFailure(path, "the file is empty (0 bytes)")
         if size > max_bytes:
             raise ImportFailure(
                 path, f"the file is too large ({describe_size(size)}; the limit is {describe_size(max_bytes)})"
             )
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        with path.open("rb", buffering=0) as handle:
+            # as much as the size said, and one byte more to see whether it has grown since
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(max_bytes + 1 - len(data))
     except PermissionError:
         raise ImportFailure(path, "permission denied: the file could not be opened") from None
     except IsADirectoryError:
@@ -107,7 +124,7 @@ def _names_in_bytes(data: bytes, wanted) -> set[str]:
     return {name for name in wanted if name.encode("utf-16-le") + b"\x00\x00" in low}
 
 
-@dataclass(frozen=True)
+@record
 class _CfbEntry:
     name: str
     kind: int  # 1 storage, 2 stream, 5 root
@@ -224,7 +241,7 @@ def _would_bomb(info: zipfile.ZipInfo) -> bool:
     return info.file_size > RATIO_CHECK_FROM and info.file_size / max(1, info.compress_size) > MAX_RATIO
 
 
-@dataclass
+@record(frozen=False)
 class SafeZip:
     path: Path
     zf: zipfile.ZipFile

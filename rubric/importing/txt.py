@@ -30,13 +30,13 @@ from __future__ import annotations
 
 import codecs
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from rubric.errors import ImportFailure
 from rubric.importing.base import REWRAP_AUTO, Extracted
 from rubric.importing.model import ScriptWarning
 from rubric.importing.paragraphs import Block, split_lines
+from rubric.record import record
 
 #: Latin-1 code points 0x80–0x9F → the characters Windows-1252 puts there.
 _LATIN1_TO_CP1252 = {
@@ -111,7 +111,7 @@ _MULTIBYTE = frozenset({"cp932", "euc_jp", "gb18030", "big5", "cp949"})
 _FEW_BYTES = 8
 
 
-@dataclass(frozen=True)
+@record
 class Decoding:
     """How a text file was decoded."""
 
@@ -178,7 +178,7 @@ def _sample(data: bytes) -> bytes:
     return head[: cut + 1] if cut > _SAMPLE_BYTES // 2 else head
 
 
-@dataclass
+@record(frozen=False)
 class _Reading:
     codec: str
     text: str

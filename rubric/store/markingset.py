@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rubric import marking
 from rubric.errors import MarkError, NotFoundError, SetError
@@ -49,6 +49,9 @@ from rubric.store.records import (
     initials_of,
 )
 from rubric.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from rubric.importing.parallel import Readers
 
 APPLICATION_ID = 0x45534D4B  # "ESMK": marks the SQLite file as a marking set
 _UNKNOWN = object()   # not looked up yet
@@ -598,6 +601,9 @@ class MarkingSet(MarkerWork, JudgingWork):
         """Add an imported script; ``Changes.created`` is its id. ``name_pattern`` is the
         file-name pattern its names were read with (importing the same file again with
         another pattern updates the names)."""
+        return self._add_script(draft, name_pattern, draft.source_hash)
+
+    def _add_script(self, draft: ScriptDraft, name_pattern: str | None, source_hash: str) -> Changes:
         paragraphs = json.dumps([[p.kind, p.text] for p in draft.paragraphs], ensure_ascii=False)
         warnings = json.dumps(
             [w.to_dict() for w in draft.warnings if w.code != "over_word_limit"],
@@ -613,7 +619,7 @@ class MarkingSet(MarkerWork, JudgingWork):
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     position, draft.candidate_name, draft.candidate_number, draft.title,
-                    draft.path.name, draft.format, draft.source_hash, paragraphs,
+                    draft.path.name, draft.format, source_hash, paragraphs,
                     draft.word_count, draft.coursework_word_count, warnings,
                     int(draft.has_text), draft.page_count, _now(), name_pattern, _uuid(),
                 ),
@@ -636,7 +642,8 @@ class MarkingSet(MarkerWork, JudgingWork):
         return ScriptId(row[0]) if row else None
 
     def import_files(
-        self, paths: Iterable[str | Path], options: ImportOptions | None = None
+        self, paths: Iterable[str | Path], options: ImportOptions | None = None,
+        readers: Readers | None = None,
     ) -> Iterator[ImportOutcome]:
         """Import files and folders, yielding one outcome per file (a generator, for progress
         and Cancel: stop iterating to stop importing; what was imported stays).
@@ -646,33 +653,41 @@ class MarkingSet(MarkerWork, JudgingWork):
         :attr:`import_group_seconds`). A file's outcome is yielded only once its group is
         saved, so whatever was reported as imported stays imported; killing the process
         loses at most the group being read, none of which was reported. An error saving
-        one file keeps the files of its group before it, then propagates."""
+        one file keeps the files of its group before it, then propagates.
+
+        Where it is safe and worth it (a big batch, on Linux, from a single-threaded
+        process such as the CLI), worker processes read the files while this one saves
+        them (:mod:`rubric.importing.parallel`; ``readers``: workers started earlier for
+        these paths): the same outcomes, in the same order."""
         from rubric.importing import import_batch
 
         options = options or ImportOptions(word_limit=self.scheme.word_limit)
-        results = import_batch([Path(p) for p in paths], options)
-        while True:
-            group = []
-            started = time.monotonic()
-            for result in results:
-                group.append(result)
-                if (len(group) >= self.import_group_files
-                        or time.monotonic() - started >= self.import_group_seconds):
-                    break
-            if not group:
-                return
-            outcomes: list[ImportOutcome] = []
-            failure: Exception | None = None
-            with self.atomic():
-                for result in group:
-                    try:
-                        outcomes.append(self.add_import_result(result, options.name_pattern))
-                    except Exception as exc:  # noqa: BLE001 - raised once the group is saved
-                        failure = exc  # its own savepoint undid this file only
+        results = import_batch([Path(p) for p in paths], options, parallel=readers or True)
+        try:
+            while True:
+                group = []
+                started = time.monotonic()
+                for result in results:
+                    group.append(result)
+                    if (len(group) >= self.import_group_files
+                            or time.monotonic() - started >= self.import_group_seconds):
                         break
-            yield from outcomes
-            if failure is not None:
-                raise failure
+                if not group:
+                    return
+                outcomes: list[ImportOutcome] = []
+                failure: Exception | None = None
+                with self.atomic():
+                    for result in group:
+                        try:
+                            outcomes.append(self.add_import_result(result, options.name_pattern))
+                        except Exception as exc:  # noqa: BLE001 - raised once the group is saved
+                            failure = exc  # its own savepoint undid this file only
+                            break
+                yield from outcomes
+                if failure is not None:
+                    raise failure
+        finally:
+            results.close()  # stops the workers reading ahead, if any
 
     #: How many files :meth:`import_files` saves in one transaction, at most, and for how
     #: long it reads files before saving what it has read.
@@ -690,7 +705,9 @@ class MarkingSet(MarkerWork, JudgingWork):
         if result.draft is None:
             return ImportOutcome(result.path, skipped=result.skipped, error=result.error)
         draft = result.draft
-        existing = self.script_with_hash(draft.source_hash)
+        # worked out once (by the reader, when it ran in a worker process)
+        source_hash = getattr(result, "source_hash", None) or draft.source_hash
+        existing = self.script_with_hash(source_hash)
         if existing is not None:
             summary = self.summary(existing)
             stored = self._db.execute(
@@ -717,7 +734,7 @@ class MarkingSet(MarkerWork, JudgingWork):
                 result.path, skipped=True,
                 error=_already_in_set(result.path.name, summary),
             )
-        changes = self.add_script(draft, name_pattern)
+        changes = self._add_script(draft, name_pattern, source_hash)
         return ImportOutcome(
             result.path,
             changes=changes,

@@ -52,6 +52,53 @@ def test_count_words(text, words):
     assert count_words(text) == words
 
 
+def _tokens_the_long_way(text: str) -> list[str]:
+    """The words found first, then lower-cased: what ``tokens`` must always give."""
+    from rubric.importing.words import words_of
+
+    found = words_of(text)
+    return " ".join(found).lower().replace("’", "'").split(" ") if found else []
+
+
+@pytest.mark.parametrize("text", [
+    "Stalin’s “Great Terror” — 1936–38 — DÉJÀ VU, ÉCOLE; o’clock rock-n-roll",
+    "İSTANBUL and İzmir",  # İ lower-cases to two characters
+    "ΟΔΟΣ.Α and ΟΔΟΣ Α",  # final sigma depends on what follows
+    "Über STRASSE ẞ ǅemal ﬁne ΑΘΗΝΑ Москва 東京 한국어 café\u0301",
+    "[I]t was [1] and [IV] or [iv] — [*]",
+    "snake_case _x x_ __init__ ⅫⅣ ⓐⒶ",
+    "",
+])
+def test_comparable_words_are_the_words_lower_cased(text):
+    from rubric.importing.analysis import tokens
+
+    assert tokens(text) == _tokens_the_long_way(text)
+    assert len(tokens(text)) == count_words(text)
+
+
+def test_lower_casing_first_is_safe_for_every_character_it_is_used_for():
+    """``tokens`` lower-cases a text before finding its words unless the text holds a
+    character outside the ranges where lower-casing changes no word boundary: every
+    character let through maps to one character of the same kind (start of a word, inside
+    a word, joiner, or neither)."""
+    import re
+
+    from rubric.importing.analysis import _LOWER_CHANGES_WORDS
+
+    kinds = [re.compile(r"[^\W_]"), re.compile(r"[\w\u0300-\u036f]"), re.compile(r"['’\-\u2010\u2011]")]
+    allowed = 0
+    for code in range(0x2200):
+        char = chr(code)
+        if _LOWER_CHANGES_WORDS.match(char):
+            continue
+        allowed += 1
+        lower = char.lower()
+        assert len(lower) == 1, f"U+{code:04X}"
+        assert [bool(k.fullmatch(char)) for k in kinds] == [bool(k.fullmatch(lower)) for k in kinds], \
+            f"U+{code:04X}"
+    assert allowed > 1500
+
+
 # --- title and candidate ------------------------------------------------------------------------
 
 HEADERS = [
