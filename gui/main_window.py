@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
         self.main_splitter.setStretchFactor(0, 2)
         self.main_splitter.setStretchFactor(1, 5)
         self.main_splitter.setStretchFactor(2, 3)
-        self.main_splitter.setSizes([460, 620, 360])   # the list: names, marks and status
+        self.main_splitter.setSizes([505, 575, 360])   # the list: whole names, marks and status
         self.centre_splitter.setSizes([520, 200])
         outer.addWidget(self.main_splitter)
         self.stack.addWidget(self.workbench)

@@ -286,3 +286,24 @@ def test_screenshots_of_the_start_page_and_the_workbench(tmp_path):
     assert done.returncode == 0, done.stderr
     assert QImage(str(start)).size() == QImage(str(bench)).size() == QSize(1280, 720)
     assert run_app("--screenshot", str(bench), "--screenshot-size", "big").returncode == 2
+
+
+def test_every_demo_candidate_name_is_shown_whole_at_the_default_size(window):
+    """At the default 1440 x 900 window the script list shows every demo candidate's name
+    whole, beside their number, words, mark, total and status: a name cut to "Kacper No…"
+    is a name the teacher has to guess."""
+    from PySide6.QtWidgets import QStyle, QTableView
+
+    QApplication.processEvents()
+    table = window.findChild(QTableView)
+    header = table.horizontalHeader()
+    assert header.sectionViewportPosition(header.count() - 1) + header.sectionSize(
+        header.count() - 1) <= table.viewport().width()   # no column hidden off the side
+    model = table.model()
+    metrics = table.fontMetrics()
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
+    room = header.sectionSize(1) - table.iconSize().width() - 4 * (margin + 1)
+    names = [model.index(row, 1).data() for row in range(model.rowCount())]
+    assert len(names) == 10
+    too_long = [n for n in names if metrics.horizontalAdvance(n) > room]
+    assert not too_long, (too_long, header.sectionSize(1))
