@@ -373,11 +373,10 @@ def similarity_inputs(marking_set: MarkingSet, ids: Sequence[ScriptId] | None = 
     question = marking_set.scheme.question or ""
     if question.strip():
         questions.append(question)
-    for script_id in ids:
-        script = marking_set.script(script_id)
-        texts[script_id] = tuple((p.text, p.kind) for p in script.paragraphs)
-        if script.title.strip() and script.title not in questions:
-            questions.append(script.title)
+    for script_id, (title, paragraphs) in marking_set.titles_and_paragraphs(ids).items():
+        texts[script_id] = paragraphs
+        if title.strip() and title not in questions:
+            questions.append(title)
     return texts, questions
 
 

@@ -819,6 +819,24 @@ class MarkingSet(MarkerWork, JudgingWork):
         row = self._script_row(script_id, self._SUMMARY_COLUMNS)
         return self._summary_from_row(row, self._lost_counts(script_id).get(script_id, 0))
 
+    def titles_and_paragraphs(self, ids: Iterable[ScriptId]) -> dict[ScriptId, tuple[str, tuple[tuple[str, str], ...]]]:
+        """Each script's title and its paragraphs as ``(text, kind)`` pairs, in the order of
+        ``ids``, in one read (a comparison of the whole set needs no more than this, and
+        building every :class:`Script` costs a query each). A removed or unknown id is
+        refused as :meth:`script` refuses it."""
+        wanted = list(ids)
+        rows = {row[0]: row[1:] for row in self._db.execute(
+            "SELECT id, removed_at, title, paragraphs FROM scripts")}
+        result: dict[ScriptId, tuple[str, tuple[tuple[str, str], ...]]] = {}
+        for script_id in wanted:
+            row = rows.get(script_id)
+            if row is None:
+                raise NotFoundError(f"no script with id {script_id} in this set")
+            if row[0] is not None:
+                raise NotFoundError(f"script {script_id} was removed from this set")
+            result[script_id] = (row[1], tuple((text, kind) for kind, text in json.loads(row[2])))
+        return result
+
     def script(self, script_id: ScriptId) -> Script:
         """One script with its paragraphs."""
         row = self._script_row(script_id, f"{self._SUMMARY_COLUMNS}, paragraphs, source_hash")
