@@ -18,7 +18,7 @@ from rubric.store.records import Changes
 READING = {
     "create", "open", "close", "closed", "atomic", "name", "scheme", "scheme_version",
     "current_marker", "markers", "marker", "script_with_hash", "scripts", "script_ids",
-    "removed_scripts", "summary", "script", "find_script", "source_bytes", "check_mark",
+    "removed_scripts", "summary", "script", "titles_and_paragraphs", "find_script", "source_bytes", "check_mark",
     "marks", "marks_for", "total", "marks_needing_review", "statuses", "status",
     "annotation", "annotations", "comments", "all_comments", "bank", "conflicts_with",
     "scheme_versions", "audit_log", "export_to", "backup_now", "integrity_ok",
