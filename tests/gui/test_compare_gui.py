@@ -11,21 +11,17 @@ import pytest
 from gui.dialogs.compare import BLIND_WORDS, CompareDialog, cell_texts
 from gui.main_window import MainWindow
 from gui.models.lists import SCRIPT_ID_ROLE
-from gui.settings import Settings
 from rubric.ids import ScriptId
-from rubric.importing.model import Paragraph, ScriptDraft
+from rubric.importing.model import ScriptDraft
 from rubric.store import MarkingSet
 from rubric.templates import template
+from tests.gui.windows import one_paragraph_draft, open_window
 
 NUMBERS = ("4017", "4023", "4031")
 
 
 def _draft(number: str) -> ScriptDraft:
-    text = f"Stolypin's reforms, candidate {number}, created a loyal peasantry. " * 12
-    return ScriptDraft(path=Path(f"{number}_Khan.docx"), format="docx",
-                       paragraphs=[Paragraph(text)], candidate_name=f"Amira {number}",
-                       candidate_number=number, word_count=120, coursework_word_count=120,
-                       source_bytes=number.encode())
+    return one_paragraph_draft(number, f"Stolypin's reforms, candidate {number}, created a loyal peasantry. ", 12, 120, "Khan")
 
 
 @pytest.fixture
@@ -56,13 +52,7 @@ def two_markers(tmp_path) -> Path:
 
 
 def _window(qtbot, path: Path) -> MainWindow:
-    win = MainWindow(Settings())
-    qtbot.addWidget(win)
-    win.resize(1300, 850)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.open_set(path)
-    return win
+    return open_window(qtbot, path, size=(1300, 850))
 
 
 def _ids(ms):

@@ -18,12 +18,12 @@ from PySide6.QtWidgets import QApplication, QHeaderView
 from gui.main_window import MainWindow
 from gui.models import ScriptListModel
 from gui.panels.script_view import ScriptView
-from gui.settings import Settings
 from rubric.ids import ScriptId
 from rubric.importing.model import Paragraph, ScriptDraft
 from rubric.store import MarkingSet
 from rubric.store.library import new_set
 from rubric.templates import default_scheme
+from tests.gui.windows import open_window
 
 
 def _draft(n: int, paragraphs: list[Paragraph] | None = None) -> ScriptDraft:
@@ -52,14 +52,7 @@ def _set(count: int) -> Path:
 
 
 def _window(qtbot, path: Path) -> MainWindow:
-    window = MainWindow(Settings())
-    qtbot.addWidget(window)
-    window.resize(1440, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.open_set(path)
-    QApplication.processEvents()
-    return window
+    return open_window(qtbot, path)
 
 
 @pytest.fixture

@@ -10,21 +10,17 @@ import pytest
 
 from gui.dialogs import moderating
 from gui.main_window import MainWindow
-from gui.settings import Settings
 from rubric.ids import ScriptId
-from rubric.importing.model import Paragraph, ScriptDraft
+from rubric.importing.model import ScriptDraft
 from rubric.store import MarkingSet
 from rubric.templates import template
+from tests.gui.windows import one_paragraph_draft, open_window
 
 NUMBERS = ("4017", "4023", "4031", "4040")
 
 
 def _draft(number: str) -> ScriptDraft:
-    text = f"Witte's industrialisation, candidate {number}, changed Russia. " * 20
-    return ScriptDraft(path=Path(f"{number}_Khan_Amira.docx"), format="docx",
-                       paragraphs=[Paragraph(text)], candidate_name=f"Amira {number}",
-                       candidate_number=number, word_count=200, coursework_word_count=200,
-                       source_bytes=number.encode())
+    return one_paragraph_draft(number, f"Witte's industrialisation, candidate {number}, changed Russia. ", 20, 200, "Khan_Amira")
 
 
 @pytest.fixture
@@ -48,12 +44,7 @@ def two_marked(tmp_path) -> Path:
 
 
 def _window(qtbot, path: Path) -> MainWindow:
-    win = MainWindow(Settings())
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.open_set(path)
-    return win
+    return open_window(qtbot, path, size=None)
 
 
 def test_moderation_menu_has_the_three_actions(qtbot, two_marked):
