@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +27,19 @@ from rubric.scheme import Scheme
 from rubric.store import BankComment
 from rubric.store.records import candidate_label, initials_of
 from rubric.templates import bundled_templates
+
+
+def ok_cancel(dialog: QDialog, ok_text: str | None = None) -> tuple[QDialogButtonBox, QPushButton]:
+    """The dialog's OK and Cancel buttons, wired to accept and reject, and its OK button
+    (named ``ok_text`` when given: "Create", "Import", "Agree")."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                               | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+    if ok_text:
+        ok.setText(ok_text)
+    return buttons, ok
 
 
 class AnnotationDialog(QDialog):
@@ -72,11 +86,7 @@ class AnnotationDialog(QDialog):
             self.criterion_combo.setCurrentIndex(1)
         form.addRow("Criterion:", self.criterion_combo)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons, self.ok_button = ok_cancel(self)
         self.comment_edit.textChanged.connect(
             lambda: self.ok_button.setEnabled(bool(self.comment_edit.toPlainText().strip())))
         self.ok_button.setEnabled(bool(comment.strip()))
@@ -116,12 +126,7 @@ class NewSetDialog(QDialog):
         for scheme in bundled_templates():
             self.scheme_combo.addItem(scheme_label(scheme), scheme.id)
         layout.addRow("&Rubric:", self.scheme_combo)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("Create")
+        buttons, ok = ok_cancel(self, "Create")
         ok.setEnabled(False)
         self.name_edit.textChanged.connect(lambda t: ok.setEnabled(bool(t.strip())))
         layout.addRow(buttons)
@@ -191,11 +196,7 @@ class MarkerDialog(QDialog):
             not name.strip() or initials.strip() != initials_of(name))
         self.name_edit.textChanged.connect(self._name_changed)
         self.initials_edit.textEdited.connect(self._initials_typed)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        buttons, self.ok_button = ok_cancel(self)
         self.ok_button.setEnabled(bool(name.strip()))
         outer.addWidget(buttons)
         if not initials.strip() and name.strip():
@@ -277,12 +278,7 @@ class ImportDialog(QDialog):
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
         form.addRow("Preview:", self.preview)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Import")
+        buttons, self.ok_button = ok_cancel(self, "Import")
         layout.addWidget(buttons)
         self.pattern_edit.textChanged.connect(self._update_preview)
         self._update_preview()
@@ -348,10 +344,7 @@ class EditCandidateDialog(QDialog):
         self.number_edit.setObjectName("candidate_number")
         self.number_edit.setMaxLength(40)
         layout.addRow("Candidate n&umber:", self.number_edit)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel(self)
         layout.addRow(buttons)
 
     def values(self) -> tuple[str, str]:

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.dialogs.common import ok_cancel
 from rubric.store.records import ROLES
 
 #: (method value, label) for allocation.
@@ -63,11 +63,7 @@ class AllocateDialog(QDialog):
             self.method.addItem(label, value)
         form.addRow("Method:", self.method)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Allocate")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel(self, "Allocate")
         layout.addWidget(buttons)
 
     def choice(self) -> tuple[list[int], str, str, str]:
@@ -111,11 +107,7 @@ class AgreeDialog(QDialog):
             form.addRow(f"{name}:", row)
             self.rows[name] = (method, spin)
         layout.addLayout(form)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Agree")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons, _ok = ok_cancel(self, "Agree")
         layout.addWidget(buttons)
 
     def choice(self) -> dict[str, tuple[str, int | None]]:
