@@ -19,6 +19,7 @@ class, a hash of the compared fields, immutability (``frozen=False`` lifts it), 
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -52,11 +53,23 @@ def _frozen_delattr(self, name):
 def _eq(self, other):
     if other.__class__ is not self.__class__:
         return NotImplemented
-    return all(getattr(self, name) == getattr(other, name) for name in self.__record_compare__)
+    key = self.__record_key__
+    return key(self) == key(other)
 
 
 def _hash(self):
-    return hash(tuple(getattr(self, name) for name in self.__record_compare__))
+    return hash(self.__record_key__(self))
+
+
+def _key_of(names: list[str]) -> Callable[[Any], tuple]:
+    """The compared fields' values as a tuple, read in C (equality and hashes are on the
+    path of every edit and every switch of script)."""
+    if len(names) > 1:
+        return attrgetter(*names)
+    if names:
+        one = attrgetter(names[0])
+        return lambda value: (one(value),)
+    return lambda value: ()
 
 
 def _repr(self):
@@ -123,6 +136,7 @@ def _define(cls: type, frozen: bool) -> type:
     cls.__init__ = init
     cls.__record_fields__ = tuple(fields)
     cls.__record_compare__ = tuple(compare)
+    cls.__record_key__ = staticmethod(_key_of(compare))
     cls.__record_defaults__ = defaults
     cls.__match_args__ = tuple(fields)
     cls.__record_frozen__ = frozen
