@@ -162,10 +162,6 @@ def record(cls: type[T] | None = None, *, frozen: bool = True):
     return _define(cls, frozen)
 
 
-def is_record(value: object) -> bool:
-    return hasattr(type(value), "__record_fields__")
-
-
 def fields_of(value: object) -> tuple[str, ...]:
     """The field names of a record (or a record class), in order."""
     return value.__record_fields__
