@@ -88,7 +88,10 @@ def _paragraphs(value: Any) -> list[tuple[str, str]]:
         return [(value, "body")]
     result = []
     for p in value:
-        if isinstance(p, str):
+        if type(p) is tuple and len(p) == 2:   # the store's (text, kind): the usual case
+            text, kind = p
+            result.append((text, kind or "body"))
+        elif isinstance(p, str):
             result.append((p, "body"))
         elif hasattr(p, "text"):
             result.append((p.text, getattr(p, "kind", "body") or "body"))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -495,8 +495,21 @@ def markbook_workbook(marking_set: MarkingSet, marker: MarkerId | None = None,
     """The markbook as an openpyxl ``Workbook`` (not yet saved); cut texts are reported in
     ``warnings``. ``which``: every script, or only those marked (see
     :func:`~rubric.export.snapshot.exported_scripts`)."""
+    from rubric.export.similarity_sheet import comparison_sheets, start_similarity
+
     warnings = [] if warnings is None else warnings
     snapshot = SetSnapshot(marking_set, marker, which)
+    # compared (by a fork, where one may run) while the other sheets are made
+    with start_similarity(marking_set, snapshot) or nullcontext() as similarity:
+        workbook = _own_sheets(snapshot, warnings)
+        comparison_sheets(workbook, marking_set, snapshot, warnings, similarity)
+    for sheet in workbook.worksheets:   # every sheet, including any added above
+        _print_on_a4(sheet)
+    return workbook
+
+
+def _own_sheets(snapshot: SetSnapshot, warnings: list[str]) -> Workbook:
+    """Marks, Comments, Summary and, with two markers or more, Markers and Moderation."""
     workbook = Workbook()
     workbook.properties.creator = "Essay Marker"
     workbook.properties.title = sheet_text(f"Markbook: {snapshot.name}")[0]
@@ -512,10 +525,6 @@ def markbook_workbook(marking_set: MarkingSet, marker: MarkerId | None = None,
         from rubric.export.moderation_sheet import moderation_sheet  # imports this module
 
         moderation_sheet(workbook.create_sheet("Moderation"), snapshot, warnings)
-    from rubric.export.similarity_sheet import comparison_sheets  # imports this module
-    comparison_sheets(workbook, marking_set, snapshot, warnings)
-    for sheet in workbook.worksheets:   # every sheet, including any added above
-        _print_on_a4(sheet)
     return workbook
 
 

@@ -16,6 +16,8 @@ never as a formula; every figure as a number.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, NamedStyle
 from openpyxl.utils import get_column_letter
@@ -24,6 +26,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from rubric.export.excel import SheetWriter
 from rubric.export.snapshot import SetSnapshot
 from rubric.store import MarkingSet
+
+if TYPE_CHECKING:
+    from rubric.forked import Background
 
 _EXTRA_STYLES = {"two places": "0.00", "signed two places": "+0.00;-0.00;0.00"}
 #: Longest passage written whole into a cell (a longer one is cut at a word, with "…").
@@ -149,16 +154,34 @@ def cj_sheet(sheet: Worksheet, snapshot: SetSnapshot, report, warnings: list[str
     _table_layout(writer, top, row, len(headers), {1: 7, 2: 30})
 
 
+def start_similarity(marking_set: MarkingSet, snapshot: SetSnapshot) -> Background | None:
+    """The similarity check of the snapshot's scripts, begun now: their texts are read here
+    (the set's connection belongs to this process), and compared by a fork of this process
+    where :mod:`rubric.forked` allows (the markbook's other sheets are made meanwhile), else
+    here when the result is asked for. None when there is nothing to compare."""
+    from rubric import comparing
+    from rubric.forked import Background
+
+    with_text = [s.id for s in snapshot.scripts if s.has_text]
+    if len(snapshot.scripts) < 2 or not with_text:
+        return None
+    texts, questions = comparing.similarity_inputs(marking_set, with_text)
+    return Background(comparing.find_similar, texts, questions)
+
+
 def comparison_sheets(workbook: Workbook, marking_set: MarkingSet, snapshot: SetSnapshot,
-                      warnings: list[str]) -> None:
-    """Add the Similarity sheet when some pair of the snapshot's scripts shares passages,
+                      warnings: list[str], similarity: Background | None = None) -> None:
+    """Add the Similarity sheet when some pair of the snapshot's scripts shares passages
+    (``similarity``: the check :func:`start_similarity` began; begun here when not given),
     and the Comparative judgement sheet when the set has judgements."""
-    from rubric.comparing import cj_report, recorded_judgements, similarity_report
+    from rubric.comparing import cj_report, recorded_judgements
 
     ids = [s.id for s in snapshot.scripts]
-    if len(ids) >= 2 and any(s.has_text for s in snapshot.scripts):
-        report = similarity_report(marking_set, ids=[s.id for s in snapshot.scripts
-                                                     if s.has_text])
+    if similarity is None:
+        similarity = start_similarity(marking_set, snapshot)
+    if similarity is not None:
+        with similarity:
+            report = similarity.result()
         if report.pairs:
             similarity_sheet(workbook.create_sheet("Similarity"), snapshot, report, warnings)
     if marking_set.judgements():

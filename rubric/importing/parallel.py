@@ -32,14 +32,21 @@ or when this process dies (their pipe from it closes): none outlives the import.
 from __future__ import annotations
 
 import os
-import pickle
 import struct
-import sys
 from collections import deque
 from collections.abc import Iterator
 from itertools import chain, islice
 from pathlib import Path
 
+from rubric.forked import (
+    become_quiet_child,
+    can_fork,
+    cores,
+    flush_output,
+    kill_and_reap,
+    receive,
+    send,
+)
 from rubric.importing.batch import ImportResult, read_result
 from rubric.importing.model import ImportOptions
 
@@ -56,7 +63,6 @@ _DEPTH = 16
 #: (whatever the bytes, every worker may hold one file).
 _WINDOW = 64
 _WINDOW_BYTES = 64 * 1024 * 1024
-_HEADER = struct.Struct("<Q")
 #: Room in each result pipe, so that a worker can hand over a few results while this
 #: process is saving (best effort: the default is 64 KB).
 _PIPE_BYTES = 1024 * 1024
@@ -65,23 +71,9 @@ _PIPE_BYTES = 1024 * 1024
 def available_workers() -> int:
     """How many worker processes a batch may use here and now: 0 when files must be read
     in this process (see the module's docstring)."""
-    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+    if not can_fork():
         return 0
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
-    if cpus < 2 or not _single_threaded():
-        return 0
-    return min(cpus, MAX_WORKERS)
-
-
-def _single_threaded() -> bool:
-    """This process runs one thread (every thread, not only Python's: Qt's too)."""
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:
-        return False
+    return min(cores(), MAX_WORKERS)
 
 
 def read_files(files: Iterator[Path], options: ImportOptions, workers: int | None = None,
@@ -126,36 +118,6 @@ def _load_readers() -> None:
     _parser()
 
 
-# --- the pipes ----------------------------------------------------------------------------
-
-def _send(fd: int, value) -> None:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    header = _HEADER.pack(len(payload))
-    written = os.writev(fd, [header, payload])
-    if written < len(header) + len(payload):  # the pipe took a part: the rest, in turn
-        rest = memoryview(header + payload)[written:]
-        while rest:
-            rest = rest[os.write(fd, rest):]
-
-
-def _receive(fd: int):
-    """The next value from the pipe; EOFError when it closed (or closed mid-value)."""
-    (size,) = _HEADER.unpack(_read_exactly(fd, _HEADER.size))
-    return pickle.loads(_read_exactly(fd, size))
-
-
-def _read_exactly(fd: int, size: int) -> bytearray:
-    buffer = bytearray(size)
-    view = memoryview(buffer)
-    done = 0
-    while done < size:
-        got = os.readv(fd, [view[done:]])
-        if got == 0:
-            raise EOFError
-        done += got
-    return buffer
-
-
 class _Worker:
     __slots__ = ("pid", "tasks", "results", "queued")
 
@@ -175,12 +137,7 @@ class Readers:
     CLI opens the set meanwhile). Close them when done (or use ``with``)."""
 
     def __init__(self, count: int):
-        for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
-            try:
-                if stream is not None:
-                    stream.flush()
-            except (OSError, ValueError):
-                pass
+        flush_output()  # nothing buffered is written twice
         self.workers: list[_Worker] = []
         self.options: ImportOptions | None = None
         try:
@@ -239,7 +196,7 @@ class Readers:
         if options != self.options:
             for worker in list(self.workers):
                 try:
-                    _send(worker.tasks, options)
+                    send(worker.tasks, options)
                 except OSError:
                     self._lost(worker, deque(), {})
             self.options = options
@@ -285,7 +242,7 @@ class Readers:
                 if item is None:
                     break
                 try:
-                    _send(worker.tasks, item)
+                    send(worker.tasks, item)
                 except OSError:
                     retry.appendleft(item)
                     self._lost(worker, retry, done)
@@ -313,7 +270,7 @@ class Readers:
             for fd, _event in poller.poll():
                 worker = busy[fd]
                 try:
-                    index, result = _receive(fd)
+                    index, result = receive(fd)
                 except (EOFError, OSError, struct.error):
                     self._lost(worker, retry, done)
                     continue
@@ -342,40 +299,18 @@ class Readers:
 
     @staticmethod
     def _stop(worker: _Worker, kill: bool) -> None:
-        import signal
-
         for fd in (worker.tasks, worker.results):
             try:
                 os.close(fd)
             except OSError:
                 pass
-        if kill:
-            try:
-                os.kill(worker.pid, signal.SIGKILL)
-            except OSError:
-                pass
-        try:
-            os.waitpid(worker.pid, 0)
-        except ChildProcessError:
-            pass
+        kill_and_reap(worker.pid, kill)
 
 
 def _serve(tasks: int, results: int) -> None:
     """A worker: load the readers, then read files as they come, with the options that
     came last, until the pipe from the asking process closes."""
-    import gc
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the asking process's to handle
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:  # never write to the caller's output (nor read its input)
-        null = os.open(os.devnull, os.O_RDWR)
-        os.dup2(null, 0)
-        os.dup2(null, 1)
-        os.close(null)
-    except OSError:
-        pass
-    gc.freeze()  # what the fork copied stays shared: the collector never walks it
+    become_quiet_child()  # Ctrl+C and the terminal are the asking process's
     try:
         _load_readers()
     except Exception:  # noqa: BLE001 - then reading each file says what is missing, as here
@@ -383,7 +318,7 @@ def _serve(tasks: int, results: int) -> None:
     options = ImportOptions()
     while True:
         try:
-            task = _receive(tasks)
+            task = receive(tasks)
         except (EOFError, OSError, struct.error):
             return
         if isinstance(task, ImportOptions):
@@ -392,11 +327,11 @@ def _serve(tasks: int, results: int) -> None:
         index, path = task
         result = read_here(path, options)
         try:
-            _send(results, (index, result))
+            send(results, (index, result))
         except OSError:
             return
         except Exception:  # noqa: BLE001 - a result that cannot be pickled: read it there
-            _send(results, (index, None))
+            send(results, (index, None))
 
 
 def read_here(path: Path, options: ImportOptions) -> ImportResult | None:
