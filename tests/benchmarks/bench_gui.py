@@ -90,8 +90,10 @@ def timed_run(command: list[str], env: dict[str, str] | None = None) -> float:
 def startup_env(bytecode: Path | None) -> dict[str, str]:
     """The environment for a timed start: with ``bytecode``, compiled modules are cached in
     that folder as an installed app's are (this machine sets PYTHONDONTWRITEBYTECODE, which
-    makes every start compile the app's own modules again); without, as they are here."""
-    env = dict(os.environ)
+    makes every start compile the app's own modules again); without, as they are here.
+    Qt paints on the main thread in every process (the app's setting, given to the bare
+    window too: it is the quicker way for both)."""
+    env = dict(os.environ, QT_NO_GUI_THREADPOOL="1")
     if bytecode is not None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(bytecode)

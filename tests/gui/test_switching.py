@@ -402,3 +402,43 @@ def test_highlights_are_shaded_and_explained_where_annotations_overlap(window):
         covering = [a.comment for a in annotations if a.start <= offset < a.end]
         cursor.setPosition(view.to_document(offset) + 1)   # the format of the char before
         assert cursor.charFormat().toolTip() == "\n".join(covering), offset
+
+
+PAINT_A_TALL_SCRIPT = r"""
+import os, sys
+if sys.argv[1] == "app":
+    import gui  # noqa: F401 - what the app's first import does
+from PySide6.QtWidgets import QApplication, QTextEdit
+app = QApplication([])
+view = QTextEdit()
+view.setPlainText("The Weimar Republic’s “golden years” — 1924–29 — rested on loans. " * 400)
+view.resize(480, 900)
+view.show()
+app.processEvents()
+view.grab()
+names = [open(f"/proc/self/task/{task}/comm").read().strip()
+         for task in os.listdir("/proc/self/task")]
+print(sum(name.startswith("Thread (pooled)") for name in names))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads listed in /proc")
+def test_the_app_paints_on_its_own_thread():
+    """Qt would hand each tall fill (a scroll bar, a panel, the page behind a script) to a
+    pool of threads and wait; the app paints on its own thread instead, where a switch of
+    script costs less (the control, without the app's setting, starts the pool)."""
+    import os
+    import subprocess
+    import sys
+
+    def pooled(mode: str) -> int:
+        env = {k: v for k, v in os.environ.items() if k != "QT_NO_GUI_THREADPOOL"}
+        env["QT_QPA_PLATFORM"] = "offscreen"
+        done = subprocess.run([sys.executable, "-c", PAINT_A_TALL_SCRIPT, mode], env=env,
+                              capture_output=True, text=True, timeout=60,
+                              cwd=Path(__file__).resolve().parents[2])
+        assert done.returncode == 0, done.stderr[-1500:]
+        return int(done.stdout.split()[-1])
+
+    assert pooled("app") == 0
+    assert pooled("bare Qt") > 0
