@@ -172,6 +172,15 @@ class Background:
         os.close(write_end)
         self._pid, self._pipe, self.forked = pid, read_end, True
 
+    def running(self) -> bool:
+        """Whether a copy is computing it and has not sent its result yet."""
+        if self._pipe is None:
+            return False
+        import select
+
+        readable, _, _ = select.select([self._pipe], [], [], 0)
+        return not readable
+
     def result(self) -> Any:
         """The function's result (waiting for the copy); when the copy failed or died, the
         function is called here, so its exception, if any, is raised here."""

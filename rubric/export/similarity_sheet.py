@@ -16,6 +16,7 @@ never as a formula; every figure as a number.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
@@ -181,6 +182,10 @@ def comparison_sheets(workbook: Workbook, marking_set: MarkingSet, snapshot: Set
         similarity = start_similarity(marking_set, snapshot)
     if similarity is not None:
         with similarity:
+            if similarity.running() and "rubric.similarity" not in sys.modules:
+                # while the copy compares: load what it loaded (NumPy), so that the next
+                # check in this process starts its copy with it
+                import rubric.similarity  # noqa: F401
             report = similarity.result()
         if report.pairs:
             similarity_sheet(workbook.create_sheet("Similarity"), snapshot, report, warnings)

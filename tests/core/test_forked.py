@@ -68,7 +68,14 @@ def sleeps():
 started = time.perf_counter()
 sleeper = forked.Background(sleeps)
 pid = sleeper._pid
+out["sleeper_running"] = sleeper.running()
 sleeper.close()
+quick = forked.Background(len, "ready")
+deadline = time.monotonic() + 10
+while quick.running() and time.monotonic() < deadline:
+    time.sleep(0.01)
+out["quick_running"] = quick.running()
+out["quick"] = quick.result()
 out["closed_in"] = time.perf_counter() - started
 out["sleeper_gone"] = not os.path.exists(f"/proc/{pid}")
 print(json.dumps(out))
@@ -93,6 +100,7 @@ def test_a_copy_gives_the_result_and_its_failures_cost_only_time():
     assert out["unpicklable"] == "made here"
     assert out["talked"] == 1
     assert "a copy talking" not in done.stdout
+    assert out["sleeper_running"] and not out["quick_running"] and out["quick"] == 5
     assert out["closed_in"] < 5 and out["sleeper_gone"]
 
 
