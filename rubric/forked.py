@@ -140,6 +140,7 @@ class Background:
         self._args = args
         self._pid: int | None = None
         self._pipe: int | None = None
+        self._owner = os.getpid()   # a copy of this object in another process owns nothing
         self.forked = False   # whether a copy is (or was) computing it
         if can_fork():
             self._fork()
@@ -196,12 +197,20 @@ class Background:
 
     def close(self) -> None:
         """Forget the copy (killed if it has not finished)."""
+        if os.getpid() != self._owner:
+            return
         pipe, pid = self._pipe, self._pid
         self._pipe = self._pid = None
         if pipe is not None:
             os.close(pipe)
         if pid is not None:
             kill_and_reap(pid)
+
+    def __del__(self) -> None:   # a copy nobody will ask: never left running
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - at interpreter exit, os may be gone
+            pass
 
     def __enter__(self) -> Background:
         return self

@@ -498,9 +498,11 @@ def markbook_workbook(marking_set: MarkingSet, marker: MarkerId | None = None,
     from rubric.export.similarity_sheet import comparison_sheets, start_similarity
 
     warnings = [] if warnings is None else warnings
-    snapshot = SetSnapshot(marking_set, marker, which)
-    # compared (by a fork, where one may run) while the other sheets are made
-    with start_similarity(marking_set, snapshot) or nullcontext() as similarity:
+    # the scripts are compared (by a fork, where one may run) from as soon as they are
+    # known, while their marks are read and the other sheets made
+    snapshot = SetSnapshot(marking_set, marker, which,
+                           listed=lambda listed: start_similarity(marking_set, listed))
+    with snapshot.started or nullcontext() as similarity:
         workbook = _own_sheets(snapshot, warnings)
         comparison_sheets(workbook, marking_set, snapshot, warnings, similarity)
     for sheet in workbook.worksheets:   # every sheet, including any added above

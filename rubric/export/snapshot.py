@@ -15,9 +15,9 @@ export unless asked for all), or ``"all"``, every script in the set.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from rubric import marking
 from rubric.ids import MarkerId, ScriptId
@@ -130,7 +130,10 @@ class SetSnapshot:
     ``left_out`` counts the set's other scripts."""
 
     def __init__(self, marking_set: MarkingSet, marker: MarkerId | None = None,
-                 which: str = "all"):
+                 which: str = "all", listed: Callable[[SetSnapshot], Any] | None = None):
+        """``listed``: called as soon as :attr:`scripts` are known, before the marks,
+        comments and annotations are read (work on the scripts can start meanwhile); what
+        it returns is kept as :attr:`started`."""
         self.name = marking_set.name
         self.scheme: Scheme = marking_set.scheme
         self.statuses: dict[ScriptId, str] = marking_set.statuses()
@@ -138,6 +141,16 @@ class SetSnapshot:
         self.which = which
         self.scripts: list[ScriptSummary] = exported_scripts(every, self.statuses, which)
         self.left_out = len(every) - len(self.scripts)
+        self.started = listed(self) if listed is not None else None
+        try:
+            self._read_marking(marking_set, marker)
+        except BaseException:
+            close = getattr(self.started, "close", None)
+            if close is not None:   # what was started on the scripts is not wanted now
+                close()
+            raise
+
+    def _read_marking(self, marking_set: MarkingSet, marker: MarkerId | None) -> None:
         self.markers: dict[MarkerId, Marker] = {m.id: m for m in marking_set.markers()}
         # A blind marker (asked for, or the current one) exports only their own rows.
         hidden = marking_set.hidden_markers(marker)

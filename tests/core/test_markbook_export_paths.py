@@ -107,3 +107,26 @@ def test_an_error_in_the_similarity_check_reaches_the_caller_and_writes_no_file(
     with pytest.raises(MemoryError, match="no room"):
         export_markbook(similar_set, tmp_path / "markbook.xlsx")
     assert not (tmp_path / "markbook.xlsx").exists()
+
+
+def test_work_started_on_the_listed_scripts_is_stopped_when_reading_the_marks_fails(
+        similar_set, monkeypatch):
+    from rubric.export.snapshot import SetSnapshot
+
+    events = []
+
+    class Started:
+        def close(self):
+            events.append("closed")
+
+    def listed(snapshot):
+        events.append(("listed", len(snapshot.scripts)))
+        return Started()
+
+    def broken():
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(similar_set, "marks", broken)
+    with pytest.raises(OSError, match="disk I/O error"):
+        SetSnapshot(similar_set, listed=listed)
+    assert events == [("listed", len(similar_set.script_ids())), "closed"]
