@@ -171,15 +171,13 @@ def start_similarity(marking_set: MarkingSet, snapshot: SetSnapshot) -> Backgrou
 
 
 def comparison_sheets(workbook: Workbook, marking_set: MarkingSet, snapshot: SetSnapshot,
-                      warnings: list[str], similarity: Background | None = None) -> None:
+                      warnings: list[str], similarity: Background | None) -> None:
     """Add the Similarity sheet when some pair of the snapshot's scripts shares passages
-    (``similarity``: the check :func:`start_similarity` began; begun here when not given),
-    and the Comparative judgement sheet when the set has judgements."""
+    (``similarity``: the check :func:`start_similarity` began, None when it had nothing to
+    compare), and the Comparative judgement sheet when the set has judgements."""
     from rubric.comparing import cj_report, recorded_judgements
 
     ids = [s.id for s in snapshot.scripts]
-    if similarity is None:
-        similarity = start_similarity(marking_set, snapshot)
     if similarity is not None:
         with similarity:
             if similarity.running() and "rubric.similarity" not in sys.modules:

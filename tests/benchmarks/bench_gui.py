@@ -237,16 +237,9 @@ class KeyAndCommitFloor:
 
 
 def _open_window(qtbot, path: Path):
-    from gui.main_window import MainWindow
-    from gui.settings import Settings
+    from tests.gui.windows import open_window
 
-    window = MainWindow(Settings())
-    window.ask_marker_on_first_open = False   # mark as the set's teacher, no dialog
-    qtbot.addWidget(window)
-    window.resize(1440, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    assert window.open_set(path)
+    window = open_window(qtbot, path, ask_marker=False)   # as the set's teacher, no dialog
     window.activateWindow()
     return window
 

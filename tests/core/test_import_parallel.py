@@ -90,6 +90,15 @@ def _run(code: str, *args: str, timeout: float = 120) -> dict:
     return json.loads(done.stdout.splitlines()[-1])
 
 
+def _run_with_workers(code: str, folder: Path) -> dict:
+    """What ``code`` found on ``folder`` in a fresh process that has workers (skipped on one
+    processor core, where the batch is read in the asking process)."""
+    found = _run(code, str(folder))
+    if not found["workers"]:
+        pytest.skip("one processor core: the batch is read in the asking process")
+    return found
+
+
 def _class_folder(folder: Path) -> Path:
     folder.mkdir()
     for i in range(14):
@@ -117,9 +126,7 @@ def _class_folder(folder: Path) -> Path:
 @linux_only
 def test_workers_give_the_same_results_in_the_same_order(tmp_path):
     folder = _class_folder(tmp_path / "class")
-    found = _run(COMPARE, str(folder))
-    if not found["workers"]:
-        pytest.skip("one processor core: the batch is read in the asking process")
+    found = _run_with_workers(COMPARE, folder)
     assert found["in_workers"] == found["one_by_one"]
     names = [r["file"] for r in found["in_workers"]]
     assert names[:2] == ["1000_Pupil_NumberA.docx", "1001_Pupil_NumberB.docx"]
@@ -163,9 +170,7 @@ print(json.dumps({"workers": parallel.available_workers(), "children_left": left
 @linux_only
 def test_a_file_that_crashes_its_reader_fails_alone(tmp_path):
     folder = _class_folder(tmp_path / "class")
-    found = _run(CRASH, str(folder))
-    if not found["workers"]:
-        pytest.skip("one processor core: the batch is read in the asking process")
+    found = _run_with_workers(CRASH, folder)
     expected = [p.name for p in _sorted_files(folder)]
     assert [r[0] for r in found["results"]] == expected
     failed = {r[0]: r[1] for r in found["results"] if r[1] and not r[0].endswith(".xlsx")}

@@ -25,11 +25,11 @@ from gui.main_window import MainWindow
 from gui.panels.labels import LineLabel, SteadyLabel, WrappedLabel
 from gui.panels.lists import AnnotationEntryDelegate
 from gui.panels.rubric import panel_style
-from gui.settings import Settings
 from rubric.importing.model import Paragraph, ScriptDraft
 from rubric.store import Annotation, MarkingSet
 from rubric.store.library import new_set
 from rubric.templates import default_scheme
+from tests.gui.windows import open_window
 
 ANNOTATIONS = 30   # enough that the list scrolls
 
@@ -70,15 +70,7 @@ def switching_set() -> Path:
 
 @pytest.fixture
 def window(qtbot, switching_set) -> MainWindow:
-    win = MainWindow(Settings())
-    win.ask_marker_on_first_open = False
-    qtbot.addWidget(win)
-    win.resize(1440, 900)
-    win.show()
-    qtbot.waitExposed(win)
-    assert win.open_set(switching_set)
-    QApplication.processEvents()
-    return win
+    return open_window(qtbot, switching_set, ask_marker=False)
 
 
 def _shown_entries(window) -> list[str]:

@@ -13,9 +13,12 @@ from rubric.importing.model import Paragraph, ScriptDraft
 
 
 def open_window(qtbot, path: Path | None = None,
-                size: tuple[int, int] | None = (1440, 900)) -> MainWindow:
-    """A shown main window (``size`` None: Qt's default size) with ``path`` open."""
+                size: tuple[int, int] | None = (1440, 900),
+                ask_marker: bool = True) -> MainWindow:
+    """A shown main window (``size`` None: Qt's default size) with ``path`` open;
+    ``ask_marker`` False: marking as the set's teacher, without the first-run question."""
     window = MainWindow(Settings())
+    window.ask_marker_on_first_open = ask_marker
     qtbot.addWidget(window)
     if size is not None:
         window.resize(*size)
