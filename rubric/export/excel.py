@@ -29,6 +29,7 @@ from rubric.export.cells import CELL_LIMIT, FORMULA_STARTS, cut_marker, sheet_te
 from rubric.export.markbook_table import SCRIPT_ID, WARNINGS, Column, markbook_table
 from rubric.export.snapshot import SetSnapshot
 from rubric.export.stats import level_counts, summarise
+from rubric.export.workbook_save import Rendered, render, save
 from rubric.ids import MarkerId
 from rubric.safe_write import write_with
 from rubric.store import MarkingSet
@@ -495,19 +496,31 @@ def markbook_workbook(marking_set: MarkingSet, marker: MarkerId | None = None,
     """The markbook as an openpyxl ``Workbook`` (not yet saved); cut texts are reported in
     ``warnings``. ``which``: every script, or only those marked (see
     :func:`~rubric.export.snapshot.exported_scripts`)."""
+    return _markbook(marking_set, marker, [] if warnings is None else warnings, which)[0]
+
+
+def _markbook(marking_set: MarkingSet, marker: MarkerId | None, warnings: list[str],
+              which: str, write_ahead: bool = False) -> tuple[Workbook, Rendered | None]:
+    """The markbook, and (``write_ahead``) the XML of its own sheets, written while the
+    similarity check runs (see :mod:`rubric.export.workbook_save`)."""
     from rubric.export.similarity_sheet import comparison_sheets, start_similarity
 
-    warnings = [] if warnings is None else warnings
     # the scripts are compared (by a fork, where one may run) from as soon as they are
-    # known, while their marks are read and the other sheets made
+    # known, while their marks are read and the other sheets made (and written out)
     snapshot = SetSnapshot(marking_set, marker, which,
                            listed=lambda listed: start_similarity(marking_set, listed))
+    rendered = None
     with snapshot.started or nullcontext() as similarity:
         workbook = _own_sheets(snapshot, warnings)
+        own = list(workbook.worksheets)
+        for sheet in own:
+            _print_on_a4(sheet)
+        if write_ahead:
+            rendered = render(own)
         comparison_sheets(workbook, marking_set, snapshot, warnings, similarity)
-    for sheet in workbook.worksheets:   # every sheet, including any added above
+    for sheet in workbook.worksheets[len(own):]:   # the sheets added above
         _print_on_a4(sheet)
-    return workbook
+    return workbook, rendered
 
 
 def _own_sheets(snapshot: SetSnapshot, warnings: list[str]) -> Workbook:
@@ -537,8 +550,9 @@ def export_markbook(marking_set: MarkingSet, path: str | Path,
     (the previous file is untouched)."""
     warnings: list[str] = []
     with _collector_paused():
-        workbook = markbook_workbook(marking_set, marker, warnings, which)
-        write_with(Path(path), workbook.save)
+        workbook, rendered = _markbook(marking_set, marker, warnings, which,
+                                       write_ahead=True)
+        write_with(Path(path), lambda target: save(workbook, target, rendered))
     return warnings
 
 
