@@ -406,3 +406,68 @@ def test_switching_realistic_scripts_beside_a_bare_text_edit(qtbot):
            ratio=f"{o / f:.2f}x; median of paired ratios {paired:.2f}x (aim: under 1.3x)",
            script_view_alone=f"{v:.1f} ms ({v / f:.2f}x): the rest of a switch is the "
                              "other panels (annotation list, rubric, script list)")
+
+
+def test_switching_without_each_panel(qtbot, monkeypatch):
+    """Informational: what each panel adds to a switch, found by leaving it out (its update
+    replaced by nothing), beside the same bare QTextEdit floor; the variants and the floor
+    take turns, switch by switch."""
+    from PySide6.QtWidgets import QApplication, QTextEdit
+
+    path = realistic_set(10, words=4500, annotations=30)
+    window = _open_window(qtbot, path)
+    QApplication.processEvents()
+    ms = window.marking_set
+    ids = window.script_model.script_ids()
+    scripts = {i: ms.script(i) for i in ids}
+    annotations = {i: ms.annotations(i) for i in ids}
+    view = window.script_view
+    bare = QTextEdit()
+    qtbot.addWidget(bare)
+    bare.setReadOnly(True)
+    bare.resize(view.width(), view.height())
+    bare.show()
+    qtbot.waitExposed(bare)
+    font = view.document().defaultFont()
+    rubric, listing = window.rubric_panel, window.annotation_panel
+    nothing = lambda *args: None  # noqa: E731
+    left_out = {
+        "whole window": {},
+        "without the rubric panel": {(rubric, "show_script"): nothing},
+        "without its marks (levels, mark box)": {(rubric, "show_marks"): nothing},
+        "without its comment boxes": {(rubric, "show_comments"): nothing},
+        "without the annotation list": {(listing.model, "set_annotations"): nothing,
+                                        (window, "_lay_out_now"): nothing},
+        "without rubric and annotation list": {(rubric, "show_script"): nothing,
+                                               (listing.model, "set_annotations"): nothing,
+                                               (window, "_lay_out_now"): nothing},
+    }
+    times: dict[str, list[float]] = {name: [] for name in ["floor", *left_out]}
+    step = 0
+    for _ in range(24):
+        for name in times:
+            step += 1
+            script_id = ids[(step * 3) % len(ids)]
+            finish_layouts(view, bare)
+            settle()
+            with monkeypatch.context() as patch:
+                for (owner, attribute), replacement in left_out.get(name, {}).items():
+                    patch.setattr(owner, attribute, replacement)
+                start = time.perf_counter()
+                if name == "floor":
+                    _floor_document(bare, scripts[script_id], annotations[script_id], font)
+                else:
+                    window.select_script(script_id)
+                QApplication.processEvents()
+                QApplication.processEvents()
+                times[name].append(time.perf_counter() - start)
+    window.close()
+    f = _median_ms(times.pop("floor")[2:])
+    whole = _median_ms(times["whole window"][2:])
+    rows = {}
+    for name, values in times.items():
+        m = _median_ms(values[2:])
+        rows[name] = f"{m:.1f} ms ({m / f:.2f}x the floor; {whole - m:+.1f} ms)" \
+            if name != "whole window" else f"{m:.1f} ms ({m / f:.2f}x the floor)"
+    report("switch, each panel left out in turn (informational; median)",
+           bare_text_edit_same_text=f"{f:.1f} ms", **rows)
