@@ -91,5 +91,5 @@ class _Writer(ExcelWriter):
 def save(workbook: Workbook, target: BinaryIO, rendered: Rendered | None = None) -> None:
     """``workbook.save(target)``, with the sheets in ``rendered`` taken as written."""
     archive = ZipFile(target, "w", ZIP_DEFLATED, allowZip64=True)
-    workbook.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
+    workbook.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
     _Writer(workbook, archive, rendered or Rendered()).save()

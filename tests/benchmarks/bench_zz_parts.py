@@ -1,5 +1,9 @@
-import time, statistics, os
-from .bench_gui import realistic_set, _open_window, finish_layouts, settle
+import statistics
+import time
+
+from .bench_gui import _open_window, finish_layouts, realistic_set, settle
+
+
 def run(window, ids, n0=64):
     from PySide6.QtWidgets import QApplication
     view = window.script_view

@@ -8,8 +8,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from rubric.export import export_markbook, markbook_workbook
-from rubric.export import workbook_save
+from rubric.export import export_markbook, markbook_workbook, workbook_save
 from tests.core.test_markbook_export_paths import similar_set  # noqa: F401 (a fixture)
 
 
