@@ -213,6 +213,7 @@ class LevelCard(QFrame):
         super().mousePressEvent(event)
 
 
+BUTTON_GAP = 2   # pixels between two mark buttons
 BANK_ROWS_SHOWN = 8.5   # eight entries without scrolling, and half of one saying there are more
 
 
@@ -342,17 +343,15 @@ class CriterionSection(QFrame):
         self.spin.installEventFilter(self)
         mark_row.addWidget(mark_label)
         mark_row.addWidget(self.spin)
-        # the buttons sit in a row of their own, shown or hidden as one: showing a widget
-        # lays out every panel around it at once, so a button at a time cost a layout each
-        # and keep their height when hidden (no level yet): the panel below does not move
+        # the buttons sit in a row of their own, of one fixed size (as many buttons as the
+        # criterion's widest level needs), placed by hand: a button shown, hidden or
+        # renamed on a switch of script lays nothing out (in a layout, each one laid out
+        # the row, the mark box and the panel around them again)
         self._button_row = QWidget()
-        self.mark_buttons = QHBoxLayout(self._button_row)
-        self.mark_buttons.setContentsMargins(0, 0, 0, 0)
-        self.mark_buttons.setSpacing(2)
-        policy = self._button_row.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self._button_row.setSizePolicy(policy)
-        self._button_row.hide()
+        self._button_row.setObjectName("markButtons")
+        self._most_buttons = max((level.max_mark - level.min_mark + 1
+                                  for level in criterion.levels
+                                  if level.max_mark - level.min_mark <= 9), default=0)
         mark_row.addWidget(self._button_row)
         mark_row.addStretch(1)
         self._mark_slot.addLayout(mark_row)
@@ -386,9 +385,13 @@ class CriterionSection(QFrame):
         if not self._pool:
             self._pool.append(self._new_button())
             self._pool[0].hide()
-        for button in self._pool:
+        for index, button in enumerate(self._pool):
             self._fix_button_size(button)
-        self._button_row.setFixedHeight(self._pool[0].height())
+            button.move(index * (button.width() + BUTTON_GAP), 0)
+        button = self._pool[0]
+        self._button_row.setFixedSize(
+            max(self._most_buttons * (button.width() + BUTTON_GAP) - BUTTON_GAP, 0),
+            button.height())
 
     def showEvent(self, event) -> None:  # noqa: N802
         if not self._sized:
@@ -465,13 +468,13 @@ class CriterionSection(QFrame):
             self._updating = False
 
     def _new_button(self) -> QPushButton:
-        button = QPushButton()
+        button = QPushButton(self._button_row)
         button.setCheckable(True)
         button.setObjectName("markButton")
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(lambda _=False, b=button: self._button_clicked(int(b.text())))
-        self.mark_buttons.addWidget(button)
         self._fix_button_size(button)
+        button.move(len(self._pool) * (button.width() + BUTTON_GAP), 0)
         return button
 
     @staticmethod
@@ -485,17 +488,9 @@ class CriterionSection(QFrame):
 
     def _rebuild_buttons(self, level: Level | None) -> None:
         """One button per mark of the level (up to ten), reusing the same buttons: switching
-        scripts must not create and destroy widgets. Their row is shown or hidden as one
-        (showing a widget lays out the panels around it at once: a button at a time cost a
-        layout each)."""
+        scripts must not create and destroy widgets, nor lay anything out (see the row)."""
         values = [] if level is None or level.max_mark - level.min_mark > 9 else \
             list(range(level.min_mark, level.max_mark + 1))
-        row = self._button_row
-        count = sum(1 for button in self._pool if not button.isHidden())
-        if values and not row.isHidden() and count != len(values):
-            row.hide()   # the buttons change while it is hidden: one layout, not one each
-        elif not values and not row.isHidden():
-            row.hide()
         while len(self._pool) < len(values):
             self._pool.append(self._new_button())
         for index, button in enumerate(self._pool):
@@ -508,8 +503,6 @@ class CriterionSection(QFrame):
             elif not button.isHidden():
                 button.hide()
         self._buttons = self._pool[:len(values)]
-        if values and row.isHidden():
-            row.show()
 
     def _button_clicked(self, value: int) -> None:
         self.activated.emit(self.criterion.name)

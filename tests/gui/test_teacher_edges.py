@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 
 from gui import dialogs
 from gui.dialogs import common
@@ -165,6 +165,33 @@ def test_choosing_a_level_keeps_its_card_and_the_mark_box_in_view(window, keys):
     level1.chosen.emit("Level 1")
     assert section.chosen_card() is level1
     assert in_view(panel, level1) and in_view(panel, section.spin)
+
+
+def test_the_mark_buttons_offer_the_chosen_levels_marks_and_a_click_saves_one(window, qtbot):
+    """Under the chosen level, one button per mark of that level, in a row that keeps its
+    size; clicking one saves that mark, and only its button is checked."""
+    show_unmarked(window)
+    section = window.rubric_panel.sections["AO1"]
+    row = section._button_row
+    size = row.size()
+    shown = lambda: [b.text() for b in row.findChildren(QPushButton) if b.isVisible()]  # noqa: E731
+    assert shown() == []                                   # no level yet
+    for label, marks in (("Level 4", ["16", "17", "18", "19", "20"]),
+                         ("Level 0", ["0"]), ("Level 2", ["6", "7", "8", "9", "10"])):
+        next(c for c in section.cards if c.level.label == label).chosen.emit(label)
+        QApplication.processEvents()
+        assert shown() == marks
+        assert row.size() == size                          # nothing around it moves
+        buttons = [b for b in row.findChildren(QPushButton) if b.isVisible()]
+        assert all(row.rect().contains(b.geometry()) for b in buttons)
+        lefts = [b.x() for b in sorted(buttons, key=lambda b: int(b.text()))]
+        assert lefts == sorted(lefts) and len(set(lefts)) == len(lefts)
+    eight = next(b for b in row.findChildren(QPushButton) if b.text() == "8")
+    qtbot.mouseClick(eight, Qt.MouseButton.LeftButton)
+    mark = window.marking_set.marks_for(window.current_script.id)["AO1"]
+    assert (mark.level, mark.mark) == ("Level 2", 8)
+    assert [b.text() for b in row.findChildren(QPushButton) if b.isChecked()] == ["8"]
+    assert section.spin.value() == 8
 
 
 def test_the_next_script_opens_at_the_top_of_the_rubric_and_the_essay(window, keys,
