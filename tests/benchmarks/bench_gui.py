@@ -350,10 +350,10 @@ def finish_layouts(*edits) -> None:
         document.documentLayout().blockBoundingRect(document.lastBlock())
 
 
-def test_switching_realistic_scripts_beside_a_bare_text_edit(qtbot):
-    """Switch between 4,500-word scripts (curly quotes, dashes, accents, headings and
-    quotations) with 30 annotations each, beside a bare QTextEdit of the same size and
-    font given the same text and highlights, in the same run."""
+def _switching_window_and_floor(qtbot):
+    """A window on ten 4,500-word scripts with 30 annotations each, and a bare read-only
+    QTextEdit of the script view's size beside it; with each script and its annotations,
+    read once (in the list's order)."""
     from PySide6.QtWidgets import QApplication, QTextEdit
 
     path = realistic_set(10, words=4500, annotations=30)
@@ -370,6 +370,18 @@ def test_switching_realistic_scripts_beside_a_bare_text_edit(qtbot):
     bare.resize(view.width(), view.height())
     bare.show()
     qtbot.waitExposed(bare)
+    return window, bare, scripts, annotations
+
+
+def test_switching_realistic_scripts_beside_a_bare_text_edit(qtbot):
+    """Switch between 4,500-word scripts (curly quotes, dashes, accents, headings and
+    quotations) with 30 annotations each, beside a bare QTextEdit of the same size and
+    font given the same text and highlights, in the same run."""
+    from PySide6.QtWidgets import QApplication
+
+    window, bare, scripts, annotations = _switching_window_and_floor(qtbot)
+    ids = list(scripts)
+    view = window.script_view
     font = view.document().defaultFont()
     floor, ours, view_alone = [], [], []
     for n in range(64):
@@ -412,22 +424,11 @@ def test_switching_without_each_panel(qtbot, monkeypatch):
     """Informational: what each panel adds to a switch, found by leaving it out (its update
     replaced by nothing), beside the same bare QTextEdit floor; the variants and the floor
     take turns, switch by switch."""
-    from PySide6.QtWidgets import QApplication, QTextEdit
+    from PySide6.QtWidgets import QApplication
 
-    path = realistic_set(10, words=4500, annotations=30)
-    window = _open_window(qtbot, path)
-    QApplication.processEvents()
-    ms = window.marking_set
-    ids = window.script_model.script_ids()
-    scripts = {i: ms.script(i) for i in ids}
-    annotations = {i: ms.annotations(i) for i in ids}
+    window, bare, scripts, annotations = _switching_window_and_floor(qtbot)
+    ids = list(scripts)
     view = window.script_view
-    bare = QTextEdit()
-    qtbot.addWidget(bare)
-    bare.setReadOnly(True)
-    bare.resize(view.width(), view.height())
-    bare.show()
-    qtbot.waitExposed(bare)
     font = view.document().defaultFont()
     rubric, listing = window.rubric_panel, window.annotation_panel
     nothing = lambda *args: None  # noqa: E731
