@@ -387,7 +387,7 @@ class CriterionSection(QFrame):
             self._pool[0].hide()
         for index, button in enumerate(self._pool):
             self._fix_button_size(button)
-            button.move(index * (button.width() + BUTTON_GAP), 0)
+            self._place_button(button, index)
         button = self._pool[0]
         self._button_row.setFixedSize(
             max(self._most_buttons * (button.width() + BUTTON_GAP) - BUTTON_GAP, 0),
@@ -474,8 +474,13 @@ class CriterionSection(QFrame):
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         button.clicked.connect(lambda _=False, b=button: self._button_clicked(int(b.text())))
         self._fix_button_size(button)
-        button.move(len(self._pool) * (button.width() + BUTTON_GAP), 0)
+        self._place_button(button, len(self._pool))
         return button
+
+    @staticmethod
+    def _place_button(button: QPushButton, index: int) -> None:
+        """Button number ``index`` (from 0) of the row, left to right."""
+        button.move(index * (button.width() + BUTTON_GAP), 0)
 
     @staticmethod
     def _fix_button_size(button: QPushButton) -> None:

@@ -39,9 +39,6 @@ class Rendered:
     def __init__(self) -> None:
         self._sheets: dict[int, tuple[Worksheet, bytes, object, int]] = {}
 
-    def __contains__(self, sheet: Worksheet) -> bool:
-        return id(sheet) in self._sheets
-
     def add(self, sheet: Worksheet) -> None:
         """Write ``sheet``'s XML now (as openpyxl's ``write_worksheet`` would on saving)."""
         sheet._drawing = SpreadsheetDrawing()
