@@ -11,6 +11,9 @@ from collections.abc import Sequence
 #: The first argument of a frozen build's PDF/RTF sandbox child (the frozen app is its own
 #: Python, so the child is the app started again with this option).
 IMPORT_CHILD = "--import-child"
+#: The first argument of a frozen build's background child (``rubric.forked``: long work,
+#: such as an export's similarity check, done beside the app's own process).
+BACKGROUND_CHILD = "--background-child"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -19,14 +22,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         import multiprocessing
 
         multiprocessing.freeze_support()
+        from rubric import forked
         from rubric.importing import sandbox
 
         sandbox.CHILD_COMMAND = [sys.executable, IMPORT_CHILD]
+        forked.CHILD_COMMAND = [sys.executable, BACKGROUND_CHILD]
     if args and args[0] == IMPORT_CHILD:
         # the sandbox appends "serve MEMORY_MB CPU_SECONDS" (see sandbox._command)
         from rubric.importing._pdf_child import main as child_main
 
         return child_main(args[1:])
+    if args and args[0] == BACKGROUND_CHILD:
+        from rubric.forked import serve_one
+
+        return serve_one()
     from rubric.subcommands import NAMES
 
     if args and (args[0] in NAMES or args[0] in ("-h", "--help", "--version")):

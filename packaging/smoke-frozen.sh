@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Smoke test of the frozen Linux build (bash packaging/build.sh first): it starts offscreen
 # on the demo set, inspects a .docx and a PDF (the PDF through the sandbox child, which the
-# frozen app starts as "essay-marker --import-child"), exports Word and Excel from the demo
-# set and validates them against the OOXML schemas when /work/shared/ooxml-schemas is there.
+# frozen app starts as "essay-marker --import-child"), has its background child (started as
+# "essay-marker --background-child" by the app's exports) compare two scripts, exports Word
+# and Excel from the demo set and validates them against the OOXML schemas when
+# /work/shared/ooxml-schemas is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 app=dist/essay-marker/essay-marker
@@ -48,6 +50,22 @@ grep -q "October Manifesto" "$work/docx.txt" || grep -qi "words" "$work/docx.txt
 "$app" inspect --json "$work/4049_Brooks_Jordan.pdf" > "$work/pdf.json"
 "$python" -c "import json,sys; r=json.load(open(sys.argv[1])); print({k: r[k] for k in list(r)[:6]})" "$work/pdf.json"
 grep -q "Manifesto" "$work/pdf.json"
+
+step "the background child compares two scripts"
+"$python" - "$app" <<'PY'
+import pickle, subprocess, sys
+from rubric import comparing, forked
+shared = ("The October Manifesto split the liberals from the socialists and left the "
+          "soviets isolated when the army came back from Manchuria in the winter of 1905.")
+texts = {1: ((shared, "body"), ("The army stayed loyal.", "body")),
+         2: (("Witte negotiated the loan.", "body"), (shared, "body"))}
+done = subprocess.run([sys.argv[1], "--background-child"], capture_output=True, timeout=120,
+                      input=forked.framed((comparing.find_similar, (texts, []))))
+assert done.returncode == 0, done.returncode
+outcome, report = pickle.loads(done.stdout[8:])
+assert outcome == "done" and report.pairs, (outcome, report)
+print(f"the child found {len(report.pairs)} pair(s)")
+PY
 
 step "export Word and Excel from the demo set"
 "$app" export "$demo" --word "$work/word" --excel "$work/marks.xlsx" --all

@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 
 from rubric.errors import ImportFailure
+from rubric.forked import PACKAGE_ROOT, child_environment
 from rubric.importing.model import ImportOptions
 
 #: The command that starts the child. A frozen build (PyInstaller), where
@@ -37,7 +38,6 @@ POOL_SIZE = max(1, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_get
 #: The longest answer read from a child (a 500-page PDF's text is a few megabytes).
 MAX_ANSWER = 256 * 1024 * 1024
 
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
 def _cpu_seconds(options: ImportOptions) -> int:
@@ -47,15 +47,6 @@ def _cpu_seconds(options: ImportOptions) -> int:
 def _command(memory_mb: int, cpu_seconds: int) -> list[str]:
     base = CHILD_COMMAND or [sys.executable, "-m", "rubric.importing._pdf_child"]
     return [*base, "serve", str(int(memory_mb)), str(cpu_seconds)]
-
-
-def _environment() -> dict[str, str]:
-    env = dict(os.environ)
-    existing = env.get("PYTHONPATH")
-    env["PYTHONPATH"] = _PACKAGE_ROOT + (os.pathsep + existing if existing else "")
-    env["PYTHONIOENCODING"] = "utf-8"
-    env.pop("PYTHONSTARTUP", None)
-    return env
 
 
 class _Child:
@@ -69,8 +60,8 @@ class _Child:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            env=_environment(),
-            cwd=_PACKAGE_ROOT,
+            env=child_environment(),
+            cwd=PACKAGE_ROOT,
             creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),
         )
 

@@ -150,8 +150,8 @@ for n in range(6):
                               source_bytes=f"pupil {n}".encode()))
 started = []
 real = forked.Background.__init__
-def spy(self, *args):
-    real(self, *args)
+def spy(self, *args, **kwargs):
+    real(self, *args, **kwargs)
     started.append(self.forked)
 forked.Background.__init__ = spy
 
@@ -175,3 +175,111 @@ def test_the_markbook_compares_in_a_copy_and_shows_what_comparing_here_shows(tmp
     assert out["started"] == [True, False]   # the first export's check ran in a copy
     assert out["same"]
     assert "Similarity" in out["names"] and out["rows"] > 3
+
+
+# -- a new Python, where this process cannot fork (the app exports on a thread) ------------
+
+two_cores = pytest.mark.skipif(forked.cores() < 2, reason="a child is started with two cores "
+                                                           "or more only")
+
+
+@pytest.fixture
+def no_fork(monkeypatch):
+    """As in the app: a process with threads, which cannot fork."""
+    monkeypatch.setattr(forked, "can_fork", lambda: False)
+
+
+@two_cores
+def test_a_child_python_computes_long_work_and_gives_it_back_whole(no_fork):
+    import os
+
+    job = forked.Background(os.getpid, spawn=True)
+    assert job.spawned and not job.forked
+    assert job.result() != os.getpid()   # computed by another process
+    words = "“Peace, land and bread” — the Bolsheviks’ promise. " * 100_000   # 5 MB
+    with forked.Background(len, words, spawn=True) as job:
+        assert job.spawned
+        assert job.result() == len(words)   # more than a pipe holds, both ways
+
+
+@two_cores
+def test_only_work_said_to_be_worth_it_starts_a_child(no_fork):
+    job = forked.Background(len, "short", spawn=False)
+    assert not job.spawned and not job.forked and job.result() == 5
+
+
+@two_cores
+def test_a_child_that_fails_costs_only_time(no_fork, monkeypatch):
+    with pytest.raises(ValueError, match="invalid literal"):   # raised here, computed again
+        forked.Background(int, "not a mark", spawn=True).result()
+    job = forked.Background(print, "a child talking", spawn=True)
+    assert job.spawned and job.result() is None   # what it prints does not reach the answer
+    calls = []
+    job = forked.Background(lambda: calls.append(1) or "made here", spawn=True)
+    assert not job.spawned and job.result() == "made here"   # a lambda cannot be sent
+    monkeypatch.setattr(forked, "CHILD_COMMAND", [sys.executable, "-c", "pass"])
+    job = forked.Background(len, "ends without answering", spawn=True)
+    assert job.spawned and job.result() == 22
+    monkeypatch.setattr(forked, "CHILD_COMMAND", ["/nonexistent/essay-marker"])
+    job = forked.Background(len, "cannot start", spawn=True)
+    assert not job.spawned and job.result() == 12
+
+
+@two_cores
+def test_closing_a_child_no_longer_wanted_ends_it(no_fork):
+    import time
+
+    started = time.perf_counter()
+    job = forked.Background(time.sleep, 60, spawn=True)
+    child = job._child
+    assert job.running()
+    job.close()
+    assert child.poll() is not None and time.perf_counter() - started < 10
+    assert not job.running()
+
+
+@two_cores
+def test_the_markbook_exported_on_a_thread_compares_in_a_child_as_here(tmp_path, no_fork,
+                                                                       monkeypatch):
+    from openpyxl import load_workbook
+
+    from rubric.export import similarity_sheet
+    from rubric.export.excel import export_markbook
+    from rubric.importing.model import Paragraph, ScriptDraft
+    from rubric.store import MarkingSet
+    from rubric.templates import template
+
+    ms = MarkingSet.create(tmp_path / "class.markset", "13B mock",
+                           template("aqa-history-essay-25"))
+    shared = ("The Treaty of Versailles left Germany humiliated — “a dictated peace” — and "
+              "the reparations bill of 1921 became the focus of nationalist anger across the "
+              "Länder.")
+    for n in range(6):
+        own = [f"Pupil {n} argues point {k}: the evidence of {1919 + k} matters to rôle "
+               f"{n * k}." for k in range(12)]
+        texts = own[:6] + ([shared] if n in (1, 4) else []) + own[6:]
+        ms.add_script(ScriptDraft(path=Path(f"{7000 + n}_Pupil_{n}.docx"), format="docx",
+                                  paragraphs=[Paragraph(t) for t in texts],
+                                  candidate_name=f"Pupil {n}", candidate_number=str(7000 + n),
+                                  word_count=300, source_bytes=f"pupil {n}".encode()))
+    started = []
+    real = forked.Background.__init__
+
+    def spy(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        started.append(self.spawned)
+
+    monkeypatch.setattr(forked.Background, "__init__", spy)
+
+    def similarity(path):
+        export_markbook(ms, path)
+        book = load_workbook(path)
+        return [[c.value for c in row] for row in book["Similarity"].iter_rows()]
+
+    monkeypatch.setattr(similarity_sheet, "SPAWN_FROM", 2)
+    in_a_child = similarity(tmp_path / "child.xlsx")
+    monkeypatch.setattr(similarity_sheet, "SPAWN_FROM", 10**6)
+    here = similarity(tmp_path / "here.xlsx")
+    ms.close()
+    assert started == [True, False]
+    assert in_a_child == here and len(here) > 3
