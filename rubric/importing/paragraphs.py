@@ -30,7 +30,13 @@ ending in a hyphen after a letter is joined without a space, and the hyphen is k
 (``nineteenth-`` + ``century``, ``co-`` + ``existence``) unless the document itself
 settles it: when the word without the hyphen appears elsewhere in the text and the
 hyphenated form does not (``govern-`` + ``ment``, with "government" used elsewhere), the
-hyphen was only a line-end break and goes (see :func:`hyphen_vocabulary`).
+hyphen was only a line-end break and goes (see :func:`hyphen_vocabulary`). A document
+set with automatic hyphenation shows it: many lines end in a hyphen between two lower-case
+pieces whose hyphenated form appears nowhere else. There a lower-case break also goes
+when one of its pieces is not a word the document uses on its own (``temp-`` + ``ting``,
+``popul-`` + ``ation``), and stays when both are (``war-`` + ``guilt``). A dash at a line
+end between two letters or digits joins without a space (``Nazi–`` + ``Soviet``, ``pp.
+231–`` + ``255``, ``1914-`` + ``18``).
 
 Blocks that are not ``body`` (styled headings, titles, quotes, table rows, and the
 ``header`` lines the analysis finds at the top of a script before rebuilding: candidate,
@@ -40,6 +46,7 @@ teacher, date and cover-page lines) are never joined to anything.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from rubric.record import record
@@ -196,34 +203,81 @@ def _starts_like_heading(line: str) -> bool:
 _HYPHENS = ("-", "\u2010")
 _LAST_PIECE = re.compile(r"([^\W\d_]+)[-\u2010]$")
 _FIRST_PIECE = re.compile(r"[^\W\d_]+")
+_WORDS = re.compile(r"[^\W\d_]+")
+
+#: How many of a document's lines must end in a lower-case break whose hyphenated form it
+#: never uses elsewhere, for the document to count as hyphenated automatically: at least
+#: three, and this share of its lines (a document typed without hyphenation ends a line
+#: on a compound's own hyphen about once in a hundred lines; one hyphenated by the word
+#: processor, about once in ten).
+AUTO_HYPHENATION_SHARE = 0.04
 
 
-def hyphen_vocabulary(lines: Iterable[str]) -> str | None:
-    """The document's text in lower case, to decide line-end hyphens by (a word is looked
-    up as a substring, so "governments" also vouches for "government"); None when no line
-    ends in a hyphen (nothing to decide)."""
-    lines = list(lines)
+@record(frozen=False)
+class HyphenEvidence:
+    """What a document's own text says about its line-end hyphens: the text in lower case
+    (a word is looked up as a substring, so "governments" also vouches for "government"),
+    the words it uses on their own, and whether it looks hyphenated automatically."""
+
+    text: str
+    words: frozenset[str]
+    automatic: bool
+
+
+def hyphen_vocabulary(lines: Iterable[str]) -> HyphenEvidence | None:
+    """The evidence :func:`join_lines` decides line-end hyphens by; None when no line ends
+    in a hyphen (nothing to decide)."""
+    lines = [line for line in lines if line]
     if not any(line.endswith(_HYPHENS) for line in lines):
         return None
-    return "\n".join(lines).lower()
+    text = "\n".join(lines).lower()
+    breaks = 0
+    uses = Counter(_WORDS.findall(text))
+    for left, right in zip(lines, lines[1:], strict=False):
+        before = _LAST_PIECE.search(left)
+        after = _FIRST_PIECE.match(right)
+        if before and after:   # the pieces of a break are not uses of words on their own
+            first, second = before.group(1).lower(), after.group().lower()
+            uses[first] -= 1
+            uses[second] -= 1
+            if after.group()[:1].islower() and f"{first}-{second}" not in text:
+                breaks += 1
+    automatic = breaks >= 3 and breaks >= AUTO_HYPHENATION_SHARE * len(lines)
+    return HyphenEvidence(text, frozenset(w for w, n in uses.items() if n > 0), automatic)
 
 
-def join_lines(left: str, right: str, vocabulary: str | None = None) -> str:
+def _keeps_hyphen(left: str, right: str, evidence: HyphenEvidence | None) -> bool:
+    """Whether the hyphen ending ``left`` (after a letter, ``right`` starting with one) is
+    part of the word rather than a line-end break (see the module's docstring)."""
+    if evidence is None or not left.endswith(_HYPHENS):
+        return True
+    before = _LAST_PIECE.search(left)
+    after = _FIRST_PIECE.match(right)
+    if not (before and after):
+        return True
+    first, second = before.group(1).lower(), after.group().lower()
+    if f"{first}-{second}" in evidence.text:
+        return True
+    if first + second in evidence.text:
+        return False
+    if not after.group()[:1].islower():
+        return True   # Austria-Hungary, anti-Semitism
+    return not evidence.automatic or (first in evidence.words and second in evidence.words)
+
+
+def join_lines(left: str, right: str, vocabulary: HyphenEvidence | None = None) -> str:
     """``left`` and ``right`` as one line: a space between them, none after a soft hyphen
-    (dropped) or a line-end hyphen (kept unless ``vocabulary`` shows it was only a break)."""
+    (dropped), a line-end hyphen (kept unless ``vocabulary`` shows it was only a break) or
+    a dash between letters or digits."""
     if not left:
         return right
     if left.endswith(SOFT_HYPHEN):
         return left[:-1] + right
     if left.endswith(("-", "\u2010", "—")) and len(left) > 1 and left[-2].isalpha() and right[:1].isalpha():
-        if vocabulary and left.endswith(_HYPHENS):
-            before = _LAST_PIECE.search(left)
-            after = _FIRST_PIECE.match(right)
-            if before and after:
-                first, second = before.group(1).lower(), after.group().lower()
-                if first + second in vocabulary and f"{first}-{second}" not in vocabulary:
-                    return left[:-1] + right
-        return left + right
+        return left + right if _keeps_hyphen(left, right, vocabulary) else left[:-1] + right
+    if left.endswith(("-", "\u2010", "–", "—")) and len(left) > 1 and left[-2].isalnum() and \
+            right[:1].isalnum() and (left[-2].isdigit() == right[0].isdigit() or left[-1] != "-"):
+        return left + right   # 1914-18, pp. 231–255, Nazi–Soviet
     return left + " " + right
 
 

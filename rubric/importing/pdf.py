@@ -23,7 +23,7 @@ from pathlib import Path
 
 from rubric.importing.base import REWRAP_ALWAYS, Extracted
 from rubric.importing.model import ImportOptions, ScriptWarning
-from rubric.importing.paragraphs import Block
+from rubric.importing.paragraphs import Block, join_lines
 from rubric.importing.sandbox import run_child
 from rubric.record import factory, record
 
@@ -210,7 +210,15 @@ def split_footnotes(lines: list[Line], spacing: _Spacing) -> tuple[list[Line], l
             else line
             for line in body
         ]
-    return body, [" ".join(note) for note in notes]
+    return body, [_joined(note) for note in notes]
+
+
+def _joined(lines: list[str]) -> str:
+    """A footnote's lines as one text, joined as a paragraph's are (``pp. 12–`` + ``19.``)."""
+    text = ""
+    for line in lines:
+        text = join_lines(text, line)
+    return text
 
 
 def _left_edges(page: Page) -> dict[int, float]:

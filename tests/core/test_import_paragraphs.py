@@ -158,6 +158,43 @@ def test_hyphens_and_soft_hyphens_at_line_ends():
     assert rebuild_paragraphs(lines) == ["The nineteenth-century state was weak; its administration was poor."]
 
 
+def _hyphenated_essay() -> list[str]:
+    """Lines of an essay set with automatic hyphenation (as LibreOffice and Word print it),
+    the breaks between lower-case pieces, beside a true compound broken at its hyphen."""
+    return [
+        "The treaty was, it is temp-",
+        "ting to say, a humiliation for the whole popul-",
+        "ation; Germany lost Alsace-Lorraine and its posi-",
+        "tion in Europe, and the war-",
+        "guilt clause was felt as an unwork-",
+        "able insult. The war left a great resent-",
+        "ment, and the guilt that the clause imposed was a grievance; the war",
+        "was lost, not settled, and the Nazi–",
+        "Soviet pact of 1939 (see pp. 231–",
+        "255) ended the Versailles order of 1919-",
+        "20 for good.",
+    ]
+
+
+def test_a_hyphenated_document_loses_its_line_end_breaks_and_keeps_its_compounds():
+    (text,) = rebuild_paragraphs(_hyphenated_essay(), monospaced=False)
+    for word in ("tempting", "population", "position", "unworkable", "resentment"):
+        assert word in text
+    assert "war-guilt" in text and "Alsace-Lorraine" in text   # both halves are words
+    assert "Nazi–Soviet" in text and "pp. 231–255)" in text and "1919-20" in text
+
+
+def test_a_document_typed_without_hyphenation_keeps_its_line_end_hyphens():
+    # one line-end break in twelve lines: a compound's own hyphen, never a word processor's
+    lines = ["The Russo-Japanese war was a disaster for the regime and its army, and the"] * 11
+    lines[4] = "defeat was also a self-"
+    lines[5] = "inflicted wound, as the strikes that followed showed to the regime."
+    assert "self-inflicted" in rebuild_paragraphs(lines, monospaced=False)[0]
+    lines[4] = "the humiliation in Manchuria left a feeling of temp-"
+    assert "temp-ting" in " ".join(rebuild_paragraphs(lines[:5] + ["ting fate"] + lines[6:],
+                                                       monospaced=False))
+
+
 def test_styled_blocks_are_never_joined():
     blocks = [Block("A heading", "heading"), Block("Some text that goes on"), Block("and on.")]
     assert [(b.text, b.hint) for b in rebuild_blocks(blocks)] == [("A heading", "heading"), ("Some text that goes on and on.", "body")]

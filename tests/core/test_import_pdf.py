@@ -360,6 +360,20 @@ def test_page_blocks_from_positions():
         (False, False), (False, False), (True, False), (False, False), (False, True), (False, False)]
 
 
+def test_a_footnote_wrapped_at_a_dash_keeps_its_range_whole():
+    body = [Line(f"Line {n} of the essay, which argues its case at some length here,", 72, 520,
+                 100 + 14 * n, 112 + 14 * n) for n in range(12)]
+    body[-1].text = "as Overy argues.1"
+    notes = [Line("1 R. Overy, The Origins of the Second World War (Harlow, 2008), pp. 12–", 72,
+                  520, 300, 308),
+             Line("19; and the Nazi–", 72, 160, 309, 317), Line("Soviet pact.", 72, 140, 318, 326)]
+    extracted = extracted_from_pages([Page(body + notes, [(72, 520)])])
+    assert extracted.footnotes == [
+        "R. Overy, The Origins of the Second World War (Harlow, 2008), pp. 12–19; and the "
+        "Nazi–Soviet pact."]
+    assert extracted.blocks[-1].text == "as Overy argues."
+
+
 # --- the pool of children ------------------------------------------------------------------
 
 #: A child that serves like the real one but hangs on a file containing HANG and dies on
