@@ -93,6 +93,7 @@ from rubric.importing.paragraphs import (
     clean_text,
     ends_sentence,
     estimate_width,
+    join_broken_lines,
     join_lines,
     looks_hard_wrapped,
     rebuild_blocks,
@@ -1113,7 +1114,8 @@ def prepare_blocks(extracted: Extracted) -> list[Block]:
         blocks = mark_header_lines(blocks)
         fit = FIT_MONOSPACED if extracted.format == "txt" else FIT_PROPORTIONAL
         return rebuild_blocks(blocks, fit)
-    return [Block(b.text.rstrip(SOFT_HYPHEN), b.hint, b.indent) for b in blocks if b.text.rstrip(SOFT_HYPHEN)]
+    return [Block(b.text.rstrip(SOFT_HYPHEN), b.hint, b.indent) for b in join_broken_lines(blocks)
+            if b.text.rstrip(SOFT_HYPHEN)]
 
 
 def build_draft(path: Path, data: bytes, extracted: Extracted, options: ImportOptions) -> ScriptDraft:

@@ -68,6 +68,12 @@ class Block:
     indent: bool = False
     #: More vertical space than usual before this line (PDF layout): a likely new paragraph.
     gap_before: bool = False
+    #: A line of a paragraph that the writer broke with manual line breaks (Word's
+    #: Shift+Enter, ODF's and RTF's line breaks), each part its own block: the paragraph's
+    #: own end is certain, its breaks are not (see :func:`clean_blocks`).
+    broken: bool = False
+    #: One of those lines after the first: it follows a manual line break.
+    continues: bool = False
 
 
 # --- cleaning -------------------------------------------------------------------------
@@ -133,7 +139,9 @@ def is_indented(raw_line: str) -> bool:
 
 def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
     """Split blocks on line breaks, note indentation, clean the text. Empty blocks stay
-    (as blank lines) because they can separate paragraphs of a wrapped source."""
+    (as blank lines) because they can separate paragraphs of a wrapped source. The lines of
+    a block that had line breaks are marked ``broken`` (and ``continues`` after the first):
+    where its paragraph starts and ends is known, and a rebuild keeps those ends."""
     out: list[Block] = []
     for block in blocks:
         text = block.text
@@ -141,12 +149,32 @@ def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
             parts = split_lines(text)
         else:
             parts = [text]
-        for part in parts:
+        broken = len(parts) > 1
+        for number, part in enumerate(parts):
             indent = block.indent or (part[:1] in (" ", "\t", "\u3000") and is_indented(part))
             text = clean_text(part)
             if text and part.rstrip(" \t").endswith(SOFT_HYPHEN):
                 text += SOFT_HYPHEN  # kept so that a rebuild can join "ad-" + "ministration"
-            out.append(Block(text, block.hint, indent, block.gap_before and part is parts[0]))
+            out.append(Block(text, block.hint, indent, block.gap_before and number == 0,
+                             broken, number > 0))
+    return out
+
+
+def join_broken_lines(blocks: list[Block]) -> list[Block]:
+    """For a source that is not rebuilt as wrapped lines: a manual line break in the middle
+    of a sentence (the line before does not end in punctuation, the next starts in lower
+    case) is only a break in the line, and the two lines are one paragraph; other line
+    breaks (an address, a verse, "Name:" and "Candidate:" lines) keep their lines apart."""
+    out: list[Block] = []
+    for block in blocks:
+        previous = out[-1] if out else None
+        if block.continues and previous is not None and \
+                block.hint == previous.hint and block.text[:1].islower() and previous.text and \
+                not _ANY_END_PUNCT.search(previous.text):
+            previous.text = join_lines(previous.text, block.text)
+            continue
+        out.append(Block(block.text, block.hint, block.indent, block.gap_before, block.broken,
+                         block.continues))
     return out
 
 
@@ -326,6 +354,7 @@ def rebuild_blocks(
     current: list[str] = []  # lines of the paragraph being built
     current_is_unit = False  # the paragraph is a one-line heading-like unit: close it
     previous_indent = False
+    previous_broken = False  # the line before was one of a broken paragraph's
     count = len(blocks)
 
     def close() -> None:
@@ -355,6 +384,7 @@ def rebuild_blocks(
             previous = current[-1]
             new_paragraph = (
                 current_is_unit
+                or ((block.broken or previous_broken) and not block.continues)
                 or (block.gap_before and may_end(previous))
                 or (use_indent and block.indent and not previous_indent and may_end(previous))
                 or (ends_sentence(previous) and fits(previous, text))
@@ -364,10 +394,12 @@ def rebuild_blocks(
                 close()
         if not current:
             current = [text]
-            current_is_unit = short_unit(text, following)
+            current_is_unit = short_unit(text, following) and not (
+                block.broken and index + 1 < count and blocks[index + 1].continues)
         else:
             current.append(text)
         previous_indent = block.indent
+        previous_broken = block.broken
     close()
     return out
 

@@ -77,6 +77,12 @@ _DROP = frozenset({
     "generator", "info", "revtbl",
 })
 _PARAGRAPH_ENDS = frozenset({"par", "sect", "page", "cell", "nestcell", "row"})
+#: Character formatting that hides text: hidden text and tracked deletions (``\v0`` and
+#: ``\deleted0`` end them, as does ``\plain``).
+_HIDING = frozenset({"v", "deleted"})
+#: What ``\line`` becomes (striprtf passes it through): U+2028, the line separator, so a
+#: manual line break stays apart from a paragraph's end.
+LINE_BREAK = "\u2028"
 #: Deeper groups than this share their parent's state (crafted files nest thousands).
 _MAX_DEPTH = 500
 
@@ -150,7 +156,7 @@ def _skip_group(source: str, position: int) -> int:
 class _Group:
     """The state a group inherits and restores."""
 
-    __slots__ = ("font", "uc", "ignorable", "dest", "list_text", "pn_bullet")
+    __slots__ = ("font", "uc", "ignorable", "dest", "list_text", "pn_bullet", "hidden")
 
     def __init__(self) -> None:
         self.font: str | None = None
@@ -159,11 +165,12 @@ class _Group:
         self.dest = ""  # "fonttbl", "pn", "*"…: what the group is, where it matters
         self.list_text = False  # a list label (\listtext, \pntext)
         self.pn_bullet = False  # a {\*\pn …} group for a bulleted paragraph
+        self.hidden = False  # hidden text (\v) or a tracked deletion (\deleted): not shown
 
     def copy(self) -> _Group:
         other = _Group()
         other.font, other.uc, other.ignorable = self.font, self.uc, self.ignorable
-        other.dest, other.list_text = self.dest, self.list_text
+        other.dest, other.list_text, other.hidden = self.dest, self.list_text, self.hidden
         return other
 
 
@@ -252,11 +259,21 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
                 if word == "pnlvlblt" and state.dest == "pn":
                     state.pn_bullet = True
                 append(token)
+            elif word in _HIDING:
+                state.hidden = arg != "0"
+                append(token)
+            elif state.hidden and word in ("u", "line", "tab", "emdash", "endash", "bullet",
+                                           "lquote", "rquote", "ldblquote", "rdblquote"):
+                if word == "u":   # its fallback characters are hidden too: dropped below
+                    curskip = state.uc
+            elif word == "line":   # a manual line break inside the paragraph (see read_rtf)
+                append(LINE_BREAK)
             else:
                 if word == "f":
                     state.font = arg
                 elif word == "plain":
                     state.font = deff
+                    state.hidden = False
                 elif word == "deff":
                     deff = arg
                 elif word == "uc" and arg is not None:
@@ -272,6 +289,9 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
                         token = f"\\u{ord(replacement)} "
                 append(token)
         elif hexa is not None:
+            if state.hidden and not state.ignorable:
+                curskip -= curskip > 0
+                continue
             if curskip > 0 or state.ignorable:
                 curskip -= curskip > 0
                 append(token)
@@ -300,6 +320,8 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
                 continue
             skipped = min(curskip, len(text))
             curskip -= skipped
+            if state.hidden and not state.ignorable:
+                continue
             kind = kinds.get(state.font or "")
             if state.ignorable or skipped == len(text) or not (kind or state.list_text):
                 append(token)
@@ -347,7 +369,8 @@ def rtf_to_text(data: bytes) -> str:
 
 def read_rtf(path: Path, data: bytes, options: ImportOptions) -> Extracted:
     from rubric.importing.base import REWRAP_AUTO, Extracted
-    from rubric.importing.paragraphs import Block, split_lines
+    from rubric.importing.model import ScriptWarning
+    from rubric.importing.paragraphs import Block
     from rubric.importing.sandbox import run_child
 
     result = run_child(path, data, "rtf", options, "RTF file")
@@ -355,4 +378,20 @@ def read_rtf(path: Path, data: bytes, options: ImportOptions) -> Extracted:
     # striprtf turns each \\uN of a surrogate pair into its own character: join the pairs
     text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     text = _PRIVATE_SYMBOLS.sub(BULLET, text)
-    return Extracted("rtf", [Block(line) for line in split_lines(text)], rewrap=REWRAP_AUTO)
+    # one block a paragraph (\par), its manual line breaks (\line) kept inside it
+    paragraphs = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    warnings = [] if _closes(data) else [ScriptWarning(
+        "cut_short", "the file seems cut short (it ends before its last group closes): "
+                     "the end of the script may be missing; check it against the original")]
+    return Extracted("rtf", [Block(paragraph) for paragraph in paragraphs], rewrap=REWRAP_AUTO,
+                     warnings=warnings)
+
+
+_ESCAPED = re.compile(rb"\\[\\{}]")
+
+
+def _closes(data: bytes) -> bool:
+    """Whether every group the file opens is closed by its end: a file cut short (a
+    truncated download or copy) ends inside its outermost group."""
+    body = _ESCAPED.sub(b"", data.rstrip(b"\x00 \t\r\n"))
+    return body.count(b"{") <= body.count(b"}")

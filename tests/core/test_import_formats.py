@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -102,7 +103,7 @@ def test_docx_xml_details(tmp_path):
         "<w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t xml:space=\"preserve\"> result</w:t></w:r>"
         "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>"
         "<w:hyperlink><w:r><w:t xml:space=\"preserve\"> and a link.</w:t></w:r></w:hyperlink></w:p>"
-        "<w:p><w:r><w:t>First line</w:t><w:br/><w:t>second line</w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>First line</w:t><w:br/><w:t>Second line</w:t></w:r></w:p>"
         "<w:p><w:r><w:t>Anchor</w:t></w:r><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing>"
         "<w:txbxContent><w:p><w:r><w:t>Box text</w:t></w:r></w:p></w:txbxContent></w:drawing></mc:Choice>"
         "<mc:Fallback><w:pict><w:txbxContent><w:p><w:r><w:t>Box text</w:t></w:r></w:p></w:txbxContent></w:pict>"
@@ -115,9 +116,59 @@ def test_docx_xml_details(tmp_path):
     xml = f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W_NS}><w:body>{body}</w:body></w:document>'
     draft = inspect_file(mk.docx_with_document_xml(tmp_path / "x.docx", xml.encode("utf-8")))
     assert texts(draft) == [
-        "Kept inserted result and a link.", "First line", "second line", "Anchor", "Box text",
+        "Kept inserted result and a link.", "First line", "Second line", "Anchor", "Box text",
         "In a content control", "Outer cell | Second cell", "Inner cell",
     ]
+
+
+MID_SENTENCE = ("Stresemann pursued fulfilment", "and Germany joined the League in 1926, which "
+                "many nationalists regarded as a betrayal.")
+
+
+def _docx_with_breaks(path: Path, paragraphs: list[list[str]]) -> Path:
+    body = "".join("<w:p><w:r>" + "<w:br/>".join(f"<w:t>{line}</w:t>" for line in lines)
+                   + "</w:r></w:p>" for lines in paragraphs)
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document {W_NS}><w:body>{body}</w:body></w:document>'
+    return mk.docx_with_document_xml(path, xml.encode("utf-8"))
+
+
+def test_a_manual_line_break_in_mid_sentence_is_no_heading_in_any_format(tmp_path):
+    """Shift+Enter in Word (and a line break in ODF or RTF) in the middle of a sentence
+    leaves one paragraph, never a short line taken for a heading; a break before a capital
+    (an address, "Name:" and "Candidate:" lines) keeps the lines apart."""
+    essay = BODY[:3]
+    odt_break = MID_SENTENCE[0] + "<text:line-break/>" + MID_SENTENCE[1]
+    files = {
+        "docx": _docx_with_breaks(tmp_path / "b.docx", [[p] for p in essay[:2]]
+                                  + [list(MID_SENTENCE), ["Dear Sir", "Yours faithfully"]]),
+        "odt": mk.make_odt(tmp_path / "b.odt", [*essay[:2], ("raw", f"<text:p>{odt_break}</text:p>")]),
+        "rtf": mk.make_rtf(tmp_path / "b.rtf", [*essay[:2], "LINE-BREAK".join(MID_SENTENCE)]),
+    }
+    rtf = files["rtf"].read_bytes().replace(b"LINE-BREAK", b"\\line ")
+    files["rtf"].write_bytes(rtf)
+    for kind, path in files.items():
+        draft = inspect_file(path)
+        joined = " ".join(MID_SENTENCE)
+        assert joined in texts(draft), kind
+        assert [p.kind for p in draft.paragraphs if p.text == joined] == ["body"], kind
+        assert not any(p.text == MID_SENTENCE[0] for p in draft.paragraphs), kind
+    assert texts(inspect_file(files["docx"]))[-2:] == ["Dear Sir", "Yours faithfully"]
+
+
+def test_text_pasted_from_a_pdf_with_a_break_at_every_line_keeps_its_paragraphs(tmp_path):
+    """Each paragraph one Word paragraph whose lines end in manual line breaks (text pasted
+    from a PDF): the lines are joined, and every paragraph ends where Word's does, even
+    when its last line is full."""
+    import textwrap
+
+    pool = mk.essay_paragraphs(6000, seed=11, per_paragraph=90)
+    full = [p for p in pool if len(textwrap.wrap(p, 80)[-1]) >= 74]   # no room left at the end
+    short = [p for p in pool if len(textwrap.wrap(p, 80)[-1]) < 60]
+    assert len(full) >= 4 and len(short) >= 2
+    paragraphs = [short[0], full[0], full[1], short[1], full[2], full[3]]
+    lines = [textwrap.wrap(p, 80) for p in paragraphs]
+    draft = inspect_file(_docx_with_breaks(tmp_path / "pasted.docx", lines))
+    assert texts(draft) == paragraphs
 
 
 def test_docx_cleans_control_and_zero_width_characters(tmp_path):

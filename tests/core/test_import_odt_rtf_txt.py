@@ -544,3 +544,31 @@ def test_txt_too_little_evidence_is_uncertain_windows_1252():
 def test_decode_text_still_returns_text_and_encoding():
     assert txt.decode_text(RUSSIAN.encode("cp1251")) == (RUSSIAN, "cp1251")
     assert txt.decode_text(b"plain") == ("plain", "utf-8")
+
+
+def test_rtf_hidden_text_and_tracked_deletions_are_not_read(tmp_path):
+    """What Word does not show is not the script: hidden text (``\\v``) and deletions
+    tracked as changes (``\\deleted``); the inserted text and the rest of the line are."""
+    path = tmp_path / "4023_Okafor_Daniel.rtf"
+    path.write_bytes(
+        b"{\\rtf1\\ansi\\ansicpg1252\\deff0{\\fonttbl{\\f0 Calibri;}}\\f0 "
+        b"The treaty was resented, but it was not {\\deleted\\revauthdel1 utterly }"
+        b"{\\revised quite }unworkable.\\par "
+        b"Visible {\\v HIDDEN \\u8212? NOTE }words, \\v hidden again\\v0  and the rest.\\par "
+        b"Poincar\\'e9 ordered the occupation of the Ruhr.\\par }")
+    assert texts(inspect_file(path)) == [
+        "The treaty was resented, but it was not quite unworkable.",
+        "Visible words, and the rest.",
+        "Poincaré ordered the occupation of the Ruhr.",
+    ]
+
+
+def test_an_rtf_file_cut_short_is_read_and_says_so(tmp_path):
+    whole = mk.make_rtf(tmp_path / "4023_Okafor_Daniel.rtf", BODY[:4])
+    assert not [w for w in inspect_file(whole).warnings if w.code == "cut_short"]
+    cut = tmp_path / "4024_Okafor_Dana.rtf"
+    cut.write_bytes(whole.read_bytes()[: len(whole.read_bytes()) * 6 // 10])
+    draft = inspect_file(cut)
+    assert texts(draft)[0] == BODY[0]   # what is there is read
+    (warning,) = [w for w in draft.warnings if w.code == "cut_short"]
+    assert "end of the script may be missing" in warning.message
