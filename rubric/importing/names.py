@@ -14,11 +14,17 @@ Separators in the pattern (``_``, ``-``, space) each match a run of any of them,
 file name must match, apart from a trailing copy marker such as `` (1)``; a name that
 does not match gives nothing. Names written all in capitals or all in lower case are
 given capitals ("SMITH" → "Smith"); mixed case is kept ("McDonald").
+
+A file name that fits the pattern only with words no one is called by gives nothing too:
+"01 Russia essay.docx" or "2024_History_Coursework.docx" name an essay, not a student, so
+the candidate line in the text decides (see ``NOT_NAMES``). A name saved in decomposed form
+(macOS writes "Zoë" as "Zoe" and a combining diaeresis) is read as it is shown.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 FIELDS = ("number", "surname", "forename", "name", "initials")
@@ -75,6 +81,21 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(parts) + _COPY_MARKER, re.IGNORECASE)
 
 
+#: Words of a file name that say what it is (the work, the subject, its topic), never
+#: whose: a name field holding one of them is no name. Words that are also surnames or
+#: forenames (English, French, Stuart, Tudor, Mao) are not among them.
+NOT_NAMES = frozenset("""
+essay essays coursework nea assignment homework draft drafts final version revised edited
+edit mock mocks exam exams test paper question questions answer answers response submission
+submitted task plan notes copy document doc untitled feedback marked unit topic year term
+source sources analysis investigation project report history historical economics sociology
+geography philosophy religion government russia russian germany weimar nazi nazis tudors
+stuarts britain british america american usa soviet ussr cold war wars revolution empire
+civil rights reform reforms crusades medieval victorian industrial versailles tsar tsarist
+tsars stalin hitler lenin mussolini communism fascism democracy
+""".split())
+
+
 def _capitalise(name: str) -> str:
     letters = [c for c in name if c.isalpha()]
     if not letters or not (all(c.isupper() for c in letters) or all(c.islower() for c in letters)):
@@ -96,11 +117,15 @@ def candidate_from_filename(name: str, pattern: str) -> tuple[str, str]:
     ('Jane Smith', '1234')
     """
     regex = compile_pattern(pattern)
-    stem = _DOCUMENT_SUFFIX.sub("", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip()
+    stem = unicodedata.normalize("NFC", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    stem = _DOCUMENT_SUFFIX.sub("", stem).strip()
     match = regex.fullmatch(stem)
     if not match:
         return "", ""
     fields = match.groupdict()
+    named = " ".join(fields.get(f) or "" for f in ("forename", "surname", "name"))
+    if any(word.lower() in NOT_NAMES for word in re.findall(_LETTERS + "+", named)):
+        return "", ""
     forename = _tidy(fields.get("forename"))
     surname = _tidy(fields.get("surname"))
     if forename or surname:

@@ -176,10 +176,27 @@ def test_not_candidate_lines(line):
         ("Jane Smith_51234_assignsubmission_file_Essay.docx", "{name}_{number}_*", ("Jane Smith", "51234")),
         ("JS-0042.docx", "{initials}-{number}", ("JS", "0042")),
         ("Smith, Jane - 0042.odt", "{surname}, {forename} - {number}", ("Jane Smith", "0042")),
+        # what the file is, not whose: the text decides
+        ("01 Russia essay.docx", "{number}_{surname}_{forename}", ("", "")),
+        ("2024_History_Coursework.docx", "{number}_{surname}_{forename}", ("", "")),
+        ("3_Weimar_Germany.pdf", "{number}_{surname}_{forename}", ("", "")),
+        # names that are also words of a subject stay names
+        ("4021_English_Stuart.docx", "{number}_{surname}_{forename}", ("Stuart English", "4021")),
+        ("4022_French_Tudor.docx", "{number}_{surname}_{forename}", ("Tudor French", "4022")),
+        # a name saved in decomposed form (macOS) reads as it is shown
+        ("2292_Smith-Jones_Zoe\u0308.docx", "{number}_{surname}_{forename}",
+         ("Zo\u00eb Smith-Jones", "2292")),
     ],
 )
 def test_candidate_from_filename(name, pattern, expected):
     assert candidate_from_filename(name, pattern) == expected
+
+
+def test_a_file_named_for_the_essay_leaves_the_candidate_to_the_text(tmp_path):
+    path = tmp_path / "01 Russia essay.txt"
+    path.write_text("Candidate: Jane Smith (1234)\n\n" + "\n\n".join(BODY), encoding="utf-8")
+    draft = inspect_file(path)
+    assert (draft.candidate_name, draft.candidate_number) == ("Jane Smith", "1234")
 
 
 def test_invalid_patterns():
