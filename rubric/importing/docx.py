@@ -135,6 +135,12 @@ class _Tags:
         self.num_fmt = w("numFmt")
         self.num_start = w("numStart")
         self.vanish = w("vanish")
+        self.deleted = w("del")
+        self.move_from = w("moveFrom")
+        self.sdt_pr = w("sdtPr")
+        self.showing_placeholder = w("showingPlcHdr")
+        self.sym = w("sym")
+        self.sym_font, self.sym_char = w("font"), w("char")
         # numbering.xml
         self.abstract_num = w("abstractNum")
         self.abstract_num_id = w("abstractNumId")
@@ -166,7 +172,8 @@ class _Tags:
         # what :meth:`_Reader.inline` does more with than keep its text (or never reads)
         self.inline_specials = (
             self.tab, self.ptab, self.br, self.cr, self.no_break_hyphen, self.footnote_ref,
-            self.endnote_ref, self.ruby, self.drawing, self.pict, self.alternate,
+            self.endnote_ref, self.ruby, self.drawing, self.pict, self.alternate, self.vanish,
+            self.showing_placeholder, self.sym,
         )
 
 
@@ -1123,6 +1130,9 @@ class _Reader:
         self.in_note = in_note
         self.drop_cap = ""
         self.custom_mark: tuple[str, str] | None = None  # a note whose mark is the next text
+        #: a paragraph whose mark is hidden or deleted as a tracked change: Word shows it
+        #: run into the next one
+        self.run_on = ""
 
     # block level ------------------------------------------------------------------
     def blocks(self, container, out: list[Block], nested: list[Block] | None = None) -> None:
@@ -1139,7 +1149,8 @@ class _Reader:
                 self.flush_drop_cap(out)
                 self.table(child, out if nested is None else nested)
             elif tag == tg.sdt:
-                self.blocks(child.find(tg.sdt_content), out, nested)
+                if not self.placeholder(child):
+                    self.blocks(child.find(tg.sdt_content), out, nested)
             elif tag in tg.block_containers:
                 self.blocks(child, out, nested)
             elif tag == tg.alternate and len(child):
@@ -1147,6 +1158,22 @@ class _Reader:
             elif tag == tg.alt_chunk and not self.in_note:
                 self.flush_drop_cap(out)
                 self.doc.chunk(child.get(tg.r_id) or "", out if nested is None else nested)
+        if self.run_on:   # the last paragraph's mark was hidden or deleted: nothing follows
+            out.append(Block(self.run_on))
+            self.run_on = ""
+
+    def placeholder(self, sdt) -> bool:
+        """A content control still showing its placeholder ("Click or tap here to enter
+        text."): the template's prompt, not the student's text."""
+        props = sdt.find(self.tags.sdt_pr)
+        return props is not None and props.find(self.tags.showing_placeholder) is not None
+
+    def hidden(self, properties) -> bool:
+        """Whether run properties (``w:rPr``) hide the text: hidden text (``w:vanish``)."""
+        if properties is None:
+            return False
+        vanish = properties.find(self.tags.vanish)
+        return vanish is not None and (vanish.get(self.tags.val) or "1") not in ("0", "false", "off")
 
     def flush_drop_cap(self, out: list[Block]) -> None:
         if self.drop_cap:
@@ -1201,6 +1228,11 @@ class _Reader:
             if frame is not None and (frame.get(tg.drop_cap) or "none") != "none":
                 drop_cap = True
             num_pr = ppr.find(tg.num_pr)
+            mark = ppr.find(tg.rpr)
+            runs_on = mark is not None and (self.hidden(mark) or mark.find(tg.deleted) is not None
+                                            or mark.find(tg.move_from) is not None)
+        else:
+            runs_on = False
         boxes: list = []
         text = self.plain_text(p)
         if text is None:
@@ -1219,7 +1251,12 @@ class _Reader:
         if self.drop_cap:
             text = self.drop_cap + text.lstrip()
             self.drop_cap = ""
-        out.append(Block(text, hint, indent))
+        if self.run_on:
+            text, self.run_on = self.run_on + text, ""
+        if runs_on and not self.in_note:
+            self.run_on = text
+        else:
+            out.append(Block(text, hint, indent))
         for box in boxes:
             self.blocks(box, out)
 
@@ -1278,6 +1315,10 @@ class _Reader:
                     else:
                         parts.append(child.text)
             elif tag in tg.inline_containers:
+                if tag == tg.r and self.hidden(child.find(tg.rpr)):
+                    continue   # hidden text: Word neither shows nor prints it
+                if tag == tg.sdt and self.placeholder(child):
+                    continue   # a content control's prompt, never filled in
                 self.inline(child, parts, boxes)
             elif tag == tg.tab or tag == tg.ptab:
                 parts.append("\t")
@@ -1285,6 +1326,8 @@ class _Reader:
                 parts.append("\n")
             elif tag == tg.no_break_hyphen:
                 parts.append("\u2011")
+            elif tag == tg.sym:
+                parts.append(_symbol(child.get(tg.sym_font) or "", child.get(tg.sym_char) or ""))
             elif tag == tg.footnote_ref or tag == tg.endnote_ref:
                 self.note_mark("footnote" if tag == tg.footnote_ref else "endnote", child, parts)
             elif tag == tg.ruby:
@@ -1304,6 +1347,23 @@ class _Reader:
             self.custom_mark = (kind, note_id)  # the mark is the text that follows
             return
         parts.append(f"[{self.doc.notes.mark(kind, self.doc.number, note_id)}]")
+
+
+def _symbol(font: str, code: str) -> str:
+    """What a ``w:sym`` (Insert › Symbol in Word) shows: a character of a symbol font
+    (Symbol, Wingdings) by its code, Word's private-use ``F0xx`` or the byte itself."""
+    from rubric.importing.rtf import font_kind, symbol_char
+
+    try:
+        value = int(code, 16)
+    except ValueError:
+        return ""
+    if 0xF000 <= value <= 0xF0FF:
+        value -= 0xF000
+    kind = font_kind(font, "")
+    if kind is None:
+        return chr(value) if 0x20 <= value <= 0x10FFFF and not 0xD800 <= value < 0xE000 else ""
+    return symbol_char(kind, value)
 
 
 def _children(element, tag: str, tg: _Tags):
@@ -1333,6 +1393,14 @@ def read_docx(path: Path, zipped: SafeZip) -> Extracted:
     doc = _Document(zipped, part, root, tags)
     blocks = doc.read_body()
     bodies = {d.number: d.note_bodies() for d in (doc, *doc.embedded)}
+    shown = set(doc.notes.order)
+    for deletion in (*root.iter(tags.deleted), *root.iter(tags.move_from)):
+        # a note whose only mark was deleted as a tracked change is gone from what Word shows
+        for kind, tag in (("footnote", tags.footnote_ref), ("endnote", tags.endnote_ref)):
+            for ref in deletion.iter(tag):
+                note_id = ref.get(tags.id) or ""
+                if (kind, doc.number, note_id) not in shown:
+                    bodies[doc.number][kind].pop(note_id, None)
     notes: list[str] = []
     for kind in ("footnote", "endnote"):
         for ref_kind, number, note_id in doc.notes.order:

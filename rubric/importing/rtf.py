@@ -87,7 +87,7 @@ LINE_BREAK = "\u2028"
 _MAX_DEPTH = 500
 
 
-def _font_kind(name: str, charset: str) -> str | None:
+def font_kind(name: str, charset: str) -> str | None:
     name = name.strip().lower()
     if name.startswith("symbol"):
         return "symbol"
@@ -193,7 +193,7 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
     def finish_entry() -> None:
         nonlocal entry_id
         if entry_id and entry_id not in kinds:
-            kinds[entry_id] = _font_kind("".join(entry_name), entry_charset)
+            kinds[entry_id] = font_kind("".join(entry_name), entry_charset)
         entry_id = ""
 
     position, end = 0, len(source)

@@ -792,7 +792,7 @@ def test_the_fast_text_of_a_plain_paragraph_is_what_the_full_walk_gives():
         if fast is None:
             assert any(s in shape for s in ("tab", "br/", "noBreak", "ruby", "footnote", "drawing",
                                             "Alternate", "<w:del w:id=\"3\"", "moveFrom", "sdtPr><w:alias",
-                                            "rPr><w:t>")), shape
+                                            "rPr><w:t>", "<w:sym ", "vanish", "showingPlcHdr")), shape
             continue
         taken += 1
         parts: list[str] = []
@@ -811,3 +811,45 @@ def test_reading_stays_fast(tmp_path):
     for _ in range(20):
         inspect_file(path)
     assert (time.perf_counter() - start) / 20 < 0.02
+
+
+def test_what_word_does_not_show_is_not_the_script(tmp_path):
+    """Hidden text, a content control still showing its prompt, a paragraph whose mark is
+    hidden or deleted as a tracked change (Word runs it into the next), and a footnote
+    whose only mark was deleted; a symbol inserted from the Symbol font is what it shows."""
+    rpr_del = '<w:rPr><w:del w:id="9" w:author="Teacher" w:date="2026-11-30T10:00:00Z"/></w:rPr>'
+    body = (
+        '<w:p><w:r><w:t xml:space="preserve">The reforms </w:t></w:r>'
+        '<w:r><w:rPr><w:vanish/></w:rPr><w:t xml:space="preserve">COPIED FROM A WEBSITE </w:t></w:r>'
+        '<w:r><w:rPr><w:vanish w:val="0"/></w:rPr><w:t xml:space="preserve">aimed </w:t></w:r>'
+        '<w:r><w:t>to transform the peasantry.</w:t></w:r></w:p>'
+        '<w:p><w:pPr><w:rPr><w:vanish/></w:rPr></w:pPr><w:r><w:rPr><w:vanish/></w:rPr>'
+        '<w:t>Teacher guidance: delete this line.</w:t></w:r></w:p>'
+        '<w:p><w:r><w:t xml:space="preserve">Date submitted: </w:t></w:r><w:sdt><w:sdtPr>'
+        '<w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:r><w:t>Click or tap to enter a date.</w:t>'
+        '</w:r></w:sdtContent></w:sdt></w:p>'
+        '<w:sdt><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:p><w:r>'
+        '<w:t>Click or tap here to enter text.</w:t></w:r></w:p></w:sdtContent></w:sdt>'
+        f'<w:p><w:pPr>{rpr_del}</w:pPr><w:r><w:t xml:space="preserve">Repression was brutally '
+        'effective </w:t></w:r></w:p><w:p><w:r><w:t>in the short term, until 1908.</w:t></w:r></w:p>'
+        '<w:p><w:r><w:t>Chronology: 1906</w:t></w:r><w:r><w:sym w:font="Symbol" w:char="F0AE"/>'
+        '</w:r><w:r><w:t>1911, as Figes shows.</w:t></w:r><w:del w:id="7" w:author="T" '
+        'w:date="2026-11-30T10:00:00Z"><w:r><w:footnoteReference w:id="2"/></w:r></w:del></w:p>'
+    )
+    xml = (f'<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>{body}'
+           '</w:body></w:document>')
+    path = mk.docx_with_document_xml(tmp_path / "4017_Khan_Amira.docx", xml.encode())
+    mk.add_docx_footnotes(path, ["O. Figes, A People's Tragedy (1996), p. 12.",
+                                 "A note whose mark was deleted."], in_paragraph=0)
+    with zipfile.ZipFile(path) as zf:   # note 2's only mark is the deleted one
+        document = zf.read("word/document.xml").replace(
+            b'<w:r><w:footnoteReference w:id="2"/></w:r></w:p>', b"</w:p>", 1)
+    mk.rewrite_zip(path, {"word/document.xml": document})
+    draft = inspect_file(path)
+    assert [p.text for p in draft.paragraphs] == [
+        "The reforms aimed to transform the peasantry.[1]",
+        "Date submitted:",
+        "Repression was brutally effective in the short term, until 1908.",
+        "Chronology: 1906→1911, as Figes shows.",
+        "[1] O. Figes, A People's Tragedy (1996), p. 12.",
+    ]
