@@ -951,6 +951,27 @@ def looks_like_quote(text: str, words: int | None = None) -> bool:
 #: Block hints that are paragraph kinds already: the parser knew what the block is.
 _KIND_HINTS = ("reference", "front_matter", "footnote", "appendix")
 
+#: Reference headings that may also head a part of the essay (its sources analysed).
+_SOURCES_OR_NOTES = re.compile(r"\b(sources?|notes|citations)\b", re.I)
+#: A paragraph of this many words or more that does not open as a reference entry does is
+#: prose (a reference entry is a dozen or two: author, title, place and year).
+PROSE_WORDS = 30
+#: How a reference entry opens: "Figes, O.", "Figes, Orlando", "FIGES, O." or a web address.
+_ENTRY_OPENING = re.compile(r"^(?:[^\W\d_][\w'’-]*,\s+[^\W\d_]|https?://|www\.)")
+
+
+def _prose_follows(blocks: list[Block], counts: list[int], index: int) -> bool:
+    """Whether the first paragraph after the heading at ``index`` is prose: at least
+    ``PROSE_WORDS`` words, not opening as a reference entry, ending a sentence."""
+    for following in range(index + 1, len(blocks)):
+        block = blocks[following]
+        if block.hint in ("heading", "title") or not block.text.strip():
+            continue
+        text = block.text.strip()
+        return counts[following] >= PROSE_WORDS and not _ENTRY_OPENING.match(text) and \
+            bool(_END_PUNCT.search(text)) and "http" not in text
+    return False
+
 
 def classify(blocks: list[Block], counts: list[int] | None = None) -> list[Paragraph]:
     """Paragraph kinds for the blocks after the header (see the module docstring)."""
@@ -972,7 +993,14 @@ def classify(blocks: list[Block], counts: list[int] | None = None) -> list[Parag
         heading = styled_heading or (index < last and _heading_like(text, words, counts[index + 1]))
         short = words <= 12 and not _END_PUNCT.search(text.rstrip(":"))
         if (heading or short) and _REFERENCE_HEADING.match(text):
-            section = "reference"
+            # "Primary sources" over the student's analysis of them is a section of the
+            # essay; over a list of titles, a bibliography
+            section = None if _SOURCES_OR_NOTES.search(text) and _prose_follows(
+                blocks, counts, index) else "reference"
+            kind = "heading"
+        elif heading and section == "reference" and (
+                _GENERIC_SECTION.match(text) or _prose_follows(blocks, counts, index)):
+            section = None   # "Conclusion" after the sources: the essay goes on
             kind = "heading"
         elif (heading or short) and _APPENDIX_HEADING.match(text):
             section = "appendix"

@@ -273,6 +273,27 @@ def test_coursework_count_leaves_out_headings_footnotes_references_appendices(tm
     assert "inevitable" not in " ".join(p.text for p in draft.paragraphs if p.kind == "heading")
 
 
+def test_a_sources_heading_over_the_students_analysis_is_part_of_the_essay(tmp_path):
+    """An NEA's "Primary sources" section analyses the sources: it is coursework, and so is
+    the conclusion after it; the bibliography at the end is not."""
+    body = mk.essay_paragraphs(500, seed=52)
+    analysis = ("The primary sources for Stolypin’s reforms are unusually rich, because the "
+                "Duma reports, the Okhrana files and the minister’s own speeches all survive, "
+                "and each must be read with its purpose in mind.")
+    entries = ["Figes, O., A People’s Tragedy (London, 1996).",
+               "Waldron, P., Between Two Revolutions (London, 1998)."]
+    path = mk.make_docx(tmp_path / "nea.docx", [
+        ("Title", "How far did Stolypin’s reforms strengthen Tsarist rule?"), body[0],
+        ("Heading 1", "Primary sources"), analysis, *body[1:3],
+        ("Heading 1", "Conclusion"), body[3],
+        ("Heading 1", "Bibliography"), *entries])
+    draft = inspect_file(path)
+    kinds = {p.text: p.kind for p in draft.paragraphs}
+    assert [kinds[t] for t in (analysis, *body[1:4])] == ["body"] * 4
+    assert [kinds[t] for t in entries] == ["reference", "reference"]
+    assert draft.coursework_word_count == sum(count_words(t) for t in (analysis, *body[:4]))
+
+
 @pytest.mark.parametrize("heading", ["References", "Works cited", "Sources consulted", "BIBLIOGRAPHY", "Bibliography:"])
 def test_reference_sections_in_plain_text(tmp_path, heading):
     draft = txt(tmp_path, [*BODY, heading, "Evans, R. The Coming of the Third Reich (2003).", "Kershaw, I. Hitler (1998)."])
