@@ -848,6 +848,9 @@ def _title_span(blocks: list[Block], start: int, full_width: int) -> tuple[str, 
         following = blocks[j] if j < len(blocks) else None
         if following is not None and following.hint == "body" and following.text[:1].islower():
             continue  # the sentence goes on
+        if following is not None and following.hint == "body" and following.text and \
+                block.text.rsplit(None, 1)[-1].lower() in _GOES_ON:
+            continue  # "…the Treaty of" / "Versailles caused the Second World War."
         ends_unit = (
             following is None
             or not following.text
@@ -866,7 +869,17 @@ def _continues(line: str, following: str, full_width: int) -> bool:
     is a line of its own (a contents entry, a topic line)."""
     if following[:1].islower() or line.endswith(("-", "\u2010", ",", SOFT_HYPHEN)) or ends_sentence(line):
         return True
+    last = line.rsplit(None, 1)[-1].lower() if line.strip() else ""
+    if last in _GOES_ON:   # "…the view that the Treaty of" / "Versailles caused…" (a title in
+        return True        # a larger font than the body's wraps on a shorter line)
     return bool(full_width) and len(line) >= 0.7 * full_width
+
+
+#: Words a title's line cannot end on: the line goes on.
+_GOES_ON = frozenset("""
+of the a an and or nor to in into on onto at by for from with within without that which
+who whom whose than as is was were are be been its their his her our your this these those
+""".split())
 
 
 def _is_line_header(text: str, full_width: int) -> bool:

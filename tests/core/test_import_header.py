@@ -177,6 +177,19 @@ def test_hard_wrapped_opening_in_a_pdf(tmp_path):
     assert draft.coursework_word_count == BODY_WORDS
 
 
+@pytest.mark.parametrize("lines", [
+    ["Assess the validity of the view that the Treaty of", "Versailles caused the Second World War."],
+    ["How far was the Weimar Republic doomed by the", "Treaty of Versailles?"],
+])
+def test_a_question_wrapped_before_a_capital_is_joined(tmp_path, lines):
+    """A question set in a larger font than the body wraps on a shorter line: a line that
+    ends on "of" or "the" goes on, even when the next starts with a capital."""
+    path = make_line_pdf(tmp_path / "essay.pdf", lines, BODY)
+    draft = inspect_file(path)
+    assert squash(draft.title) == " ".join(lines)
+    assert [squash(t) for t in texts(draft)] == BODY
+
+
 def test_clean_docx_gives_the_same_title_and_candidate(tmp_path):
     path = clean_docx(tmp_path / "clean.docx", [("Heading 1", TITLE), INITIALS])
     draft = inspect_file(path)
