@@ -100,9 +100,11 @@ def flush_output() -> None:
             pass
 
 
-def become_quiet_child() -> None:
-    """In a fork: leave Ctrl+C to the parent, read and write nothing of its terminal, and
-    keep shared what the fork copied (the collector never walks it)."""
+def become_quiet_child(*keep: int) -> None:
+    """In a fork: leave Ctrl+C to the parent, read and write nothing of its terminal, let
+    go of every file the parent had open but the pipes in ``keep`` (see
+    :func:`release_inherited`), and keep shared what the fork copied (the collector never
+    walks it)."""
     import gc
     import signal
 
@@ -115,7 +117,32 @@ def become_quiet_child() -> None:
         os.close(null)
     except OSError:
         pass
+    release_inherited(set(keep))
     gc.freeze()
+
+
+def release_inherited(keep: set[int]) -> None:
+    """Point every file descriptor above 2 but ``keep`` at the null device. A fork shares
+    its parent's open files, and with them the set's lock (``flock`` belongs to the open
+    file, not to the process): a copy still running when its parent is killed would keep
+    the set locked after the parent died. The numbers stay taken (by the null device) so
+    that nothing the copy opens later can be closed by a Python object of the parent's
+    that the copy frees."""
+    try:
+        numbers = [int(name) for name in os.listdir("/proc/self/fd")]
+    except (OSError, ValueError):
+        return   # not Linux: forks are not used there
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+    except OSError:
+        return
+    for fd in numbers:
+        if fd > 2 and fd != null and fd not in keep:
+            try:
+                os.dup2(null, fd)
+            except OSError:
+                pass   # closed meanwhile (the listing's own descriptor)
+    os.close(null)
 
 
 def send(fd: int, value: Any) -> None:
@@ -220,7 +247,7 @@ class Background:
             code = 1
             try:
                 os.close(read_end)
-                become_quiet_child()
+                become_quiet_child(write_end)
                 try:
                     outcome = ("done", self._function(*self._args))
                 except BaseException:  # noqa: BLE001 - the parent raises it, computing again

@@ -310,7 +310,7 @@ class Readers:
 def _serve(tasks: int, results: int) -> None:
     """A worker: load the readers, then read files as they come, with the options that
     came last, until the pipe from the asking process closes."""
-    become_quiet_child()  # Ctrl+C and the terminal are the asking process's
+    become_quiet_child(tasks, results)  # Ctrl+C, the terminal and the set's lock are the asking process's
     try:
         _load_readers()
     except Exception:  # noqa: BLE001 - then reading each file says what is missing, as here

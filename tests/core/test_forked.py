@@ -283,3 +283,43 @@ def test_the_markbook_exported_on_a_thread_compares_in_a_child_as_here(tmp_path,
     ms.close()
     assert started == [True, False]
     assert in_a_child == here and len(here) > 3
+
+
+ORPHAN = r"""
+import os, sys, time
+from rubric import forked
+from rubric.store import MarkingSet
+ms = MarkingSet.open(sys.argv[1])   # holds the set's lock
+job = forked.Background(time.sleep, 30)
+print(job._pid, flush=True)
+os._exit(0)   # killed, in effect: the copy is left running
+"""
+
+
+@linux_only
+def test_a_copy_left_running_when_its_parent_dies_does_not_hold_the_set(tmp_path, essay_scheme):
+    """flock belongs to the open file, which a fork shares: a copy still running after its
+    parent was killed must not keep the set locked (the next window could not open it)."""
+    import os
+    import signal
+    import time
+
+    from rubric.store import MarkingSet
+    from rubric.store.lock import is_locked
+
+    path = tmp_path / "13B.markset"
+    MarkingSet.create(path, "13B", essay_scheme).close()
+    parent = subprocess.Popen([sys.executable, "-c", ORPHAN, str(path)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    copy = int(parent.stdout.readline())
+    assert parent.wait(timeout=60) == 0
+    try:
+        deadline = time.monotonic() + 10   # the copy lets go as it starts, not at its end
+        while is_locked(path) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert os.path.exists(f"/proc/{copy}")   # still running, for 30 s
+        assert not is_locked(path)
+        with MarkingSet.open(path) as ms:   # the next window opens it
+            assert ms.scripts() == []
+    finally:
+        os.kill(copy, signal.SIGKILL)
