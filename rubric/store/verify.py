@@ -42,6 +42,27 @@ _ROLES = ("teacher", "second", "moderator")
 _BANK_KINDS = ("www", "ebi", "general", "annotation")
 #: Values far beyond anything a class set holds are refused (a crafted file, not a set).
 _MAX_INT = 10**9
+#: The longest text (in bytes of UTF-8) each column may hold; any other text column holds a
+#: name, a number, a label, a date or an identity, and at most ``_SHORT_TEXT``. A 20 MB
+#: marker name would make every export take minutes and gigabytes.
+_SHORT_TEXT = 4096
+_TEXT_LIMITS = {
+    ("scripts", "paragraphs"): 64 << 20,   # a 500-page PDF's text, many times over
+    ("scripts", "warnings"): 1 << 20,
+    ("scripts", "title"): 16 << 10,
+    ("schemes", "json"): 4 << 20,
+    ("meta", "value"): 1 << 20,
+    ("annotations", "quote"): 1 << 20,     # the passage: at most a few paragraphs
+    ("annotations", "comment"): 256 << 10,
+    ("overall_comments", "www"): 256 << 10,
+    ("overall_comments", "ebi"): 256 << 10,
+    ("overall_comments", "general"): 256 << 10,
+    ("bank", "text"): 256 << 10,
+    ("marks", "review_reason"): 64 << 10,
+    ("audit", "old"): 64 << 20,
+    ("audit", "new"): 64 << 20,
+    ("merge_ledger", "counts"): 64 << 10,
+}
 
 
 class _Refused(Exception):
@@ -146,6 +167,26 @@ def _check_types(db: sqlite3.Connection) -> None:
                     (_MAX_INT,)).fetchone()
                 if bad and column not in ("id",):
                     raise _Refused(f"{table}.{column} holds an impossible number (row {bad[0]})")
+            elif storage == "text":
+                _check_text(db, table, column)
+
+
+def _check_text(db: sqlite3.Connection, table: str, column: str) -> None:
+    """A text column's values are UTF-8 (anything else breaks every later read of them)
+    and no longer than the column's limit."""
+    limit = _TEXT_LIMITS.get((table, column), _SHORT_TEXT)
+    bad = db.execute(f'SELECT rowid FROM "{table}" WHERE length(CAST("{column}" AS BLOB)) > ? '
+                     "LIMIT 1", (limit,)).fetchone()
+    if bad:
+        raise _Refused(f"{table}.{column} holds an impossibly long text (row {bad[0]}, over "
+                       f"{limit:,} bytes)")
+    for rowid, raw in db.execute(f'SELECT rowid, CAST("{column}" AS BLOB) FROM "{table}" '
+                                 f'WHERE "{column}" IS NOT NULL'):
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Refused(f"{table}.{column} holds text that is not valid UTF-8 "
+                           f"(row {rowid})") from None
 
 
 def _json(text: str, what: str) -> object:
@@ -308,6 +349,8 @@ def check_set_file(path: Path, shown_name: str | None = None,
                 raise _Refused("this is not a marking set file (no format version)")
             if version > SCHEMA_VERSION:
                 raise _Refused(f"made by a newer Essay Marker (format {version}); update the app")
+            if _scalar(db, "PRAGMA encoding") != "UTF-8":
+                raise _Refused("its text is not stored as UTF-8, as Essay Marker stores it")
             _check_schema(db, version)
             if _scalar(db, "PRAGMA integrity_check") != "ok":
                 raise _Refused("the file is damaged (integrity check failed)")

@@ -107,6 +107,17 @@ def test_an_extra_table_or_a_changed_column_is_refused(shared_set, tmp_path):
     ("UPDATE marks SET criterion = 'ZZZ'", ("ZZZ",)),
     ("UPDATE annotations SET end = 999999", ("annotation",)),
     ("UPDATE schemes SET json = '{\"nonsense\": true}'", ("scheme",)),
+    # text that is not UTF-8 breaks every later read of it (the script list, exports)
+    ("UPDATE scripts SET candidate_name = CAST(X'C328FF41' AS TEXT) WHERE id = 1",
+     ("scripts.candidate_name", "UTF-8", "row 1")),
+    ("UPDATE annotations SET comment = CAST(X'C328FF41' AS TEXT)", ("annotations.comment", "UTF-8")),
+    ("UPDATE markers SET name = CAST(X'EDA080' AS TEXT)", ("markers.name", "UTF-8")),
+    ("UPDATE scripts SET title = CAST(X'FF' AS TEXT)", ("scripts.title", "UTF-8")),
+    # sizes no class set has: every export would take minutes and gigabytes
+    ("UPDATE markers SET name = printf('%.*c', 20000000, 'x')", ("markers.name", "long")),
+    ("UPDATE scripts SET candidate_name = printf('%.*c', 5000, 'x')",
+     ("scripts.candidate_name", "long")),
+    ("UPDATE annotations SET comment = printf('%.*c', 300000, 'x')", ("annotations.comment", "long")),
 ])
 def test_wrong_values_are_refused_before_anything_shows_them(shared_set, statement, words):
     _tamper(shared_set, statement)
