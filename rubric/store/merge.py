@@ -592,10 +592,11 @@ class _Planner:
         place = (start, end, quote, bool(lost))
         if owned and not lost:
             text = self.text(script_id)
-            if text[start:end] != quote:
+            if not 0 <= start < end <= len(text) or text[start:end] != quote:
                 from rubric.store.markingset import find_passage_near
 
-                span = find_passage_near(text, quote, start)
+                # (an empty passage past the end of the text "matches" nothing there)
+                span = find_passage_near(text, quote, start) if quote.strip() else None
                 if span is None:
                     self._identity_clash(
                         "annotation", uuid, file_marker, script_id, criterion,

@@ -362,3 +362,30 @@ def test_cli_bank_and_the_default_bank_for_new_sets(hod, tmp_path, capsys):
     with MarkingSet.open(new_set("Next year", hod.scheme)) as fresh:
         assert any(c.text.startswith("DEPARTMENT:") for c in fresh.bank())
         assert len(fresh.bank()) == exported
+
+
+def test_an_annotation_beyond_the_sets_own_text_is_ignored(hod, tmp_path):
+    """A crafted copy whose script is longer than the set's, with an annotation past the
+    end of the set's text and no passage: merging it must not store it (the set could then
+    no longer be shared: its own check refuses an annotation outside the text)."""
+    copy = send_copy(hod, tmp_path, "ms-a")
+    length = len(hod.script(ONE).text)
+    mark_in(copy, "Ms A", lambda c: c.annotate_quote(ONE, hod.script(ONE).text[:12], "Fine"))
+    db = sqlite3.connect(copy)
+    try:
+        (paragraphs,) = db.execute("SELECT paragraphs FROM scripts WHERE id=1").fetchone()
+        longer = json.loads(paragraphs) + [["body", "x" * 200]]
+        db.execute("UPDATE scripts SET paragraphs=? WHERE id=1", (json.dumps(longer),))
+        db.execute("UPDATE annotations SET start=?, end=?, quote='' WHERE comment='Fine'",
+                   (length + 50, length + 60))
+        db.commit()
+    finally:
+        db.close()
+    plan = plan_merge(hod, copy)
+    assert [(i.kind, i.reason) for i in plan.ignored] == [
+        ("annotation", "its passage is not in this set's copy of the script")]
+    merge_file(hod, copy)
+    assert hod.annotations(ONE, hod.find_marker("Ms A").id) == []
+    out = hod.export_to(tmp_path / "again.markset")   # still a set others can open
+    from rubric.store.verify import check_set_file
+    assert check_set_file(out) == "13 History mock"
