@@ -484,9 +484,8 @@ def _markers_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str])
 def _marker_value(snapshot: SetSnapshot, script_id, marker_id: MarkerId,
                   criterion: str) -> int | None:
     marks = snapshot.marks.get((script_id, marker_id), {})
-    if criterion == "Total":
-        placed = [m.mark for m in marks.values() if m.mark is not None]
-        return sum(placed) if placed else None
+    if criterion == "Total":   # as every other sheet counts it: the scheme's criteria only
+        return marking.total(snapshot.scheme, marks)
     mark = marks.get(criterion)
     return mark.mark if mark else None
 

@@ -362,3 +362,28 @@ def test_every_cell_keeps_its_named_style_and_no_cell_shares_another_s_changes(
     plain = [c for row in summary.iter_rows() for c in row
              if c.style == "EM Text" and c.value and not c.font.b]
     assert plain, "a bold font given to one cell stays on that cell"
+
+
+def test_the_markers_sheet_totals_only_the_schemes_criteria(nea_scheme, make_draft, tmp_path):
+    """A criterion taken out of the scheme (its marks kept, "not counted in the total") is
+    left out of every total: the Markers sheet's agrees with the Marks sheet's."""
+    from rubric.record import replace
+
+    ms = MarkingSet.create(tmp_path / "nea.markset", "13 NEA", nea_scheme)
+    script = ms.add_script(make_draft("Amira Khan", "4017")).created
+    ms.use_marker("Ms Priya Patel", "PP")
+    for criterion, mark in (("AO1", 15), ("AO2", 6), ("AO3", 7)):
+        ms.set_mark(script, criterion, mark)
+    ms.use_marker("Dr Mod", "DM", "moderator")
+    for criterion, mark in (("AO1", 14), ("AO2", 5), ("AO3", 4)):
+        ms.set_mark(script, criterion, mark)
+    ms.update_scheme(replace(nea_scheme, criteria=nea_scheme.criteria[:2], total=30))
+    path = tmp_path / "markbook.xlsx"
+    export_markbook(ms, path, marker=ms.find_marker("Ms Priya Patel").id)
+    workbook = load_workbook(path)
+    rows = rows_of(workbook["Markers"])
+    totals = dict(zip(rows[0], rows[1], strict=True))
+    assert (totals["Total PP"], totals["Total DM"], totals["Total DM − PP"]) == (21, 19, -2)
+    marks = dict(zip(*rows_of(workbook["Marks"])[:2], strict=True))
+    assert marks["Total"] == 21
+    ms.close()
