@@ -59,6 +59,21 @@ def text_runs_content(text: str) -> str:
     return "".join(pieces) or '<w:t xml:space="preserve"></w:t>'
 
 
+def comment_xml(number: int, text: str, author: str, initials: str, stamp: str) -> str:
+    """One ``w:comment``: a paragraph per line of ``text`` (its tabs as ``w:tab``, which
+    Word and LibreOffice keep; a raw tab in ``w:t`` is lost), the first with the
+    annotation reference mark."""
+    paragraphs = []
+    for index, line in enumerate(clean_text(text).split("\n") or [""]):
+        ref = ('<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
+               "<w:annotationRef/></w:r>") if index == 0 else ""
+        run = f"<w:r>{text_runs_content(line)}</w:r>" if line else ""
+        paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>{ref}{run}</w:p>')
+    return (f'<w:comment w:id="{number}" w:author="{escape(clean_text(author), _ATTR)}" '
+            f'w:date="{stamp}" w:initials="{escape(clean_text(initials), _ATTR)}">'
+            f"{''.join(paragraphs)}</w:comment>")
+
+
 class WordPackage:
     """A .docx being written: append body XML (paragraphs, tables) with :meth:`append`,
     add comments with :meth:`add_comment`, set :attr:`footer` and :attr:`title`, then
@@ -80,17 +95,7 @@ class WordPackage:
         """A new Word comment; returns its id, for the range marks in the body
         (:func:`comment_start`, :func:`comment_end`)."""
         number = len(self.comments)
-        lines = clean_text(text).split("\n") or [""]
-        paragraphs = []
-        for index, line in enumerate(lines):
-            ref = ('<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
-                   "<w:annotationRef/></w:r>") if index == 0 else ""
-            run = f'<w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r>' if line else ""
-            paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>{ref}{run}</w:p>')
-        self.comments.append(
-            f'<w:comment w:id="{number}" w:author="{escape(clean_text(author), _ATTR)}" '
-            f'w:date="{self._stamp}" w:initials="{escape(clean_text(initials), _ATTR)}">'
-            f"{''.join(paragraphs)}</w:comment>")
+        self.comments.append(comment_xml(number, text, author, initials, self._stamp))
         return number
 
     def parts(self) -> list[tuple[str, bytes]]:

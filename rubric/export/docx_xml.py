@@ -12,14 +12,12 @@ import datetime as _dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 from rubric.export.cells import clean_text
-from rubric.export.docx_package import WordPackage, text_runs_content
+from rubric.export.docx_package import WordPackage, comment_xml, text_runs_content
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _NS = f'xmlns:w="{W_NS}"'
-_ATTR = {'"': "&quot;"}
 _PSTYLE = re.compile(r'(<w:pStyle w:val="[^"]*"/>)(?!<w:keepNext/>)')
 
 
@@ -204,17 +202,7 @@ def add_comments(document, anchors: Sequence[CommentAnchor]) -> None:
     stamp = _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     pieces = [f"<w:comments {_NS}>"]
     for number, anchor in enumerate(anchors, start=first_id):
-        lines = clean_text(anchor.text).split("\n") or [""]
-        paragraphs = []
-        for index, line in enumerate(lines):
-            ref = ('<w:r><w:rPr><w:rStyle w:val="CommentReference"/></w:rPr>'
-                   "<w:annotationRef/></w:r>") if index == 0 else ""
-            text = f'<w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r>' if line else ""
-            paragraphs.append(f'<w:p><w:pPr><w:pStyle w:val="CommentText"/></w:pPr>{ref}{text}</w:p>')
-        pieces.append(
-            f'<w:comment w:id="{number}" w:author="{escape(clean_text(anchor.author), _ATTR)}" '
-            f'w:date="{stamp}" w:initials="{escape(clean_text(anchor.initials), _ATTR)}">'
-            f"{''.join(paragraphs)}</w:comment>")
+        pieces.append(comment_xml(number, anchor.text, anchor.author, anchor.initials, stamp))
     pieces.append("</w:comments>")
     for element in list(parse_xml("".join(pieces))):
         comments.append(element)

@@ -534,3 +534,19 @@ def test_if_worker_processes_fail_the_batch_is_built_here(marking_set, make_draf
         marking_set.add_script(make_draft(f"Student {i}", str(6200 + i), seed=str(i)))
     report = export_feedback_folder(marking_set, tmp_path / "out", WordOptions(processes=2))
     assert report.ok and len(report.written) == 5
+
+
+def test_a_comments_tabs_and_lines_are_word_tabs_and_paragraphs(marking_set, make_draft,
+                                                                  tmp_path):
+    """A tab typed in a comment is a Word tab (a raw tab inside w:t is dropped by Word and
+    LibreOffice: 'Good\\tpoint' became 'Goodpoint'), and each line its own paragraph."""
+    ms = marking_set
+    script_id = ms.add_script(make_draft()).created
+    ms.annotate_quote(script_id, "loyal peasantry", "Good\tpoint\there\nNext line")
+    document = Document(export_feedback(ms, script_id, tmp_path / "f.docx", OPTIONS))
+    [comment] = document.comments
+    paragraphs = comment._comment_elm.findall(qn("w:p"))
+    assert [p.xpath("string(.)") for p in paragraphs] == ["Goodpointhere", "Next line"]
+    assert len(paragraphs[0].findall(f".//{qn('w:tab')}")) == 2
+    assert not any("\t" in (t.text or "") for t in comment._comment_elm.iter(qn("w:t")))
+    assert comment.text == "Good\tpoint\there\nNext line"
