@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rubric import marking
-from rubric.export.cells import CELL_LIMIT, FORMULA_STARTS, cut_marker, sheet_text
+from rubric.export.cells import CELL_LIMIT, FORMULA_STARTS, cut_marker, sheet_text, utf16_length
 from rubric.export.markbook_table import SCRIPT_ID, WARNINGS, Column, markbook_table
 from rubric.export.snapshot import SetSnapshot
 from rubric.export.stats import level_counts, summarise
@@ -127,10 +127,14 @@ class SheetWriter:
             cell.quotePrefix = True
         if removed:
             where = f"{self.sheet.title} sheet, cell {cell.coordinate}"
-            original = len(text) - len(cut_marker(removed)) + removed
+            original = str(value)
+            size = f"{len(original):,} characters"
+            units = utf16_length(original)
+            if units != len(original):   # a spreadsheet counts an emoji (and the like) twice
+                size += f", {units:,} as a spreadsheet counts them"
             self.warnings.append(
-                f"{where}{f' ({what})' if what else ''}: the text has {original:,} characters, "
-                f"more than a spreadsheet cell holds ({CELL_LIMIT:,}); it was cut and ends with "
+                f"{where}{f' ({what})' if what else ''}: the text has {size}, more than a "
+                f"spreadsheet cell holds ({CELL_LIMIT:,}); it was cut and ends with "
                 f"“{cut_marker(removed)}” (the full text is in the app)")
         longest = len(text) if "\n" not in text else max(len(line) for line in text.split("\n"))
         if longest > self.widths.get(column, 0):

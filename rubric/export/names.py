@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from rubric.errors import PatternError
@@ -59,7 +60,9 @@ def safe_stem(text: str) -> str:
     zero-width controls (which can disguise an extension), no leading dot (a hidden
     file), and short enough in bytes for any file system (255-byte names) with room for
     " (12)" and the extension."""
-    stem = file_name_part(_UNSAFE.sub("_", _INVISIBLE.sub("", text)))
+    # composed (NFC): "Zoë" typed and "Zoë" pasted from a Mac (e + a combining mark) are
+    # one name, so unique_names sees them as one (a Mac's disk would take them as one)
+    stem = file_name_part(_UNSAFE.sub("_", _INVISIBLE.sub("", unicodedata.normalize("NFC", text))))
     stem = _fit_bytes(stem[:MAX_STEM], MAX_STEM_BYTES).rstrip(" .")
     stem = stem.lstrip(" .")
     if not stem or stem.strip("._ ") == "":
@@ -85,17 +88,22 @@ def file_name(pattern: str, fields: Mapping[str, object], extension: str) -> str
 
 
 def unique_names(names: Iterable[str]) -> list[str]:
-    """The same names, with " (2)", " (3)"… added where one repeats (ignoring case)."""
+    """The same names, with " (2)", " (3)"… added where one repeats (ignoring case and
+    Unicode composition, as Windows and macOS file systems do)."""
     seen: set[str] = set()
     result = []
+
+    def key(name: str) -> str:
+        return unicodedata.normalize("NFC", name).casefold()
+
     for name in names:
         stem, dot, ext = name.rpartition(".")
         if not dot:
             stem, ext = name, ""
         candidate, number = name, 1
-        while candidate.lower() in seen:
+        while key(candidate) in seen:
             number += 1
             candidate = f"{stem} ({number})" + (f".{ext}" if ext else "")
-        seen.add(candidate.lower())
+        seen.add(key(candidate))
         result.append(candidate)
     return result

@@ -241,6 +241,12 @@ def test_long_text_is_cut_visibly_with_a_warning(marking_set, make_draft, tmp_pa
     assert len(cell.value) <= CELL_LIMIT
     assert cell.value == long_comment[:len(cell.value) - len(f"… [cut: {removed:,} characters]")] \
         + f"… [cut: {removed:,} characters]"
+    # emoji count twice in a spreadsheet's limit: the warning says so, never "17,000
+    # characters, more than a cell holds (32,767)" alone
+    ms.set_comments(script_id, general="👍🏽 " * 7_000)   # 21,000 characters, 35,000 units
+    [warning] = export_markbook(ms, path)
+    assert "the text has 21,000 characters, 35,000 as a spreadsheet counts them, more " \
+           "than a spreadsheet cell holds (32,767)" in warning
 
 
 def test_sheet_text_counts_like_excel_and_removes_control_characters():

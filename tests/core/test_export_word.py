@@ -338,6 +338,11 @@ def test_file_names_are_safe_everywhere():
     assert file_name("{name}", {"name": ""}, ".docx").startswith("script")
     assert unique_names(["A.docx", "a.docx", "A.docx", "b"]) == [
         "A.docx", "a (2).docx", "A (3).docx", "b"]
+    # "Zoë" typed and "Zoë" from a Mac (e + a combining diaeresis) are one name on disk
+    decomposed = file_name("{name}", {"name": "Zoe\u0308 Smith"}, ".docx")
+    assert decomposed == "Zo\u00eb Smith.docx"
+    assert unique_names(["Zo\u00eb Smith.docx", "Zoe\u0308 Smith.docx"]) == [
+        "Zo\u00eb Smith.docx", "Zoe\u0308 Smith (2).docx"]
 
 
 def test_folder_export_reports_progress_and_can_be_cancelled(marking_set, make_draft, tmp_path):
