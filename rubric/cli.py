@@ -645,8 +645,8 @@ def cmd_merge(args: argparse.Namespace) -> int:
             except EssayMarkerError as exc:
                 entry["refused"] = str(exc)
                 failed = True
-                if not args.json:
-                    print(f"refused   {exc}")
+                if not args.json:   # an error, as every command reports one (and the
+                    print(f"error: {exc}", file=sys.stderr)   # other files go on)
                 continue
             entry.update(markers=list(plan.markers), hash=plan.file_hash,
                          already_merged=plan.already_merged, **plan.counts())

@@ -293,7 +293,10 @@ def test_cli_merge_previews_refuses_conflicts_and_takes_a_side(hod, tmp_path, ca
     assert main(["merge", path, str(desktop)]) == 0
     assert "nothing new" in capsys.readouterr().out
     assert main(["merge", path, str(tmp_path / "missing.markset")]) == 1
-    assert "refused   missing.markset: no such file" in capsys.readouterr().out
+    printed = capsys.readouterr()
+    errors = [line for line in printed.err.splitlines() if line.startswith("error:")]
+    assert errors == ["error: missing.markset: no such file"]
+    assert "missing.markset" not in printed.out
 
 
 # -- the department comment bank -------------------------------------------------------------
