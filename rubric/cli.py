@@ -529,6 +529,7 @@ def cmd_import_marks(args: argparse.Namespace) -> int:
         _print_json({
             "changes": [c.line() for c in changes.changes],
             "problems": [p.line() for p in changes.problems],
+            "ignored_columns": changes.ignored_columns,
             "rows_read": changes.rows_read,
             "applied": applied,
         })

@@ -109,10 +109,21 @@ class MarkbookChanges:
     rows_read: int = 0
     #: The markbook's file name (named in the audit entry of :func:`apply_markbook`).
     source: str = ""
+    #: Headers of the Marks sheet that are none of the markbook's own columns (a mark typed
+    #: under "AO3 mark (moderated)" is not read: the teacher is told so).
+    ignored_columns: list[str] = field(default_factory=list)
+    #: The columns marks and levels are read from.
+    read_columns: list[str] = field(default_factory=list)
+
+    def ignored_lines(self) -> list[str]:
+        return [f"ignored column “{header}”: not a column of this set's markbook (marks are "
+                f"read from {', '.join(f'“{c}”' for c in self.read_columns)})"
+                for header in self.ignored_columns]
 
     def lines(self) -> list[str]:
         lines = [change.line() for change in self.changes]
         lines += [f"not read: {problem.line()}" for problem in self.problems]
+        lines += self.ignored_lines()
         lines.append(f"{len(self.changes)} change{'s' if len(self.changes) != 1 else ''} in "
                      f"{self.rows_read} row{'s' if self.rows_read != 1 else ''}"
                      + (f"; {len(self.problems)} row problem"
@@ -547,6 +558,10 @@ def read_markbook(path: str | Path, marking_set: MarkingSet | SetSnapshot,
                                   f"({', '.join(c.name for c in scheme.criteria)})")
     marker_col = headers.get(_key(cols.MARKER))
     total_col = headers.get(_key(cols.TOTAL))
+    own = {_key(c.header) for c in cols.columns(scheme)} | {_key(cols.COUNTED)}
+    ignored = [str(h).strip() for h in sheet.header if h and str(h).strip() and _key(h) not in own]
+    read_from = [sheet.header[c] for _criterion, level_col, mark_col in criteria
+                 for c in (level_col, mark_col) if c is not None]
 
     if isinstance(marking_set, SetSnapshot):
         snapshot = marking_set
@@ -562,7 +577,8 @@ def read_markbook(path: str | Path, marking_set: MarkingSet | SetSnapshot,
         by_name.setdefault(_name_key(script.display_name), []).append(script.id)
     markers_by_name = {_key(m.name): m for m in snapshot.markers.values()}
 
-    result = MarkbookChanges(rows_read=0, source=path.name)
+    result = MarkbookChanges(rows_read=0, source=path.name, ignored_columns=ignored,
+                             read_columns=[str(h) for h in read_from])
     seen: dict[ScriptId, int] = {}
     row_changes: dict[int, list[MarkChange]] = {}
 

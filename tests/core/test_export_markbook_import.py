@@ -327,3 +327,31 @@ def test_a_coursework_markbook_round_trip(tmp_path, make_draft, nea_scheme):
         assert ms.total(script_id) == 22
     finally:
         ms.close()
+
+
+def test_a_column_the_markbook_does_not_have_is_named_not_silently_skipped(marked, tmp_path,
+                                                                           capsys):
+    """A moderator's mark typed under a heading of their own ("AO1 mark (moderated)") is
+    not read; reading says so, on the command line and in its JSON."""
+    from rubric.cli import main
+
+    ms, _ = marked
+    path = exported(ms, tmp_path)
+    workbook = load_workbook(path)
+    sheet = workbook["Marks"]
+    column = sheet.max_column + 1
+    sheet.cell(row=1, column=column).value = "AO1 mark (moderated)"
+    sheet.cell(row=2, column=column).value = 15
+    workbook.save(path)
+    result = read_markbook(path, ms)
+    assert result.changes == [] and result.ignored_columns == ["AO1 mark (moderated)"]
+    assert result.lines()[-2:] == [
+        "ignored column “AO1 mark (moderated)”: not a column of this set's markbook (marks "
+        "are read from “AO1 level”, “AO1 mark”)", "0 changes in 5 rows"]
+    set_path = str(ms.path)
+    ms.close()
+    assert main(["import-marks", set_path, str(path), "--dry-run"]) == 0
+    assert "ignored column “AO1 mark (moderated)”" in capsys.readouterr().out
+    assert main(["import-marks", set_path, str(path), "--dry-run", "--json"]) == 0
+    import json
+    assert json.loads(capsys.readouterr().out)["ignored_columns"] == ["AO1 mark (moderated)"]
