@@ -32,7 +32,7 @@ from pathlib import Path
 
 from rubric.errors import SchemeError, SetError
 from rubric.importing.model import PARAGRAPH_KINDS
-from rubric.scheme import Scheme, scheme_from_json
+from rubric.scheme import Level, Scheme, scheme_from_json
 from rubric.store.markingset import APPLICATION_ID
 from rubric.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -233,18 +233,47 @@ def _check_scripts(db: sqlite3.Connection) -> dict[int, int]:
     return lengths
 
 
+def _levels(schemes: dict[int, Scheme]) -> dict[str, dict[str, list[Level]]]:
+    """``{criterion: {level label: that level in each scheme version that has it}}``."""
+    levels: dict[str, dict[str, list[Level]]] = {}
+    for scheme in schemes.values():
+        for criterion in scheme.criteria:
+            for level in criterion.levels:
+                levels.setdefault(criterion.name, {}).setdefault(level.label, []).append(level)
+    return levels
+
+
+def _check_level(levels: dict[str, dict[str, list[Level]]], script_id: int, criterion: str,
+                 level: str | None, mark: int | None, flagged: bool, what: str) -> None:
+    """A mark's level is one of its criterion's (in some scheme version), and the mark lies
+    in it, unless the set flagged it for review (a scheme edit can leave it outside): a
+    student must never read "14 out of 20 (Level 99)" in their feedback."""
+    if level is None:
+        return
+    found = levels.get(criterion, {}).get(level)
+    if found is None:
+        raise _Refused(f"script {script_id} has {what} {criterion} level {level!r}, a level no "
+                       "version of its scheme has")
+    if mark is not None and not flagged and not any(lv.contains(mark) for lv in found):
+        raise _Refused(f"script {script_id} has {what} {criterion} mark of {mark} in {level} "
+                       f"({found[-1].range_text}), which does not hold it")
+
+
 def _check_marks(db: sqlite3.Connection, schemes: dict[int, Scheme]) -> None:
     maxima: dict[str, int] = {}
     for scheme in schemes.values():
         for criterion in scheme.criteria:
             maxima[criterion.name] = max(maxima.get(criterion.name, 0), criterion.maximum)
-    for script_id, criterion, mark in db.execute("SELECT script_id, criterion, mark FROM marks"):
+    levels = _levels(schemes)
+    for script_id, criterion, level, mark, flagged in db.execute(
+            "SELECT script_id, criterion, level, mark, needs_review FROM marks"):
         if criterion not in maxima:
             raise _Refused(f"script {script_id} has a mark for {criterion!r}, "
                            "a criterion no version of its scheme has")
         if mark is not None and not 0 <= mark <= maxima[criterion]:
             raise _Refused(f"script {script_id} has a mark of {mark} for {criterion}, "
                            f"outside 0–{maxima[criterion]}")
+        _check_level(levels, script_id, criterion, level, mark, bool(flagged), "a")
 
 
 def _check_rows(db: sqlite3.Connection, lengths: dict[int, int]) -> None:
@@ -300,9 +329,10 @@ def _check_v4_rows(db: sqlite3.Connection, schemes: dict[int, Scheme]) -> None:
     if bad is not None:
         raise _Refused(f"script {bad} has an impossibly long class")
     maxima = _maxima(schemes)
+    levels = _levels(schemes)
     for table in ("agreed_marks", "definitive_marks"):
-        for script_id, criterion, mark in db.execute(
-                f"SELECT script_id, criterion, mark FROM {table}"):
+        for script_id, criterion, level, mark in db.execute(
+                f"SELECT script_id, criterion, level, mark FROM {table}"):
             what = "an agreed" if table == "agreed_marks" else "a definitive"
             if criterion not in maxima:
                 raise _Refused(f"script {script_id} has {what} mark for {criterion!r}, "
@@ -310,6 +340,8 @@ def _check_v4_rows(db: sqlite3.Connection, schemes: dict[int, Scheme]) -> None:
             if not 0 <= mark <= maxima[criterion]:
                 raise _Refused(f"script {script_id} has {what} mark of {mark} for "
                                f"{criterion}, outside 0–{maxima[criterion]}")
+            # (its level must be one of the scheme's; an agreed mean may sit between two)
+            _check_level(levels, script_id, criterion, level, mark, True, what)
     bad = _scalar(db, "SELECT script_id FROM agreed_marks WHERE method NOT IN"
                       " ('first', 'second', 'mean', 'typed') LIMIT 1")
     if bad is not None:

@@ -107,6 +107,9 @@ def test_an_extra_table_or_a_changed_column_is_refused(shared_set, tmp_path):
     ("UPDATE marks SET criterion = 'ZZZ'", ("ZZZ",)),
     ("UPDATE annotations SET end = 999999", ("annotation",)),
     ("UPDATE schemes SET json = '{\"nonsense\": true}'", ("scheme",)),
+    # a level that contradicts its mark would reach the student: "14 out of 20 (Level 99)"
+    ("UPDATE marks SET level = 'Level 99'", ("AO1 level 'Level 99'", "no version")),
+    ("UPDATE marks SET level = 'Level 1'", ("mark of 18 in Level 1", "does not hold it")),
     # text that is not UTF-8 breaks every later read of it (the script list, exports)
     ("UPDATE scripts SET candidate_name = CAST(X'C328FF41' AS TEXT) WHERE id = 1",
      ("scripts.candidate_name", "UTF-8", "row 1")),
@@ -122,6 +125,13 @@ def test_an_extra_table_or_a_changed_column_is_refused(shared_set, tmp_path):
 def test_wrong_values_are_refused_before_anything_shows_them(shared_set, statement, words):
     _tamper(shared_set, statement)
     _refused(shared_set, *words)
+
+
+def test_a_mark_flagged_for_review_after_a_scheme_edit_may_sit_outside_its_level(shared_set):
+    """A scheme edit can leave a mark outside its level; the set flags it for review, and
+    such a set is a real one: it opens."""
+    _tamper(shared_set, "UPDATE marks SET level = 'Level 1', needs_review = 1")
+    assert check_set_file(shared_set) == "13B Russia"
 
 
 def test_a_newer_or_unknown_format_version_is_refused(shared_set):
