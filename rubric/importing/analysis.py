@@ -545,6 +545,21 @@ def _heading_like(text: str, words: int, following_words: int) -> bool:
     return 0 < words <= 10 and following_words > words
 
 
+#: A list item's label as Word and the other formats show it: "1.", "2)", "a)", "iv.",
+#: "•", "o" (Word's second-level bullet), "-", "–", "▪".
+_LIST_LABEL = re.compile(r"^(?:\d{1,3}[.)]|[a-z][.)]|[ivx]{1,5}[.)]|[•◦▪‣·o\-–—*])\s", re.I)
+
+
+def _in_a_list(blocks: list[Block], index: int) -> bool:
+    """Whether the block at ``index`` is one item of a list: it starts with a list label
+    and so does the block before or after it (numbered headings are set apart by the
+    paragraphs under them; a list's items come one after another)."""
+    if not _LIST_LABEL.match(blocks[index].text):
+        return False
+    return any(0 <= i < len(blocks) and blocks[i].hint == "body" and _LIST_LABEL.match(blocks[i].text)
+               for i in (index - 1, index + 1))
+
+
 def _short_line(text: str) -> bool:
     """A short line that does not end like a sentence: a topic, heading or title line."""
     return (
@@ -1003,7 +1018,8 @@ def classify(blocks: list[Block], counts: list[int] | None = None) -> list[Parag
             paragraphs.append(Paragraph(text, block.hint))
             continue
         styled_heading = block.hint in ("heading", "title")
-        heading = styled_heading or (index < last and _heading_like(text, words, counts[index + 1]))
+        heading = styled_heading or (index < last and _heading_like(text, words, counts[index + 1])
+                                     and not _in_a_list(blocks, index))
         short = words <= 12 and not _END_PUNCT.search(text.rstrip(":"))
         if (heading or short) and _REFERENCE_HEADING.match(text):
             # "Primary sources" over the student's analysis of them is a section of the

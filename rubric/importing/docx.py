@@ -522,7 +522,8 @@ _SYMBOL_FONTS = re.compile(r"^(symbol|wingdings( [23])?|webdings|zapf ?dingbats|
 
 def _bullet(text: str, symbol_font: bool) -> str:
     """A bullet as a reader sees it: glyphs of symbol fonts and private-use characters
-    (how Word stores the Symbol font's bullet, U+F0B7) become "•"."""
+    (how Word stores the Symbol font's bullet, U+F0B7) become "•", and Word's second-level
+    bullet (the letter "o") "◦"."""
     out = []
     for char in text:
         if symbol_font or "\ue000" <= char <= "\uf8ff":
@@ -531,6 +532,8 @@ def _bullet(text: str, symbol_font: bool) -> str:
         else:
             out.append(char)
     label = "".join(out)
+    if label == "o":   # Word's second-level bullet: a letter o in Courier New, drawn as ◦
+        return "◦"
     return re.sub("•+", "•", label)
 
 

@@ -476,8 +476,26 @@ def test_bullets_in_symbol_fonts_become_bullets(tmp_path):
         + numbered("Wingdings section sign", 2) + numbered("En dash", 2, 1) + numbered("Arrow", 3)
     )
     assert texts(list_docx(tmp_path, body, abstracts, nums)) == [
-        "• Symbol bullet", "o Courier o", "• Wingdings square", "• Wingdings section sign", "– En dash", "• Arrow",
+        "• Symbol bullet", "◦ Courier o", "• Wingdings square", "• Wingdings section sign", "– En dash", "• Arrow",
     ]
+
+
+def test_a_lists_items_are_never_taken_for_headings(tmp_path):
+    """Short numbered items one after another are a list, counted as coursework; numbered
+    headings, each over its own paragraphs, stay headings."""
+    abstracts = {0: lvl(0, "decimal", "%1.")}
+    nums = {1: '<w:abstractNumId w:val="0"/>', 2: '<w:abstractNumId w:val="0"/><w:lvlOverride '
+            'w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride>'}
+    items = ["Ending the commune’s control over peasant land",
+             "Creating a class of loyal peasant proprietors",
+             "Resettling surplus peasants in Siberia and Central Asia"]
+    body = (p(BODY[0]) + p("Stolypin pursued three broad aims, as follows:")
+            + "".join(numbered(item, 1) for item in items) + p(BODY[1])
+            + numbered("Repression", 2) + p(BODY[2]) + numbered("Reform", 2) + p(BODY[3]))
+    draft = inspect_file(list_docx(tmp_path, body, abstracts, nums))
+    kinds = {par.text: par.kind for par in draft.paragraphs}
+    assert [kinds[f"{n}. {item}"] for n, item in enumerate(items, start=1)] == ["body"] * 3
+    assert (kinds["1. Repression"], kinds["2. Reform"]) == ("heading", "heading")
 
 
 def test_lists_restart_per_instance_only_when_told(tmp_path):
