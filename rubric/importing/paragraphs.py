@@ -309,6 +309,35 @@ def join_lines(left: str, right: str, vocabulary: HyphenEvidence | None = None) 
     return left + " " + right
 
 
+_ITEM = re.compile(r"^(?:(\d{1,2})[.)]|[a-z][.)]|[•◦▪‣·–])\s")
+#: How a bibliography entry opens: "Overy, Richard," "Keynes, J. M.," (with a year on
+#: the line: an entry always has one).
+_ENTRY = re.compile(r"^[A-Z][\w'’-]+,\s+(?:[A-Z][\w'’-]*[.,]|(?:[A-Z]\.\s*)+)")
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+
+
+def next_item(first: str, previous: str, line: str) -> bool:
+    """Whether ``line`` starts the next item of a list that the paragraph being built (its
+    first line ``first``, its last ``previous``) is an item of: a bullet after a bullet, or
+    number n after number n - 1; the first item after a line ending in a colon."""
+    item = _ITEM.match(line)
+    if item is None:
+        return False
+    if previous.rstrip().endswith(":"):
+        return True
+    before = _ITEM.match(first)
+    if before is None:
+        return False
+    if item.group(1) is None or before.group(1) is None:
+        return item.group(1) is None and before.group(1) is None   # bullet after bullet
+    return int(item.group(1)) == int(before.group(1)) + 1
+
+
+def starts_entry(line: str) -> bool:
+    """A line that opens a bibliography entry ("Overy, Richard, The Origins… (2008).")."""
+    return bool(_ENTRY.match(line)) and bool(_YEAR.search(line))
+
+
 #: How much of the estimated width the next word must fit in for a sentence-ending line
 #: to count as deliberately ended. Monospaced text (txt) wraps exactly at the width; with
 #: proportional fonts (PDF, Word) a full line's length in characters varies by about ±5%,
@@ -389,6 +418,8 @@ def rebuild_blocks(
                 or (use_indent and block.indent and not previous_indent and may_end(previous))
                 or (ends_sentence(previous) and fits(previous, text))
                 or (ends_sentence(previous) and short_unit(text, following))
+                or next_item(current[0], previous, text)
+                or (ends_sentence(previous) and starts_entry(text))
             )
             if new_paragraph:
                 close()

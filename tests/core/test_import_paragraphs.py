@@ -7,7 +7,13 @@ import textwrap
 import pytest
 
 from rubric.importing import inspect_file, rebuild_paragraphs
-from rubric.importing.paragraphs import Block, clean_text, looks_hard_wrapped, rebuild_blocks
+from rubric.importing.paragraphs import (
+    Block,
+    clean_blocks,
+    clean_text,
+    looks_hard_wrapped,
+    rebuild_blocks,
+)
 
 try:
     from tests.core import makefiles as mk
@@ -255,3 +261,33 @@ def test_pdf_with_wrapped_lines_gives_the_right_paragraphs(tmp_path):
     short_ends = paragraphs_ending_short(4, width=100, seed=41)
     path = mk.make_pdf(tmp_path / "tight.pdf", short_ends, gap=0)
     assert len(inspect_file(path).paragraphs) >= 3
+
+
+def test_list_items_and_bibliography_entries_stay_apart_when_rewrapped():
+    """A PDF's numbered list (items ending in semicolons, nearly full lines) and its
+    bibliography (each entry ending a sentence, the next opening "Surname, Forename,")."""
+    lines = [
+        "Hitler’s aims went far beyond the revision of the treaty, as the Hossbach",
+        "Memorandum of November 1937 made clear; his goals were, in order:",
+        "1. the destruction of the Versailles settlement and the rearmament of Germany;",
+        "2. the union of all German-speaking peoples in a single Reich, whatever it cost;",
+        "3. the conquest of Lebensraum in Eastern Europe at the expense of Poland and",
+        "the Soviet Union.",
+        "Bibliography",
+        "Keynes, J. M., The Economic Consequences of the Peace (London, 1919), pp. 1–12.",
+        "MacMillan, Margaret, Peacemakers: The Paris Conference of 1919 and Its Attempt",
+        "to End War (London, 2001), with a long subtitle that runs to the line’s end.",
+        "Overy, Richard, The Origins of the Second World War (3rd edn, Harlow, 2008).",
+    ]
+    blocks = clean_blocks(Block(line) for line in lines)
+    assert [b.text for b in rebuild_blocks(blocks)] == [
+        " ".join(lines[0:2]), lines[2], lines[3], " ".join(lines[4:6]), lines[6], lines[7],
+        " ".join(lines[8:10]), lines[10]]
+
+
+def test_a_sentence_that_names_people_is_not_an_entry():
+    lines = ["The revolution of 1917 was not made by the masses alone, whatever the later",
+             "myth said; it was the work of a small party and of its leaders in Petrograd.",
+             "Lenin, Trotsky and Kamenev argued over the timing of the rising in 1917,",
+             "and only Lenin’s insistence carried the Central Committee in the end."]
+    assert len(rebuild_blocks(clean_blocks(Block(line) for line in lines))) == 1
