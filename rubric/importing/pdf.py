@@ -76,14 +76,15 @@ def _key(line: str) -> str:
 
 def strip_page_furniture(pages: list[Page]) -> list[Page]:
     """Drop page numbers and headers/footers repeated on most pages (the first two and
-    last two lines of each page are looked at)."""
+    last two lines of each page, as read and by height, are looked at); a repeated header
+    or footer is dropped wherever the page's reading order put it."""
     repeated: set[str] = set()
     with_text = [page.lines for page in pages if page.lines]
     if len(with_text) >= 2:
         counts: Counter[str] = Counter()
         tops: dict[str, list[float]] = {}
         for lines in with_text:
-            edge = {_key(line.text): line for line in (lines[:2] + lines[-2:])}
+            edge = {_key(line.text): line for line in _edges(lines)}
             for key, line in edge.items():
                 if 0 < len(key) <= 100:
                     counts[key] += 1
@@ -106,8 +107,19 @@ def strip_page_furniture(pages: list[Page]) -> list[Page]:
                 lines = lines[1:]
             if lines and furniture(lines[-1]):
                 lines = lines[:-1]
+        # a running header read out of place (in columns, the one above the right-hand
+        # column is read after the left column): still the highest or lowest on the page
+        out_of_place = {id(line) for line in _edges(lines) if _key(line.text) in repeated}
+        lines = [line for line in lines if id(line) not in out_of_place]
         result.append(Page(lines, page.columns, page.empty))
     return result
+
+
+def _edges(lines: list[Line]) -> list[Line]:
+    """Where a page's headers and footers are: the first and last two lines read, and the
+    two highest and two lowest on the page."""
+    by_height = sorted(lines, key=lambda line: line.top)
+    return lines[:2] + lines[-2:] + by_height[:2] + by_height[-2:]
 
 
 def _ranges(numbers: list[int]) -> str:

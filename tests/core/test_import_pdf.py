@@ -374,6 +374,26 @@ def test_a_footnote_wrapped_at_a_dash_keeps_its_range_whole():
     assert extracted.blocks[-1].text == "as Overy argues."
 
 
+def test_a_running_header_read_among_the_columns_is_dropped_on_every_page():
+    """In two columns the header above the right-hand column is read in the middle of the
+    page (after the left column); repeated on every page, it is furniture wherever it is."""
+    header = "Eleanor Whitfield — Candidate 4017"
+    words = " ".join(BODY).split()
+    lines = iter(" ".join(words[i:i + 7]) for i in range(0, len(words), 7))
+    pages = []
+    for number in range(1, 4):
+        left = [Line(next(lines), 71, 287, 80 + 12 * k, 90 + 12 * k, 0) for k in range(20)]
+        right = [Line(next(lines), 309, 524, 80 + 12 * k, 90 + 12 * k, 1) for k in range(20)]
+        if number == 2:
+            first_right = right[0].text
+        top = Line(header, 374, 524, 45, 52, 1)
+        foot = Line(f"Page {number} of 3", 275, 320, 790, 797, -1)
+        pages.append(Page(left + [top] + right + [foot], [(71, 287), (309, 524)]))
+    text = " ".join(b.text for b in extracted_from_pages(pages).blocks)
+    assert header not in text and "Page 2 of 3" not in text
+    assert first_right in text
+
+
 # --- the pool of children ------------------------------------------------------------------
 
 #: A child that serves like the real one but hangs on a file containing HANG and dies on
