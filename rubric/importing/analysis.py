@@ -83,7 +83,7 @@ from rubric.importing.model import (
     ScriptDraft,
     ScriptWarning,
 )
-from rubric.importing.names import candidate_from_filename
+from rubric.importing.names import NOT_NAMES, candidate_from_filename
 from rubric.importing.paragraphs import (
     FIT_MONOSPACED,
     FIT_PROPORTIONAL,
@@ -1160,6 +1160,39 @@ def merge_candidate(file_name: str, file_number: str, text_name: str, text_numbe
     return name, number
 
 
+_HEADER_PAGE = re.compile(r"\b(?:page\s*)?\d{1,4}\s*(?:of|/)\s*\d{1,4}\b|\bpage\s*\d{1,4}\b", re.I)
+_HEADER_NUMBER = re.compile(r"^(?:candidate|cand\.?|student)\s*(?:no\.?|number|#)?\s*[:.]?\s*"
+                            r"(\d{3,6})$", re.I)
+_HEADER_SEPARATORS = re.compile(r"\s+[—–|/·•-]\s+|\s*[|\t]\s*|\s{3,}")
+
+
+def candidate_from_running_header(lines: list[str]) -> tuple[str, str]:
+    """``(name, number)`` from a page header ("Eleanor Whitfield — Candidate 4017",
+    "Jane Smith | 1234 | Page 2 of 5", "Candidate: Jane Smith (1234)"); empty strings for
+    what it does not give. Page numbers are left out; each part between separators is read
+    as a candidate line, or as a name of two to four capitalised words."""
+    name = number = ""
+    for line in lines:
+        text = _HEADER_PAGE.sub(" ", _nfc(line)).strip(" -–—|,")
+        if not text:
+            continue
+        parts = [text, *(p.strip() for p in _HEADER_SEPARATORS.split(text) if p.strip())]
+        for part in parts:
+            found = parse_candidate_line(part)
+            bare = _HEADER_NUMBER.match(part)
+            if found is not None:
+                name, number = name or found[0], number or found[1]
+            elif bare:
+                number = number or bare.group(1)
+            elif not name and part is not text and _plausible_name(part, True) \
+                    and not any(c.isdigit() for c in part) \
+                    and not any(w.lower() in NOT_NAMES for w in re.findall(r"[^\W\d_]+", part)):
+                name = " ".join(part.split())
+            if name and number:
+                return name, number
+    return name, number
+
+
 def prepare_blocks(extracted: Extracted) -> list[Block]:
     """Clean the blocks and rebuild wrapped paragraphs when needed (reading the opening
     line by line first); no blank blocks."""
@@ -1196,7 +1229,11 @@ def build_draft(path: Path, data: bytes, extracted: Extracted, options: ImportOp
     except ValueError as exc:
         file_name = file_number = ""
         warnings.append(ScriptWarning("name_pattern_invalid", str(exc)))
-    name, number = merge_candidate(file_name, file_number, header.name, header.number)
+    text_name, text_number = header.name, header.number
+    if extracted.running_header and not (text_name and text_number):
+        page_name, page_number = candidate_from_running_header(extracted.running_header)
+        text_name, text_number = text_name or page_name, text_number or page_number
+    name, number = merge_candidate(file_name, file_number, text_name, text_number)
 
     word_count = sum(counts)
     coursework = sum(n for p, n in zip(paragraphs, counts, strict=True) if p.kind in COURSEWORK_KINDS)

@@ -20,3 +20,6 @@ class Extracted:
     has_text: bool = True
     page_count: int | None = None
     warnings: list[ScriptWarning] = factory(list)
+    #: The page header's lines (a Word header part, a PDF's repeated top lines): not the
+    #: script, but where a student often puts their name and candidate number.
+    running_header: list[str] = factory(list)

@@ -1382,7 +1382,26 @@ def _children(element, tag: str, tg: _Tags):
             yield from _children(child, tag, tg)
 
 
-def read_docx(path: Path, zipped: SafeZip) -> Extracted:
+def _page_header(doc: _Document) -> list[str]:
+    """The lines of the document's page headers (the first section's first, as Word lists
+    them): where a student often types their name and candidate number."""
+    lines: list[str] = []
+    for rel_type, name in doc.rels.values():
+        if not rel_type.endswith("/header") or not doc.zipped.has(name):
+            continue
+        try:
+            root = parse_xml(doc.path, doc.zipped.read(name, cap=MB), name)
+        except ImportFailure:
+            continue   # a damaged header costs only itself
+        blocks: list[Block] = []
+        _Reader(doc, in_note=True).blocks(root, blocks)
+        lines += [b.text.strip() for b in blocks if b.text.strip()]
+        if len(lines) >= 12:
+            break
+    return lines[:12]
+
+
+def read_docx(path: Path, zipped: SafeZip, page_header: bool = False) -> Extracted:
     part = main_document_part(zipped)
     if part is None:
         raise ImportFailure(path, "this is not a Word document (it has no main document part); the file may be damaged")
@@ -1412,4 +1431,5 @@ def read_docx(path: Path, zipped: SafeZip) -> Extracted:
                 notes.append(f"[{doc.notes.labels[(ref_kind, number, note_id)]}] {text.strip()}")
         for number in bodies:  # notes the text never refers to: last, with no mark
             notes.extend(text.strip() for text in bodies[number][kind].values() if text.strip())
-    return Extracted("docx", blocks, footnotes=notes, rewrap=REWRAP_AUTO, warnings=doc.warnings)
+    return Extracted("docx", blocks, footnotes=notes, rewrap=REWRAP_AUTO, warnings=doc.warnings,
+                     running_header=_page_header(doc) if page_header else [])

@@ -74,7 +74,7 @@ def _key(line: str) -> str:
     return re.sub(r"\d+", "#", line.strip().lower())
 
 
-def strip_page_furniture(pages: list[Page]) -> list[Page]:
+def strip_page_furniture(pages: list[Page], dropped: list[str] | None = None) -> list[Page]:
     """Drop page numbers and headers/footers repeated on most pages (the first two and
     last two lines of each page, as read and by height, are looked at); a repeated header
     or footer is dropped wherever the page's reading order put it."""
@@ -111,6 +111,12 @@ def strip_page_furniture(pages: list[Page]) -> list[Page]:
         # column is read after the left column): still the highest or lowest on the page
         out_of_place = {id(line) for line in _edges(lines) if _key(line.text) in repeated}
         lines = [line for line in lines if id(line) not in out_of_place]
+        if dropped is not None and not dropped and page.lines:
+            # the first page's header and footer lines (what may name the student)
+            kept = {id(line) for line in lines}
+            dropped.extend(line.text.strip() for line in page.lines
+                           if id(line) not in kept and line.text.strip()
+                           and not _PAGE_NUMBER.match(line.text.strip()))
         result.append(Page(lines, page.columns, page.empty))
     return result
 
@@ -274,7 +280,8 @@ def page_blocks(pages: list[Page], notes: list[str] | None = None) -> list[Block
 
 def extracted_from_pages(pages: list[Page]) -> Extracted:
     page_count = len(pages)
-    pages = strip_page_furniture(pages)
+    furniture: list[str] = []
+    pages = strip_page_furniture(pages, furniture)
     empty = [i + 1 for i, page in enumerate(pages) if not page.lines]
     if len(empty) == page_count:
         warning = ScriptWarning(
@@ -295,7 +302,8 @@ def extracted_from_pages(pages: list[Page]) -> Extracted:
         )
     notes: list[str] = []
     blocks = page_blocks([page for page in pages if page.lines], notes)
-    return Extracted("pdf", blocks, footnotes=notes, rewrap=REWRAP_ALWAYS, page_count=page_count, warnings=warnings)
+    return Extracted("pdf", blocks, footnotes=notes, rewrap=REWRAP_ALWAYS, page_count=page_count, warnings=warnings,
+                     running_header=furniture)
 
 
 def read_pdf(path: Path, data: bytes, options: ImportOptions) -> Extracted:

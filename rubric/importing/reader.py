@@ -70,6 +70,18 @@ def _zip_kind(path: Path, data: bytes):
     raise ImportFailure(path, "this is a zip archive, not a Word document")
 
 
+def _name_not_in_file_name(path: Path, options: ImportOptions) -> bool:
+    """Whether the file name leaves the name or the number to the text (then a Word file's
+    page header is read too: it may hold them)."""
+    from rubric.importing.names import candidate_from_filename
+
+    try:
+        name, number = candidate_from_filename(path.name, options.name_pattern)
+    except ValueError:
+        return True
+    return not (name and number)
+
+
 def _extract(path: Path, data: bytes, suffix: str, options: ImportOptions) -> Extracted:
     container = sniff(data, suffix)
     if container == "cfb":
@@ -83,7 +95,7 @@ def _extract(path: Path, data: bytes, suffix: str, options: ImportOptions) -> Ex
                 return read_odt(path, zipped)
             from rubric.importing.docx import read_docx
 
-            return read_docx(path, zipped)
+            return read_docx(path, zipped, page_header=_name_not_in_file_name(path, options))
         finally:
             zipped.zf.close()
     if container == "pdf":

@@ -577,3 +577,41 @@ def test_the_opening_is_read_fast():
     elapsed = (time.perf_counter() - start) / 10
     assert header.title == TITLE and header.name == "Jimmy Page"
     assert elapsed < 0.03, f"{elapsed * 1000:.1f} ms for 4,500 words"
+
+
+def _docx_with_page_header(path: Path, header: str) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = header
+    document.add_paragraph(TITLE)
+    for paragraph in BODY:
+        document.add_paragraph(paragraph)
+    document.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("Eleanor Whitfield — Candidate 4017", ("Eleanor Whitfield", "4017")),
+    ("Jane Smith | 1234 | Page 2 of 5", ("Jane Smith", "1234")),
+    ("Candidate: Zoë Smith-Jones (2291)", ("Zoë Smith-Jones", "2291")),
+    ("A-level History NEA — Weimar Germany", ("", "")),   # a topic is no one's name
+])
+def test_a_word_page_header_names_the_candidate(tmp_path, header, expected):
+    """A student's name and number typed in Word's page header (not the script: it is not
+    read into the text), used when the file name does not give them."""
+    draft = inspect_file(_docx_with_page_header(tmp_path / "Russia essay.docx", header))
+    assert (draft.candidate_name, draft.candidate_number) == expected
+    assert header not in " ".join(texts(draft))
+    named = _docx_with_page_header(tmp_path / "4021_English_Stuart.docx", header)
+    assert inspect_file(named).candidate_name == "Stuart English"   # the file name wins
+
+
+def test_a_pdfs_running_header_names_the_candidate(tmp_path):
+    path = mk.make_pdf(tmp_path / "essay.pdf", [TITLE, *BODY, *BODY],
+                       running_header="Eleanor Whitfield - Candidate 4017", page_numbers=True,
+                       unicode_font=True)
+    draft = inspect_file(path)
+    assert draft.page_count and draft.page_count >= 2
+    assert (draft.candidate_name, draft.candidate_number) == ("Eleanor Whitfield", "4017")
+    assert "Whitfield" not in " ".join(texts(draft))
