@@ -969,11 +969,28 @@ def looks_like_quote(text: str, words: int | None = None) -> bool:
         return False
     if (count_words(text) if words is None else words) < 8:
         return False
-    last = max(text.rfind(q) for q in _CLOSE_QUOTES)
+    last = _quote_end(text)
     if last <= 0:
         return False
     rest = text[last + 1 :].strip(" .,;")
     return not rest or (len(rest) <= 80 and rest[:1] in "([-–—0123456789")
+
+
+_CLOSING = {"“": "”", "„": "“”", "«": "»", "‘": "’", "\"": "\"", "'": "'"}
+
+
+def _quote_end(text: str) -> int:
+    """Where the quotation that opens ``text`` closes (-1 when it does not): the first
+    closing mark of its kind, an apostrophe inside a word ("Stolypin’s") excepted. A
+    student's sentence that opens with a quoted phrase ("“Peace, land and bread” was the
+    slogan…") closes it early, so it is prose, not a quotation."""
+    closers = _CLOSING.get(text[:1], _CLOSE_QUOTES)
+    for index in range(1, len(text)):
+        char = text[index]
+        if char in closers and not (char in "’'" and index + 1 < len(text)
+                                    and text[index - 1].isalpha() and text[index + 1].isalpha()):
+            return index
+    return -1
 
 
 #: Block hints that are paragraph kinds already: the parser knew what the block is.
@@ -1016,6 +1033,10 @@ def classify(blocks: list[Block], counts: list[int] | None = None) -> list[Parag
             continue
         if block.hint in _KIND_HINTS:  # the parser knew (an ODF index, a contents page)
             paragraphs.append(Paragraph(text, block.hint))
+            continue
+        if index >= last - 2 and _WORD_COUNT.match(text.strip()):
+            # "Word count: 1,503" at the end says how long the essay is; it is not the essay
+            paragraphs.append(Paragraph(text, "front_matter"))
             continue
         styled_heading = block.hint in ("heading", "title")
         heading = styled_heading or (index < last and _heading_like(text, words, counts[index + 1])

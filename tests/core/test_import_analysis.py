@@ -294,6 +294,21 @@ def test_a_sources_heading_over_the_students_analysis_is_part_of_the_essay(tmp_p
     assert draft.coursework_word_count == sum(count_words(t) for t in (analysis, *body[:4]))
 
 
+@pytest.mark.parametrize("text, kind", [
+    ("“The government must stake its wager not on the needy and the drunken, but on the "
+     "sturdy and the strong.” (Stolypin, 1908)", "quote"),
+    ("“Stolypin’s ‘wager on the strong’ was lost before it was placed, and the peasants "
+     "knew it.” (Figes, 1996)", "quote"),
+    ("“Peace, land and bread” was the slogan that Lenin used in 1917, and the Provisional "
+     "Government could offer none of the three, only “patience”.", "body"),
+    ("“We need a great Russia,” Stolypin told his radical opponents in the Duma, and he "
+     "meant a Russia of property-owning peasants loyal to the Tsar.", "body"),
+])
+def test_a_paragraph_that_opens_with_a_quoted_phrase_is_the_students_prose(tmp_path, text, kind):
+    path = mk.make_docx(tmp_path / "q.docx", [BODY[0], text, BODY[1]])
+    assert {p.text: p.kind for p in inspect_file(path).paragraphs}[text] == kind
+
+
 @pytest.mark.parametrize("heading", ["References", "Works cited", "Sources consulted", "BIBLIOGRAPHY", "Bibliography:"])
 def test_reference_sections_in_plain_text(tmp_path, heading):
     draft = txt(tmp_path, [*BODY, heading, "Evans, R. The Coming of the Third Reich (2003).", "Kershaw, I. Hitler (1998)."])
@@ -363,3 +378,11 @@ def test_empty_and_near_empty(tmp_path):
     draft = txt(tmp_path, ["Stalin was a revolutionary in some ways but not in others, as this short answer shows."])
     assert [w.code for w in draft.warnings] == ["near_empty"]
     assert "16 words" in draft.warnings[0].message
+
+
+def test_a_word_count_line_at_the_end_is_not_counted(tmp_path):
+    path = mk.make_docx(tmp_path / "nea.docx", [*BODY, "Word count: 1,503"])
+    draft = inspect_file(path)
+    assert draft.paragraphs[-1].text == "Word count: 1,503"
+    assert draft.paragraphs[-1].kind == "front_matter"
+    assert draft.coursework_word_count == sum(count_words(t) for t in BODY)
