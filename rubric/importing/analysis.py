@@ -611,7 +611,10 @@ def _is_title_part(blocks: list[Block], index: int, found: list[str]) -> bool:
     block = blocks[index]
     text = block.text
     if block.hint == "title":
-        return True
+        # a Title-styled topic ("Vichy France") over the question (a Subtitle, or a
+        # line): the question is the title, the topic a front-matter line
+        return found or is_question_like(text) or not _short_line(text) or not any(
+            is_question_like(blocks[j].text) for j in range(index + 1, min(len(blocks), index + 3)))
     if block.hint == "table" or count_words(text) > 80:
         return False
     if block.hint == "heading" and not found and not _GENERIC_SECTION.match(text):
@@ -822,7 +825,7 @@ def split_header(blocks: list[Block]) -> Header:
             last_title = index
             index += 1
             continue
-        if not title_parts and block.hint in ("body", "header", "heading") and _short_line(text) and _question_ahead(blocks, index):
+        if not title_parts and block.hint in ("body", "header", "heading", "title") and _short_line(text) and _question_ahead(blocks, index):
             header.front.append(index)  # a topic line above the question
             index += 1
             continue

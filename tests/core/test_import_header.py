@@ -615,3 +615,16 @@ def test_a_pdfs_running_header_names_the_candidate(tmp_path):
     assert draft.page_count and draft.page_count >= 2
     assert (draft.candidate_name, draft.candidate_number) == ("Eleanor Whitfield", "4017")
     assert "Whitfield" not in " ".join(texts(draft))
+
+
+@pytest.mark.parametrize("question_style", ["Subtitle", "Normal"])
+def test_a_title_styled_topic_over_the_question_is_front_matter(tmp_path, question_style):
+    """Google Docs and Word templates set a topic in Title and the question under it: the
+    question is the script's title, the topic a front-matter line (not run into it)."""
+    question = "How far was Vichy France a puppet regime of Nazi Germany?"
+    path = mk.make_docx(tmp_path / "essay.docx",
+                        [("Title", "Vichy France"), (question_style, question), *BODY])
+    draft = inspect_file(path)
+    assert draft.title == question
+    assert [(p.kind, p.text) for p in draft.paragraphs[:1]] == [("front_matter", "Vichy France")]
+    assert texts(draft, "body") == BODY
