@@ -63,7 +63,7 @@ R_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
 _HEADING_NAME = re.compile(r"^(heading \d|heading)$", re.I)
 _TITLE_NAME = re.compile(r"^(title|subtitle)$", re.I)
-_QUOTE_NAME = re.compile(r"quote|block text", re.I)
+_QUOTE_NAME = re.compile(r"quot(?:e|ation)|block text|extract", re.I)
 _TOC_NAME = re.compile(r"^(toc \d|toc heading|table of contents)$", re.I)
 
 #: Embedded parts (w:altChunk): the most read for one, and for one document in all.

@@ -94,7 +94,7 @@ class _Reader:
                 parts: list[str] = []
                 shapes: list = []
                 self.inline(child, parts, shapes)
-                hint = self.hints.get(child.get(T_STYLE_NAME) or "", "body")
+                hint = self.hints[child.get(T_STYLE_NAME) or ""]
                 if tag == T_H and hint == "body":
                     hint = "heading"
                 out.append(Block("".join(parts), hint))
@@ -227,7 +227,21 @@ def _style_hints(path: Path, zipped: SafeZip, content_root) -> dict[str, str]:
             name = parents.get(name, "")
         return "body"
 
-    return {name: hint_of(name) for name in display}
+    return _Hints(hint_of)
+
+
+class _Hints(dict):
+    """Style name → hint, worked out on first use: a style a paragraph names need not be
+    defined in the file (LibreOffice leaves out its own "Quotations" when unchanged), and
+    then its name alone says what it is."""
+
+    def __init__(self, hint_of) -> None:
+        super().__init__()
+        self._hint_of = hint_of
+
+    def __missing__(self, name: str) -> str:
+        hint = self[name] = self._hint_of(name) if name else "body"
+        return hint
 
 
 def is_encrypted(path: Path, zipped: SafeZip) -> bool:

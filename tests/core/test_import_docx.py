@@ -871,3 +871,16 @@ def test_what_word_does_not_show_is_not_the_script(tmp_path):
         "Chronology: 1906→1911, as Figes shows.",
         "[1] O. Figes, A People's Tragedy (1996), p. 12.",
     ]
+
+
+def test_libreoffices_quotations_style_is_a_quotation(tmp_path):
+    """LibreOffice writes a block quotation in its "Quotations" style, in a .docx too."""
+    styles = (f'<?xml version="1.0"?><w:styles {NS}><w:style w:type="paragraph" '
+              'w:styleId="Quotations"><w:name w:val="Quotations"/><w:basedOn w:val="Normal"/>'
+              '<w:pPr><w:ind w:left="567" w:right="567"/></w:pPr></w:style></w:styles>')
+    quotation = ("The government must stake its wager not on the needy and the drunken but on "
+                 "the sturdy and the strong, said the minister to the Duma in 1908.")
+    body = p(BODY[0]) + p(quotation, '<w:pStyle w:val="Quotations"/>') + p(BODY[1])
+    path = raw_docx(tmp_path / "lo.docx", body, {"word/styles.xml": styles},
+                    [("rIdS", "styles", "styles.xml")])
+    assert [par.kind for par in inspect_file(path).paragraphs] == ["body", "quote", "body"]

@@ -572,3 +572,12 @@ def test_an_rtf_file_cut_short_is_read_and_says_so(tmp_path):
     assert texts(draft)[0] == BODY[0]   # what is there is read
     (warning,) = [w for w in draft.warnings if w.code == "cut_short"]
     assert "end of the script may be missing" in warning.message
+
+
+def test_an_odt_quotation_in_a_style_the_file_does_not_define_is_a_quotation(tmp_path):
+    """LibreOffice leaves its own unchanged "Quotations" style out of the file: the
+    paragraph names it, and its name says what it is."""
+    quotation = ("The government must stake its wager not on the needy and the drunken but on "
+                 "the sturdy and the strong, said the minister to the Duma in 1908.")
+    draft = inspect_file(mk.make_odt(tmp_path / "lo.odt", [BODY[0], ("quote", quotation), BODY[1]]))
+    assert [par.kind for par in draft.paragraphs] == ["body", "quote", "body"]
