@@ -94,7 +94,8 @@ class _Reader:
                 parts: list[str] = []
                 shapes: list = []
                 self.inline(child, parts, shapes)
-                hint = self.hints[child.get(T_STYLE_NAME) or ""]
+                name = child.get(T_STYLE_NAME) or ""
+                hint = self.hints.get(name) or _hint_of_name(name)
                 if tag == T_H and hint == "body":
                     hint = "heading"
                 out.append(Block("".join(parts), hint))
@@ -227,21 +228,20 @@ def _style_hints(path: Path, zipped: SafeZip, content_root) -> dict[str, str]:
             name = parents.get(name, "")
         return "body"
 
-    return _Hints(hint_of)
+    return {name: hint_of(name) for name in display}
 
 
-class _Hints(dict):
-    """Style name → hint, worked out on first use: a style a paragraph names need not be
-    defined in the file (LibreOffice leaves out its own "Quotations" when unchanged), and
-    then its name alone says what it is."""
-
-    def __init__(self, hint_of) -> None:
-        super().__init__()
-        self._hint_of = hint_of
-
-    def __missing__(self, name: str) -> str:
-        hint = self[name] = self._hint_of(name) if name else "body"
-        return hint
+def _hint_of_name(name: str) -> str:
+    """The hint of a style the file names but does not define (LibreOffice leaves its own
+    unchanged "Quotations" out): its name alone says what it is."""
+    label = name.replace("_20_", " ")
+    if not label:
+        return "body"
+    if _TITLE.match(label):
+        return "title"
+    if _HEADING.match(label):
+        return "heading"
+    return "quote" if _QUOTE.search(label) else "body"
 
 
 def is_encrypted(path: Path, zipped: SafeZip) -> bool:
