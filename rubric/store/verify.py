@@ -260,10 +260,7 @@ def _check_level(levels: dict[str, dict[str, list[Level]]], script_id: int, crit
 
 
 def _check_marks(db: sqlite3.Connection, schemes: dict[int, Scheme]) -> None:
-    maxima: dict[str, int] = {}
-    for scheme in schemes.values():
-        for criterion in scheme.criteria:
-            maxima[criterion.name] = max(maxima.get(criterion.name, 0), criterion.maximum)
+    maxima = _maxima(schemes)
     levels = _levels(schemes)
     for script_id, criterion, level, mark, flagged in db.execute(
             "SELECT script_id, criterion, level, mark, needs_review FROM marks"):
