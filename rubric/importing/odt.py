@@ -5,6 +5,13 @@ Subtitle give the title hint, Heading… a heading, Quotations a quote. Footnote
 endnotes (``text:note``) are taken out of the paragraph they sit in and returned
 separately. Lists and sections are read in order.
 
+* **List numbers and bullets** as LibreOffice shows them, from the list styles
+  (``text:list-style``: number formats 1, a, A, i, I with their prefix, suffix, start value
+  and the number of levels shown, as in "2.1)"; bullet characters, symbol-font and
+  private-use ones as "•"): counters run through nested lists, restart with a new list
+  unless it continues an earlier one (``text:continue-numbering``, ``text:continue-list``)
+  or an item sets ``text:start-value``; a number the file stores itself (``text:number``)
+  is taken as it is. Only an item's first paragraph carries its label, as on screen.
 * **Tables**: each row is one block with the hint ``table``, its cells joined by " | "
   (the docx convention); merged (covered) cells are left out, a nested table's rows are
   read into the cell that holds it.
@@ -27,6 +34,7 @@ from rubric.errors import ImportFailure
 from rubric.importing.base import REWRAP_AUTO, Extracted
 from rubric.importing.paragraphs import Block
 from rubric.importing.safety import SafeZip, parse_xml
+from rubric.record import record
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
 OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -75,15 +83,169 @@ _TEXT_BOX = f"{{{DRAW}}}text-box"
 #: Cell separator in a table-row block (the docx convention).
 CELL_SEPARATOR = " | "
 
+_LIST, _LIST_ITEM, _LIST_HEADER, T_NUMBER = _t("list"), _t("list-item"), _t("list-header"), _t("number")
+_LIST_LEVELS = {_t("list-level-style-number"), _t("list-level-style-bullet"), _t("list-level-style-image")}
+_OUTLINE_LEVEL = _t("outline-level-style")
+XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+
 _TITLE = re.compile(r"^(title|subtitle)$", re.I)
 _HEADING = re.compile(r"^heading", re.I)
 _QUOTE = re.compile(r"quotation|quote", re.I)
 
 
+# --- list numbers and bullets ----------------------------------------------------------
+
+
+@record
+class _Level:
+    """One level of a list style: a number (``fmt`` as ODF writes it: "1", "a", "A", "i",
+    "I", "" for none) or a bullet, what is written around it, and what follows it."""
+
+    bullet: str | None = None  # the bullet character; None for a numbered level
+    fmt: str = "1"
+    prefix: str = ""
+    suffix: str = ""
+    start: int = 1
+    display: int = 1  # how many levels' numbers are shown ("2.1" shows two)
+    sync: bool = False  # letters as a, …, z, aa, bb (True) or a, …, z, aa, ab (ODF's default)
+    follow: str = " "  # what separates the label from the text
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _parse_level(element) -> tuple[int, _Level]:
+    level = _int(element.get(_t("level")), 1)
+    follow = " "
+    for props in element.iter(f"{{{STYLE}}}list-level-label-alignment"):
+        if props.get(_t("label-followed-by")) == "nothing":
+            follow = ""
+    common = dict(prefix=element.get(f"{{{STYLE}}}num-prefix") or "",
+                  suffix=element.get(f"{{{STYLE}}}num-suffix") or "", follow=follow)
+    if element.tag == _t("list-level-style-bullet"):
+        return level, _Level(bullet=element.get(_t("bullet-char")) or "•", **common)
+    if element.tag == _t("list-level-style-image"):
+        return level, _Level(bullet="•", **common)
+    return level, _Level(
+        fmt=element.get(f"{{{STYLE}}}num-format") or "", start=max(0, _int(element.get(_t("start-value")), 1)),
+        display=max(1, min(10, _int(element.get(_t("display-levels")), 1))),
+        sync=element.get(f"{{{STYLE}}}num-letter-sync") == "true", **common)
+
+
+def _list_styles(sources) -> tuple[dict[str, dict[int, _Level]], dict[int, _Level]]:
+    """The list styles by name (content.xml's automatic styles first), and the outline
+    style that numbers headings."""
+    styles: dict[str, dict[int, _Level]] = {}
+    outline: dict[int, _Level] = {}
+    for root in sources:
+        for style in root.iter(_t("list-style")):
+            name = style.get(f"{{{STYLE}}}name") or ""
+            if name in styles:
+                continue
+            styles[name] = dict(_parse_level(child) for child in style if child.tag in _LIST_LEVELS)
+        if not outline:
+            for style in root.iter(_t("outline-style")):
+                outline = {n: lv for n, lv in (_parse_level(c) for c in style if c.tag == _OUTLINE_LEVEL)}
+                break
+    return styles, outline
+
+
+def _letters(n: int, upper: bool, sync: bool) -> str:
+    if sync:
+        text = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+    else:
+        text = ""
+        while n > 0:
+            n, rest = divmod(n - 1, 26)
+            text = chr(ord("a") + rest) + text
+    return text.upper() if upper else text
+
+
+def _roman_numeral(n: int) -> str:
+    out = []
+    for value, numeral in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+        count, n = divmod(n, value)
+        out.append(numeral * count)
+    return "".join(out)
+
+
+def format_odf_number(n: int, fmt: str, sync: bool = False) -> str:
+    """``n`` in the ODF number format ``fmt``; formats not known here fall back to decimal."""
+    if fmt == "":
+        return ""
+    if n <= 0:
+        return str(n)
+    if fmt in ("a", "A"):
+        return _letters(n, fmt == "A", sync)
+    if fmt in ("i", "I") and n < 4000:
+        roman = _roman_numeral(n)
+        return roman.upper() if fmt == "I" else roman
+    return str(n)
+
+
+def _bullet_text(char: str) -> str:
+    """Bullets drawn from a symbol font are stored as private-use characters (and
+    OpenSymbol's own as U+E00x): a reader sees "•"."""
+    char = char.strip()
+    if not char or any("\ue000" <= c <= "\uf8ff" for c in char):
+        return "•"
+    return char
+
+
+class _Counters:
+    """The numbers of one list (a top-level ``text:list`` and its nested lists), level by
+    level (1–10)."""
+
+    def __init__(self) -> None:
+        self.values: list[int | None] = [None] * 11
+
+    def label(self, levels: dict[int, _Level], level: int, start: int | None) -> str:
+        spec = levels.get(level) or levels.get(min(levels, key=lambda k: abs(k - level))) if levels else None
+        if spec is None:
+            return ""
+        current = self.values[level]
+        if start is not None:
+            self.values[level] = start
+        else:
+            self.values[level] = spec.start if current is None else current + 1
+        for deeper in range(level + 1, 11):
+            self.values[deeper] = None
+        if spec.bullet is not None:
+            text = spec.prefix + _bullet_text(spec.bullet) + spec.suffix
+        elif spec.fmt == "":
+            text = spec.prefix + spec.suffix
+        else:
+            numbers = []
+            for shown in range(max(1, level - spec.display + 1), level + 1):
+                of = levels.get(shown, spec)
+                value = self.values[shown] if self.values[shown] is not None else of.start
+                numbers.append(format_odf_number(value, of.fmt or "1", of.sync))
+            text = spec.prefix + ".".join(n for n in numbers if n) + spec.suffix
+        text = text.strip()
+        return text + spec.follow if text else ""
+
+
 class _Reader:
-    def __init__(self, hints: dict[str, str]):
+    def __init__(self, hints: dict[str, str], lists: dict[str, dict[int, _Level]] | None = None,
+                 outline: dict[int, _Level] | None = None, paragraph_lists: dict[str, str] | None = None):
         self.hints = hints
         self.notes: list[str] = []
+        self.lists = lists or {}
+        self.outline = outline or {}
+        self.paragraph_lists = paragraph_lists or {}  # paragraph style → its list style
+        self.outline_counters = _Counters()
+        # the list being read: (list style name, level, its counters), innermost last
+        self.list_stack: list[tuple[str, int, _Counters]] = []
+        self.by_style: dict[str, _Counters] = {}  # the last list of each style
+        self.by_id: dict[str, _Counters] = {}  # lists by xml:id (text:continue-list)
+        self.last_list: _Counters | None = None
+        # the label the next paragraph of the current item carries, or None once used
+        self.pending: list[str | None] = []
 
     def blocks(self, container, out: list[Block]) -> None:
         for child in container:
@@ -98,9 +260,17 @@ class _Reader:
                 hint = self.hints.get(name) or _hint_of_name(name)
                 if tag == T_H and hint == "body":
                     hint = "heading"
-                out.append(Block("".join(parts), hint))
+                text = "".join(parts)
+                label = self.paragraph_label(child, name)
+                if label and text.strip():
+                    text = label + text
+                out.append(Block(text, hint))
                 for shape in shapes:
                     self.shape(shape, out)
+            elif tag == _LIST:
+                self.list(child, out)
+            elif tag == _LIST_ITEM or tag == _LIST_HEADER:
+                self.item(child, out)
             elif tag in _BLOCK_CONTAINERS:
                 self.blocks(child, out)
             elif tag == _TABLE:
@@ -110,6 +280,77 @@ class _Reader:
             elif tag.startswith(_DRAW_NS):  # a frame anchored to the page
                 self.shape(child, out)
             # anything else (tracked changes, declarations, forms, soft page breaks) is skipped
+
+    def list(self, element, out: list[Block]) -> None:
+        """A ``text:list``: nested in an item it is the next level of the same list;
+        otherwise a new list, unless it continues an earlier one."""
+        style = element.get(T_STYLE_NAME) or ""
+        if self.list_stack:
+            outer_style, level, counters = self.list_stack[-1]
+            level += 1
+            style = style or outer_style
+        else:
+            level = 1
+            counters = None
+            continues = element.get(_t("continue-list"))
+            if continues:
+                counters = self.by_id.get(continues)
+            elif element.get(_t("continue-numbering")) == "true":
+                counters = self.by_style.get(style) or self.last_list
+            counters = counters or _Counters()
+            self.last_list = counters
+            if style:
+                self.by_style[style] = counters
+        if element.get(XML_ID):
+            self.by_id[element.get(XML_ID)] = counters
+        self.list_stack.append((style, min(level, 10), counters))
+        try:
+            self.blocks(element, out)
+        finally:
+            self.list_stack.pop()
+
+    def item(self, element, out: list[Block]) -> None:
+        """A list item: its first paragraph carries the number or bullet (a header
+        carries none; an item holding only a nested list is not counted)."""
+        if not self.list_stack:
+            self.blocks(element, out)
+            return
+        style, level, counters = self.list_stack[-1]
+        label: str | None = None
+        first = next((c for c in element if isinstance(c.tag, str)), None)
+        if element.tag == _LIST_ITEM and first is not None and first.tag in (T_P, T_H, T_NUMBER):
+            levels = self.lists.get(style) or self.lists.get(self.paragraph_lists.get(first.get(T_STYLE_NAME) or "", ""), {})
+            start = element.get(_t("start-value"))
+            label = counters.label(levels, level, _int(start, 1) if start is not None else None)
+            stored = element.find(T_NUMBER)
+            if stored is not None:  # the label as the file itself shows it
+                text = "".join(stored.itertext()).strip()
+                label = text + " " if text else ""
+        self.pending.append(label)
+        try:
+            self.blocks(element, out)
+        finally:
+            self.pending.pop()
+
+    def paragraph_label(self, paragraph, style: str) -> str:
+        """The label a paragraph shows: its list item's (once), or a heading's outline
+        number."""
+        if self.pending and self.pending[-1] is not None:
+            label = self.pending[-1]
+            self.pending[-1] = None
+            return label
+        if self.pending:
+            return ""
+        if paragraph.tag == T_H:
+            stored = paragraph.find(T_NUMBER)
+            if stored is not None:
+                text = "".join(stored.itertext()).strip()
+                return text + " " if text else ""
+            if self.outline and paragraph.get(_t("is-list-header")) != "true":
+                level = max(1, min(10, _int(paragraph.get(_t("outline-level")), 1)))
+                if level in self.outline:
+                    return self.outline_counters.label(self.outline, level, None)
+        return ""
 
     def inline(self, element, parts: list[str], shapes: list) -> None:
         if element.text:
@@ -137,7 +378,7 @@ class _Reader:
                     self.notes.extend(sub.notes)
             elif tag.startswith(_DRAW_NS):  # frames, shapes, links around them: read after
                 shapes.append(child)
-            elif tag in _SKIP_INLINE or tag.startswith(f"{{{SVG}}}"):
+            elif tag in _SKIP_INLINE or tag == T_NUMBER or tag.startswith(f"{{{SVG}}}"):
                 pass
             else:  # spans, links, fields, ruby…: their text is the displayed text
                 self.inline(child, parts, shapes)
@@ -199,13 +440,12 @@ def _rows(element):
             yield from _rows(child)
 
 
-def _style_hints(path: Path, zipped: SafeZip, content_root) -> dict[str, str]:
-    """Map style names used by paragraphs to hints, following parent styles."""
+def _style_hints(sources) -> tuple[dict[str, str], dict[str, str]]:
+    """Map style names used by paragraphs to hints, and to the list style each applies
+    (``style:list-style-name``), following parent styles."""
     parents: dict[str, str] = {}
     display: dict[str, str] = {}
-    sources = [content_root]
-    if zipped.has("styles.xml"):
-        sources.append(parse_xml(path, zipped.read("styles.xml"), "styles.xml"))
+    list_names: dict[str, str] = {}
     for root in sources:
         for style in root.iter(f"{{{STYLE}}}style"):
             if style.get(f"{{{STYLE}}}family") not in (None, "paragraph"):
@@ -213,6 +453,8 @@ def _style_hints(path: Path, zipped: SafeZip, content_root) -> dict[str, str]:
             name = style.get(f"{{{STYLE}}}name") or ""
             parents.setdefault(name, style.get(f"{{{STYLE}}}parent-style-name") or "")
             display.setdefault(name, style.get(f"{{{STYLE}}}display-name") or name.replace("_20_", " "))
+            if style.get(f"{{{STYLE}}}list-style-name") is not None:
+                list_names.setdefault(name, style.get(f"{{{STYLE}}}list-style-name") or "")
 
     def hint_of(name: str) -> str:
         for _ in range(12):
@@ -228,7 +470,14 @@ def _style_hints(path: Path, zipped: SafeZip, content_root) -> dict[str, str]:
             name = parents.get(name, "")
         return "body"
 
-    return {name: hint_of(name) for name in display}
+    def list_of(name: str) -> str:
+        for _ in range(12):
+            if not name or name in list_names:
+                return list_names.get(name, "")
+            name = parents.get(name, "")
+        return ""
+
+    return {name: hint_of(name) for name in display}, {name: list_of(name) for name in display}
 
 
 def _hint_of_name(name: str) -> str:
@@ -261,7 +510,12 @@ def read_odt(path: Path, zipped: SafeZip) -> Extracted:
     text_root = body.find(f"{{{OFFICE}}}text") if body is not None else None
     if text_root is None:
         raise ImportFailure(path, "this OpenDocument file is not a text document")
-    reader = _Reader(_style_hints(path, zipped, root))
+    sources = [root]
+    if zipped.has("styles.xml"):
+        sources.append(parse_xml(path, zipped.read("styles.xml"), "styles.xml"))
+    hints, paragraph_lists = _style_hints(sources)
+    lists, outline = _list_styles(sources)
+    reader = _Reader(hints, lists, outline, paragraph_lists)
     blocks: list[Block] = []
     reader.blocks(text_root, blocks)
     return Extracted("odt", blocks, footnotes=reader.notes, rewrap=REWRAP_AUTO)

@@ -48,10 +48,10 @@ def _p(text: str, style: str = "Text_20_body") -> str:
     return f'<text:p text:style-name="{style}">{text}</text:p>'
 
 
-def make_odt(path: Path, body_xml: str) -> Path:
+def make_odt(path: Path, body_xml: str, styles: str = "", styles_xml: str | None = None) -> Path:
     content = (
         f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_NS}>'
-        '<office:automatic-styles/>'
+        f'<office:automatic-styles>{styles}</office:automatic-styles>'
         f"<office:body><office:text>{body_xml}</office:text></office:body></office:document-content>"
     ).encode()
     manifest = (
@@ -65,6 +65,10 @@ def make_odt(path: Path, body_xml: str) -> Path:
         zf.writestr(zipfile.ZipInfo("mimetype"), b"application/vnd.oasis.opendocument.text")
         zf.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
         zf.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        if styles_xml is not None:
+            zf.writestr("styles.xml", (
+                f'<?xml version="1.0" encoding="UTF-8"?><office:document-styles {_NS}>'
+                f"<office:styles>{styles_xml}</office:styles></office:document-styles>").encode())
     return path
 
 
@@ -581,3 +585,112 @@ def test_an_odt_quotation_in_a_style_the_file_does_not_define_is_a_quotation(tmp
                  "the sturdy and the strong, said the minister to the Duma in 1908.")
     draft = inspect_file(mk.make_odt(tmp_path / "lo.odt", [BODY[0], ("quote", quotation), BODY[1]]))
     assert [par.kind for par in draft.paragraphs] == ["body", "quote", "body"]
+
+
+# --- odt lists ---------------------------------------------------------------------------------
+
+_ALIGN = ('<style:list-level-properties text:list-level-position-and-space-mode="label-alignment">'
+          '<style:list-level-label-alignment text:label-followed-by="listtab"/></style:list-level-properties>')
+
+
+def _number_level(level: int, fmt: str = "1", suffix: str = ".", prefix: str = "", display: int = 1, start: int = 1) -> str:
+    return (f'<text:list-level-style-number text:level="{level}" style:num-format="{fmt}" '
+            f'style:num-prefix="{prefix}" style:num-suffix="{suffix}" text:display-levels="{display}" '
+            f'text:start-value="{start}">{_ALIGN}</text:list-level-style-number>')
+
+
+NUMBERED = ('<text:list-style style:name="L1">' + _number_level(1) + _number_level(2, "a", ")")
+            + _number_level(3, "i", ".") + "</text:list-style>")
+BULLETED = ('<text:list-style style:name="L2">'
+            '<text:list-level-style-bullet text:level="1" text:bullet-char="\uf0b7">' + _ALIGN
+            + '</text:list-level-style-bullet><text:list-level-style-bullet text:level="2" text:bullet-char="–">'
+            + _ALIGN + "</text:list-level-style-bullet></text:list-style>")
+
+
+def _items(*texts: str) -> str:
+    return "".join(f"<text:list-item>{_p(t, 'P1')}</text:list-item>" for t in texts)
+
+
+CAUSES = ["The reparations bill of 1921", "The occupation of the Ruhr in 1923", "The Wall Street Crash of 1929"]
+
+
+def test_odt_numbered_list_items_keep_their_numbers(tmp_path):
+    body = _p("The causes in order:") + f'<text:list text:style-name="L1">{_items(*CAUSES)}</text:list>'
+    blocks = odt_blocks(make_odt(tmp_path / "list.odt", body, NUMBERED))
+    assert [b.text for b in blocks] == ["The causes in order:"] + [f"{n}. {t}" for n, t in enumerate(CAUSES, 1)]
+
+
+def test_odt_nested_list_levels_use_their_own_formats_and_reset_below(tmp_path):
+    nested = (f'<text:list text:style-name="L1"><text:list-item>{_p("Economic causes")}'
+              f'<text:list>{_items("Reparations", "Hyperinflation")}</text:list></text:list-item>'
+              f'<text:list-item>{_p("Political causes")}<text:list>{_items("Article 48")}'
+              f'<text:list-item><text:list>{_items("Brüning’s decrees")}</text:list></text:list-item>'
+              "</text:list></text:list-item></text:list>")
+    blocks = odt_blocks(make_odt(tmp_path / "nested.odt", nested, NUMBERED))
+    assert [b.text for b in blocks] == [
+        "1. Economic causes", "a) Reparations", "b) Hyperinflation",
+        "2. Political causes", "a) Article 48", "i. Brüning’s decrees"]
+
+
+def test_odt_list_shows_several_levels_and_its_prefix(tmp_path):
+    style = ('<text:list-style style:name="L3">' + _number_level(1, "1", ".")
+             + _number_level(2, "1", ")", prefix="(", display=2) + "</text:list-style>")
+    body = (f'<text:list text:style-name="L3"><text:list-item>{_p("Weimar")}'
+            f'<text:list>{_items("Spartacists", "Kapp Putsch")}</text:list></text:list-item></text:list>')
+    blocks = odt_blocks(make_odt(tmp_path / "levels.odt", body, style))
+    assert [b.text for b in blocks] == ["1. Weimar", "(1.1) Spartacists", "(1.2) Kapp Putsch"]
+
+
+def test_odt_a_new_list_restarts_unless_it_continues_the_last(tmp_path):
+    body = (f'<text:list xml:id="first" text:style-name="L1">{_items("Versailles", "Dawes Plan")}</text:list>'
+            + _p("A paragraph between the lists.")
+            + f'<text:list text:style-name="L1" text:continue-numbering="true">{_items("Young Plan")}</text:list>'
+            + f'<text:list text:style-name="L1">{_items("A fresh list")}</text:list>'
+            + f'<text:list text:style-name="L1" text:continue-list="first">{_items("Locarno")}</text:list>'
+            + f'<text:list text:style-name="L1"><text:list-item text:start-value="7">{_p("Seventh")}</text:list-item></text:list>')
+    blocks = odt_blocks(make_odt(tmp_path / "continue.odt", body, NUMBERED))
+    assert [b.text for b in blocks] == ["1. Versailles", "2. Dawes Plan", "A paragraph between the lists.",
+                                        "3. Young Plan", "1. A fresh list", "4. Locarno", "7. Seventh"]
+
+
+def test_odt_bullets_from_a_symbol_font_read_as_bullets_and_only_the_first_paragraph_has_one(tmp_path):
+    body = (f'<text:list text:style-name="L2"><text:list-item>{_p("Stresemann’s diplomacy")}'
+            f'{_p("A second paragraph of the same item.")}<text:list>{_items("Locarno, 1925")}</text:list>'
+            "</text:list-item><text:list-header>" + _p("A header with no bullet")
+            + "</text:list-header></text:list>")
+    blocks = odt_blocks(make_odt(tmp_path / "bullets.odt", body, BULLETED))
+    assert [b.text for b in blocks] == ["• Stresemann’s diplomacy", "A second paragraph of the same item.",
+                                        "– Locarno, 1925", "A header with no bullet"]
+
+
+def test_odt_list_style_from_the_paragraph_style_and_a_stored_number(tmp_path):
+    styles_xml = ('<style:style style:name="List_20_Number" style:display-name="List Number" '
+                  'style:family="paragraph" style:list-style-name="Numbering_20_123"/>'
+                  '<text:list-style style:name="Numbering_20_123">' + _number_level(1, "A", ".") + "</text:list-style>")
+    body = ("<text:list>" + "".join(f"<text:list-item>{_p(t, 'List_20_Number')}</text:list-item>" for t in CAUSES[:2])
+            + "</text:list>"
+            + '<text:list text:style-name="L1"><text:list-item><text:number>IV.</text:number>'
+            + _p("A number the file stores itself") + "</text:list-item></text:list>")
+    blocks = odt_blocks(make_odt(tmp_path / "pstyle.odt", body, NUMBERED, styles_xml=styles_xml))
+    assert [b.text for b in blocks] == [f"A. {CAUSES[0]}", f"B. {CAUSES[1]}", "IV. A number the file stores itself"]
+
+
+def test_odt_numbered_headings_from_the_outline_style(tmp_path):
+    styles_xml = ('<text:outline-style style:name="Outline">'
+                  '<text:outline-level-style text:level="1" style:num-format="1" style:num-suffix="."/>'
+                  '<text:outline-level-style text:level="2" style:num-format="1" text:display-levels="2"/>'
+                  "</text:outline-style>")
+    body = ('<text:h text:outline-level="1">Introduction</text:h>' + _p(BODY[0])
+            + '<text:h text:outline-level="1">The Treaty</text:h>'
+            + '<text:h text:outline-level="2">Reparations</text:h>' + _p(BODY[1]))
+    blocks = odt_blocks(make_odt(tmp_path / "outline.odt", body, styles_xml=styles_xml))
+    assert [(b.text, b.hint) for b in blocks if b.hint == "heading"] == [
+        ("1. Introduction", "heading"), ("2. The Treaty", "heading"), ("2.1 Reparations", "heading")]
+
+
+def test_odt_letters_run_on_as_aa_ab_unless_letter_sync_is_set():
+    from rubric.importing.odt import format_odf_number
+
+    assert [format_odf_number(n, "a") for n in (1, 26, 27, 28)] == ["a", "z", "aa", "ab"]
+    assert [format_odf_number(n, "A", sync=True) for n in (27, 28)] == ["AA", "BB"]
+    assert [format_odf_number(n, "I") for n in (4, 9, 14, 1999)] == ["IV", "IX", "XIV", "MCMXCIX"]
