@@ -52,6 +52,9 @@ from rubric.importing.base import REWRAP_AUTO, Extracted
 from rubric.importing.model import ScriptWarning
 from rubric.importing.paragraphs import Block
 from rubric.importing.safety import MB, SafeZip, check_xml, open_zip, parse_xml
+from rubric.importing.style_names import HEADING_NAME as _HEADING_NAME
+from rubric.importing.style_names import QUOTE_NAME as _QUOTE_NAME
+from rubric.importing.style_names import TITLE_NAME as _TITLE_NAME
 from rubric.record import factory, record, replace
 
 W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -61,9 +64,6 @@ REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 R_MAIN = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 R_STRICT = "http://purl.oclc.org/ooxml/officeDocument/relationships"
 
-_HEADING_NAME = re.compile(r"^(heading \d|heading)$", re.I)
-_TITLE_NAME = re.compile(r"^(title|subtitle)$", re.I)
-_QUOTE_NAME = re.compile(r"quot(?:e|ation)|block text|extract", re.I)
 _TOC_NAME = re.compile(r"^(toc \d|toc heading|table of contents)$", re.I)
 
 #: Embedded parts (w:altChunk): the most read for one, and for one document in all.

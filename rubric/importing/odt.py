@@ -27,13 +27,13 @@ separately. Lists and sections are read in order.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from rubric.errors import ImportFailure
 from rubric.importing.base import REWRAP_AUTO, Extracted
 from rubric.importing.paragraphs import Block
 from rubric.importing.safety import SafeZip, parse_xml
+from rubric.importing.style_names import hint_of_style_name
 from rubric.record import record
 
 TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
@@ -88,9 +88,6 @@ _LIST_LEVELS = {_t("list-level-style-number"), _t("list-level-style-bullet"), _t
 _OUTLINE_LEVEL = _t("outline-level-style")
 XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
 
-_TITLE = re.compile(r"^(title|subtitle)$", re.I)
-_HEADING = re.compile(r"^heading", re.I)
-_QUOTE = re.compile(r"quotation|quote", re.I)
 
 
 # --- list numbers and bullets ----------------------------------------------------------
@@ -460,13 +457,9 @@ def _style_hints(sources) -> tuple[dict[str, str], dict[str, str]]:
         for _ in range(12):
             if not name:
                 break
-            label = display.get(name, name.replace("_20_", " "))
-            if _TITLE.match(label):
-                return "title"
-            if _HEADING.match(label):
-                return "heading"
-            if _QUOTE.search(label):
-                return "quote"
+            hint = hint_of_style_name(display.get(name, name.replace("_20_", " ")))
+            if hint:
+                return hint
             name = parents.get(name, "")
         return "body"
 
@@ -483,14 +476,7 @@ def _style_hints(sources) -> tuple[dict[str, str], dict[str, str]]:
 def _hint_of_name(name: str) -> str:
     """The hint of a style the file names but does not define (LibreOffice leaves its own
     unchanged "Quotations" out): its name alone says what it is."""
-    label = name.replace("_20_", " ")
-    if not label:
-        return "body"
-    if _TITLE.match(label):
-        return "title"
-    if _HEADING.match(label):
-        return "heading"
-    return "quote" if _QUOTE.search(label) else "body"
+    return hint_of_style_name(name.replace("_20_", " ")) or "body"
 
 
 def is_encrypted(path: Path, zipped: SafeZip) -> bool:

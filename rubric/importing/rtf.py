@@ -17,6 +17,11 @@ regular expression without nested repeats, and a forward-only skip over pictures
 * **List labels.** ``{\\listtext …}`` and the older ``{\\pntext …}`` hold the bullet or
   number Word drew ("•", "1."): they are kept (striprtf drops ``\\pntext``), once per
   paragraph; a bulleted ``{\\*\\pn \\pnlvlblt …}`` with no label text gives "•".
+* **Tables.** Each row (``\\row``) is one paragraph with its cells joined by " | " and
+  the hint ``table`` (the docx convention); paragraphs inside a cell stay in that cell.
+* **Paragraph styles.** The stylesheet's names say which ``\\sN`` are headings, titles and
+  quotations ("heading 2", "Title", "Quote"…), as do outline levels (``\\outlinelevelN``);
+  such paragraphs carry that hint, as in a .docx.
 * **Pictures and other large binary destinations** (``\\pict``, theme data, data
   stores, style and list tables) are cut out before striprtf walks them character by
   character; ``\\binN`` data is skipped by its length.
@@ -29,6 +34,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from rubric.importing.style_names import hint_of_style_name
 
 if TYPE_CHECKING:
     from rubric.importing.base import Extracted
@@ -85,6 +92,43 @@ _HIDING = frozenset({"v", "deleted"})
 LINE_BREAK = "\u2028"
 #: Deeper groups than this share their parent's state (crafted files nest thousands).
 _MAX_DEPTH = 500
+#: Private-use marks that carry structure through striprtf to :func:`read_rtf`: the end
+#: of a table cell, and the hint of a styled paragraph (written just before its end).
+CELL_MARK = "\ue100"
+HINT_MARKS = {"heading": "\ue101", "title": "\ue102", "quote": "\ue103"}
+_MARK_HINTS = {mark: hint for hint, mark in HINT_MARKS.items()}
+_STYLE_ENTRY = re.compile(r"\\s(\d{1,5})(?![a-zA-Z])")
+_BRACES = re.compile(r"\\.|[{}]", re.S)
+_CONTROL = re.compile(r"\\[a-zA-Z]{1,32}-?\d{0,10} ?|\\'[0-9a-fA-F]{2}|\\.")
+
+
+def stylesheet_hints(group: str) -> dict[str, str]:
+    """The paragraph styles (``\\sN``) of a stylesheet whose names make them headings,
+    titles or quotations. ``group`` is the stylesheet's content; each entry is a group
+    ``{\\sN …formatting… name;}`` (character and table styles, ``\\csN`` ``\\tsN``, are
+    not paragraph styles)."""
+    hints: dict[str, str] = {}
+    depth, start = 0, -1
+    for brace in _BRACES.finditer(group):
+        char = brace.group()
+        if len(char) > 1:  # an escape: \\{ \\} \\\\ are text
+            continue
+        if char == "{":
+            depth += 1
+            if depth == 1:
+                start = brace.end()
+        elif char == "}" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                entry = group[start:brace.start()]
+                number = _STYLE_ENTRY.search(entry)
+                if number and not entry.lstrip().startswith(("\\*\\cs", "\\cs", "\\*\\ts", "\\ts")):
+                    inner = re.sub(r"\{[^{}]*\}", "", entry)  # nested groups (\\*\\keycode…)
+                    name = _CONTROL.sub("", inner).split(";")[0]
+                    hint = hint_of_style_name(name)
+                    if hint:
+                        hints[number.group(1)] = hint
+    return hints
 
 
 def font_kind(name: str, charset: str) -> str | None:
@@ -188,6 +232,9 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
     deff: str | None = None
     curskip = 0  # characters striprtf still skips after a \uN
     marker_done = False  # this paragraph already has its list label
+    style_hints: dict[str, str] = {}  # \sN -> hint, from the stylesheet
+    paragraph_hint = ""  # this paragraph's hint (its \sN or \outlinelevelN)
+    in_table = False  # this paragraph is in a table cell (\intbl)
     entry_id, entry_charset, entry_name = "", "", []
 
     def finish_entry() -> None:
@@ -230,7 +277,10 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
                 append("{}")  # (so that the tokens either side cannot run together)
             elif word in _DROP and state.dest != "fonttbl":  # keep the word, cut its content
                 append(token)
-                position = _skip_group(source, position)
+                group_end = _skip_group(source, position)
+                if word == "stylesheet" and not style_hints:
+                    style_hints = stylesheet_hints(source[position:group_end])
+                position = group_end
                 state.ignorable, state.dest = True, word
             elif state.dest == "fonttbl":
                 if word == "f":
@@ -278,8 +328,22 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
                     deff = arg
                 elif word == "uc" and arg is not None:
                     state.uc = max(int(arg), 0)
+                elif word == "pard":
+                    paragraph_hint, in_table = "", False
+                elif word == "s":
+                    paragraph_hint = style_hints.get(arg or "0", "")
+                elif word == "outlinelevel" and arg is not None and 0 <= int(arg) <= 8:
+                    paragraph_hint = paragraph_hint or "heading"
+                elif word == "intbl":
+                    in_table = True
                 elif word in _PARAGRAPH_ENDS:
                     marker_done = False
+                    if word in ("cell", "nestcell"):  # a cell's end: marked (nested: a space)
+                        token = _as_unicode(CELL_MARK) if word == "cell" else " "
+                    elif word == "par" and in_table:  # a paragraph inside a cell stays in it
+                        token = " "
+                    elif word == "par" and paragraph_hint:
+                        token = _as_unicode(HINT_MARKS[paragraph_hint]) + token
                 elif word == "u" and arg is not None:
                     curskip = state.uc
                     code = int(arg) + (0x10000 if int(arg) < 0 else 0)
@@ -370,7 +434,6 @@ def rtf_to_text(data: bytes) -> str:
 def read_rtf(path: Path, data: bytes, options: ImportOptions) -> Extracted:
     from rubric.importing.base import REWRAP_AUTO, Extracted
     from rubric.importing.model import ScriptWarning
-    from rubric.importing.paragraphs import Block
     from rubric.importing.sandbox import run_child
 
     result = run_child(path, data, "rtf", options, "RTF file")
@@ -380,11 +443,32 @@ def read_rtf(path: Path, data: bytes, options: ImportOptions) -> Extracted:
     text = _PRIVATE_SYMBOLS.sub(BULLET, text)
     # one block a paragraph (\par), its manual line breaks (\line) kept inside it
     paragraphs = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    blocks = [_block(paragraph) for paragraph in paragraphs]
     warnings = [] if _closes(data) else [ScriptWarning(
         "cut_short", "the file seems cut short (it ends before its last group closes): "
                      "the end of the script may be missing; check it against the original")]
-    return Extracted("rtf", [Block(paragraph) for paragraph in paragraphs], rewrap=REWRAP_AUTO,
+    return Extracted("rtf", [block for block in blocks if block is not None], rewrap=REWRAP_AUTO,
                      warnings=warnings)
+
+
+def _block(paragraph: str):
+    """A paragraph of striprtf's text as a block: a table row's cells joined by " | "
+    (an empty row is left out), a styled paragraph with its hint."""
+    from rubric.importing.paragraphs import Block
+
+    if CELL_MARK in paragraph:
+        cells = [cell.strip() for cell in paragraph.split(CELL_MARK)]
+        while cells and not cells[-1]:
+            cells.pop()
+        stray = "".join(_MARK_HINTS)
+        cells = [cell.strip(stray) for cell in cells]
+        return Block(" | ".join(cells), "table") if any(cells) else None
+    hint = "body"
+    for mark, mark_hint in _MARK_HINTS.items():
+        if mark in paragraph:
+            paragraph = paragraph.replace(mark, "")
+            hint = mark_hint
+    return Block(paragraph, hint)
 
 
 _ESCAPED = re.compile(rb"\\[\\{}]")

@@ -694,3 +694,63 @@ def test_odt_letters_run_on_as_aa_ab_unless_letter_sync_is_set():
     assert [format_odf_number(n, "a") for n in (1, 26, 27, 28)] == ["a", "z", "aa", "ab"]
     assert [format_odf_number(n, "A", sync=True) for n in (27, 28)] == ["AA", "BB"]
     assert [format_odf_number(n, "I") for n in (4, 9, 14, 1999)] == ["IV", "IX", "XIV", "MCMXCIX"]
+
+
+# --- rtf tables and styles ---------------------------------------------------------------------
+
+_STYLESHEET = (
+    r"{\stylesheet{\ql \li0\ri0\widctlpar\f0\fs24 \snext0 \sqformat \spriority0 Normal;}"
+    r"{\s1\ql \li0\ri0\sb240\keepn\outlinelevel0\b\fs32 \sbasedon0 \snext0 \slink15 \sqformat heading 1;}"
+    r"{\s2\ql \keepn\b\fs28 \sbasedon0 \snext0 {\*\keycode \shift\ctrl 2}heading 2;}"
+    r"{\s15\qc\fs40 \sbasedon0 \snext0 Title;}"
+    r"{\s16\li720\ri720\i \sbasedon0 \snext0 Quote;}"
+    r"{\*\cs10 \additive \ssemihidden Default Paragraph Font;}"
+    r"{\*\cs17 \additive\b heading 1 Char;}}"
+)
+
+
+def test_rtf_table_rows_are_one_paragraph_each_with_cells_joined(tmp_path):
+    row = r"\trowd\trgaph108\cellx3000\cellx6000\cellx9000\pard\intbl "
+    middle = (
+        row + r"Year\cell Event\cell Effect\cell\row "
+        + row + r"1923\cell Occupation of the Ruhr\cell Hyperinflation\par worsened\cell\row "
+        + row + r"1924\cell Dawes Plan\cell \cell\row "
+        + row + r"\cell\cell\cell\row "
+    )
+    draft = inspect_file(make_rtf(tmp_path / "table.rtf", middle))
+    assert [(p.text, p.kind) for p in draft.paragraphs if "|" in p.text] == [
+        ("Year | Event | Effect", "table"),
+        ("1923 | Occupation of the Ruhr | Hyperinflation worsened", "table"),
+        ("1924 | Dawes Plan", "table"),
+    ]
+    assert texts(draft)[-1] == BODY[0]  # the essay goes on after the table
+    assert not any(0xE000 <= ord(c) <= 0xF8FF for c in draft.text)
+
+
+def test_rtf_paragraph_styles_from_the_stylesheet_give_headings_and_quotations(tmp_path):
+    heading = "How far did the Treaty of Versailles weaken the new republic in its first five years"
+    source = (
+        r"{\rtf1\ansi\ansicpg1252\deff0" + _FONTS + _STYLESHEET
+        + r"\pard\plain\s15\qc\fs40 " + QUESTION + r"\par "
+        + r"\pard\plain\s1\b\fs32 Introduction\par "
+        + r"\pard\plain\f0 " + mk.rtf_escape(BODY[0]) + r"\par "
+        + r"\pard\plain\s2\b\fs28 " + heading + r"\par "
+        + r"\pard\plain\f0 " + mk.rtf_escape(BODY[1]) + r"\par "
+        + r"\pard\plain\s16\li720\i " + "Germany will be squeezed until the pips squeak." + r"\par "
+        + r"\pard\plain\outlinelevel1\b Conclusion\par "
+        + r"\pard\plain\f0 " + mk.rtf_escape(BODY[2]) + r"\par}"
+    )
+    path = tmp_path / "styled.rtf"
+    path.write_bytes(source.encode("ascii"))
+    draft = inspect_file(path)
+    assert draft.title == QUESTION
+    assert kinds(draft) == {"Introduction": "heading", BODY[0]: "body", heading: "heading", BODY[1]: "body",
+                            "Germany will be squeezed until the pips squeak.": "quote",
+                            "Conclusion": "heading", BODY[2]: "body"}
+
+
+def test_rtf_stylesheet_names_only_paragraph_styles():
+    from rubric.importing.rtf import stylesheet_hints
+
+    assert stylesheet_hints(_STYLESHEET[len(r"{\stylesheet"):-1]) == {
+        "1": "heading", "2": "heading", "15": "title", "16": "quote"}
