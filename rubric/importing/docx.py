@@ -135,6 +135,8 @@ class _Tags:
         self.num_fmt = w("numFmt")
         self.num_start = w("numStart")
         self.vanish = w("vanish")
+        self.rstyle = w("rStyle")
+        self.rpr_tag = w("rPr")
         self.deleted = w("del")
         self.move_from = w("moveFrom")
         self.sdt_pr = w("sdtPr")
@@ -287,6 +289,8 @@ class _Styles:
         self.parents: dict[str, str] = {}
         self.outline: set[str] = set()
         self.numbering: dict[str, tuple[str | None, str | None]] = {}
+        #: styles (character or paragraph) whose text is hidden (w:vanish, inherited too)
+        self.hidden: frozenset[str] = frozenset()
         self._hints: dict[str, str] = {}
         self._num_prs: dict[str, tuple[str | None, str | None, str] | None] = {}
         self._data = data
@@ -414,8 +418,8 @@ def _scan_styles(data: bytes) -> _Styles | None:
     ~0.4 ms, and only the styles a document uses are then read. None when the part does not
     use the usual ``w:`` prefix, so the caller parses it properly. (The bytes have passed
     :func:`check_xml`.)"""
-    if b'xmlns:w="' + W_MAIN.encode() + b'"' not in data[:4096]:
-        return None
+    if b'xmlns:w="' + W_MAIN.encode() + b'"' not in data[:4096] or b"<w:vanish" in data:
+        return None  # (a style that hides text is rare: the full parse finds them)
     index: dict[str, tuple[bytes, int]] = {}
     for match in _STYLE_START.finditer(data):
         raw = match.group(2) if match.group(2) is not None else match.group(3)
@@ -453,7 +457,34 @@ def _parse_styles(root, tags: _Tags) -> _Styles:
                     num_id.get(tags.val) if num_id is not None else None,
                     ilvl.get(tags.val) if ilvl is not None else None,
                 )
+    styles.hidden = _hidden_styles(root, tags)
     return styles
+
+
+def _hidden_styles(root, tags: _Tags) -> frozenset[str]:
+    """The styles whose text Word hides: a character or paragraph style whose run
+    properties set ``w:vanish``, or that is based on one (unless it turns it off)."""
+    own: dict[str, bool] = {}
+    parents: dict[str, str] = {}
+    for style in root.iter(tags.style):
+        sid = style.get(tags.style_id) or ""
+        based = style.find(tags.based_on)
+        if based is not None:
+            parents[sid] = based.get(tags.val) or ""
+        rpr = style.find(tags.rpr_tag)
+        vanish = rpr.find(tags.vanish) if rpr is not None else None
+        if vanish is not None:
+            own[sid] = (vanish.get(tags.val) or "1") not in ("0", "false", "off")
+    if not any(own.values()):
+        return frozenset()
+    hidden = set()
+    for sid in set(own) | set(parents):
+        seen, current = 0, sid
+        while current and seen < 12 and current not in own:
+            current, seen = parents.get(current, ""), seen + 1
+        if own.get(current):
+            hidden.add(sid)
+    return frozenset(hidden)
 
 
 def _load_styles(zipped: SafeZip, part: str | None, tags: _Tags) -> _Styles:
@@ -1136,6 +1167,7 @@ class _Reader:
         #: a paragraph whose mark is hidden or deleted as a tracked change: Word shows it
         #: run into the next one
         self.run_on = ""
+        self.paragraph_hidden = False  # the paragraph's style hides its text
 
     # block level ------------------------------------------------------------------
     def blocks(self, container, out: list[Block], nested: list[Block] | None = None) -> None:
@@ -1172,11 +1204,17 @@ class _Reader:
         return props is not None and props.find(self.tags.showing_placeholder) is not None
 
     def hidden(self, properties) -> bool:
-        """Whether run properties (``w:rPr``) hide the text: hidden text (``w:vanish``)."""
-        if properties is None:
-            return False
-        vanish = properties.find(self.tags.vanish)
-        return vanish is not None and (vanish.get(self.tags.val) or "1") not in ("0", "false", "off")
+        """Whether run properties (``w:rPr``) hide the text: hidden text (``w:vanish``),
+        set on the run, by its character style or by the paragraph's style."""
+        if properties is not None:
+            vanish = properties.find(self.tags.vanish)
+            if vanish is not None:
+                return (vanish.get(self.tags.val) or "1") not in ("0", "false", "off")
+            if self.doc.styles.hidden:
+                rstyle = properties.find(self.tags.rstyle)
+                if rstyle is not None and (rstyle.get(self.tags.val) or "") in self.doc.styles.hidden:
+                    return True
+        return self.paragraph_hidden
 
     def flush_drop_cap(self, out: list[Block]) -> None:
         if self.drop_cap:
@@ -1211,12 +1249,14 @@ class _Reader:
         drop_cap = False
         style = ""
         num_pr = None
+        self.paragraph_hidden = False
         ppr = p.find(tg.ppr)
         if ppr is not None:
             style_el = ppr.find(tg.pstyle)
             if style_el is not None:
                 style = style_el.get(tg.val) or ""
                 hint = self.doc.styles.hint(style) if style else "body"
+                self.paragraph_hidden = bool(style) and style in self.doc.styles.hidden
             outline = ppr.find(tg.outline)
             if outline is not None and hint == "body" and (outline.get(tg.val) or "9") < "9":
                 hint = "heading"
@@ -1237,7 +1277,7 @@ class _Reader:
         else:
             runs_on = False
         boxes: list = []
-        text = self.plain_text(p)
+        text = None if self.doc.styles.hidden else self.plain_text(p)
         if text is None:
             parts: list[str] = []
             self.inline(p, parts, boxes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import struct
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -803,7 +804,9 @@ def test_the_fast_text_of_a_plain_paragraph_is_what_the_full_walk_gives():
     tags = docx_reader._Tags(W)
     reader_ = docx_reader._Reader.__new__(docx_reader._Reader)
     reader_.tags, reader_.custom_mark = tags, None
-    reader_.doc = None  # never needed: no note mark is read on the fast path
+    # no note mark is read on the fast path; the document has no style that hides text
+    reader_.doc = SimpleNamespace(styles=SimpleNamespace(hidden=frozenset()))
+    reader_.paragraph_hidden = False
     taken = 0
     for shape, paragraph in zip(_PARAGRAPH_SHAPES, root.find(tags.body), strict=True):
         fast = reader_.plain_text(paragraph)
@@ -884,3 +887,49 @@ def test_libreoffices_quotations_style_is_a_quotation(tmp_path):
     path = raw_docx(tmp_path / "lo.docx", body, {"word/styles.xml": styles},
                     [("rIdS", "styles", "styles.xml")])
     assert [par.kind for par in inspect_file(path).paragraphs] == ["body", "quote", "body"]
+
+
+def test_text_in_a_hidden_style_is_not_the_script(tmp_path):
+    """A character style or paragraph style that hides its text (Word's Font ▸ Hidden,
+    kept in a style so a teacher's template can carry guidance that never prints), and a
+    style based on one: what Word does not show is not read; a run that turns the hiding
+    off again is."""
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = Document()
+    hidden_char = document.styles.add_style("Guidance Char", WD_STYLE_TYPE.CHARACTER)
+    hidden_char.font.hidden = True
+    based = document.styles.add_style("Guidance Char Bold", WD_STYLE_TYPE.CHARACTER)
+    based.base_style = hidden_char
+    based.font.bold = True
+    hidden_par = document.styles.add_style("Guidance", WD_STYLE_TYPE.PARAGRAPH)
+    hidden_par.font.hidden = True
+    document.add_paragraph("How far was the New Deal a success?", style="Title")
+    paragraph = document.add_paragraph("Roosevelt’s first hundred days ")
+    paragraph.add_run("[aim for 2,000 words] ", style="Guidance Char")
+    paragraph.add_run("restored confidence in the banks ")
+    paragraph.add_run("— cite Badger here — ", style="Guidance Char Bold")
+    paragraph.add_run("within a week.")
+    document.add_paragraph("Remember to answer the question in every paragraph.", style="Guidance")
+    shown = document.add_paragraph("", style="Guidance")
+    shown.add_run("The Second New Deal went further.").font.hidden = False
+    document.add_paragraph(" ".join(mk.essay_paragraphs(300, seed=5)))
+    path = tmp_path / "4021_Shah_Priya.docx"
+    document.save(path)
+    texts = [p.text for p in inspect_file(path).paragraphs]
+    assert texts[0] == "Roosevelt’s first hundred days restored confidence in the banks within a week."
+    assert "The Second New Deal went further." in texts
+    assert not any("Remember" in t or "aim for" in t or "Badger" in t for t in texts)
+
+
+def test_styles_that_hide_nothing_are_not_hidden(tmp_path):
+    from lxml import etree
+
+    xml = (f'<w:styles {NS}><w:style w:type="character" w:styleId="A"><w:rPr><w:vanish/></w:rPr></w:style>'
+           '<w:style w:type="character" w:styleId="B"><w:basedOn w:val="A"/><w:rPr><w:vanish w:val="0"/></w:rPr></w:style>'
+           '<w:style w:type="character" w:styleId="C"><w:basedOn w:val="B"/></w:style>'
+           '<w:style w:type="paragraph" w:styleId="D"><w:basedOn w:val="A"/></w:style>'
+           '<w:style w:type="paragraph" w:styleId="E"/></w:styles>')
+    tags = docx_reader._Tags(W)
+    assert docx_reader._hidden_styles(etree.fromstring(xml.encode()), tags) == {"A", "D"}
