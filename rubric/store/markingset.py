@@ -1576,32 +1576,52 @@ def _misfit(scheme: Scheme, mark: Mark) -> str:
 
 
 def find_passage(text: str, quote: str) -> tuple[int, int] | None:
-    """Where ``quote`` stands in ``text``, ignoring differences in white space."""
+    """Where ``quote`` first stands in ``text``: exactly, else ignoring differences in white
+    space, else also in quotation marks, apostrophes, hyphens, dashes and ellipses (a
+    teacher typing ``Stalin's "revolution from above" - 1928...`` at a terminal finds
+    ``Stalin’s “revolution from above” – 1928…`` in a Word script)."""
     quote = quote.strip()
     if not quote:
         return None
     index = text.find(quote)
     if index >= 0:
         return index, index + len(quote)
-    pattern = r"\s+".join(re.escape(word) for word in quote.split())
-    match = re.search(pattern, text)
-    return (match.start(), match.end()) if match else None
+    for pattern in (r"\s+".join(re.escape(word) for word in quote.split()), _tolerant_pattern(quote)):
+        match = re.search(pattern, text)
+        if match:
+            return match.start(), match.end()
+    return None
 
 
 #: Characters a new version of a file may write differently (curly or straight quotation
 #: marks, dashes and hyphens, a no-break space): each matches the others when re-anchoring.
-_EQUIVALENT = ("'‘’‛′", "\"“”„″", "-‐‑‒–—―")
+_EQUIVALENT = ("'‘’‛′", "\"“”„″", "-‐‑‒–—―−")
+_ELLIPSIS = re.compile(r"\.\.\.|…")
 
 
 def _tolerant_pattern(quote: str) -> str:
-    words = []
+    """``quote`` as a pattern that allows any white space between its words (or none
+    around a dash standing alone, as in "above - 1928" for "above—1928"), and any of
+    the equivalent quotation marks, dashes and ellipses."""
+    words: list[str] = []
+    pattern = ""
+    dashes = _EQUIVALENT[2]
+    previous_dash = False
     for word in quote.split():
+        dash = all(char in dashes for char in word)
+        if words:
+            pattern += r"\s*" if dash or previous_dash else r"\s+"
+        previous_dash = dash
         parts = []
-        for char in word:
-            group = next((g for g in _EQUIVALENT if char in g), None)
-            parts.append("[" + re.escape(group) + "]" if group else re.escape(char))
-        words.append("".join(parts))
-    return r"\s+".join(words)
+        for piece in _ELLIPSIS.split(word):
+            chars = []
+            for char in piece:
+                group = next((g for g in _EQUIVALENT if char in g), None)
+                chars.append("[" + re.escape(group) + "]" if group else re.escape(char))
+            parts.append("".join(chars))
+        words.append(r"(?:\.\.\.|…)".join(parts))
+        pattern += words[-1]
+    return pattern
 
 
 def find_passage_near(text: str, quote: str, near: int) -> tuple[int, int] | None:

@@ -212,3 +212,34 @@ def test_one_registry_builds_the_parser_and_routes_the_launcher(capsys):
     assert set(choices) == NAMES
     code, out, _ = run_cli(capsys, "scheme", "list", "--json")
     assert code == 0 and json.loads(out)
+
+
+def test_mark_annotate_finds_a_passage_typed_with_straight_quotes_and_hyphens(capsys, class_folder):
+    """A terminal types ' " - and ...; a Word script has ’ “ ” – ‑ and …: the passage is found,
+    and the annotation holds the script's own characters."""
+    path = new_set(capsys)
+    run_cli(capsys, "import", str(path), str(class_folder))
+    rows = json.loads(run_cli(capsys, "scripts", str(path), "--json")[1])
+    script_id = str(rows[0]["id"])
+    code, _, err = run_cli(capsys, "mark", str(path), script_id, "--annotate",
+                           "Stolypin's assassination in 1911, and the 'wager on the strong'", "Well put")
+    assert code == 0, err
+    with MarkingSet.open(path) as ms:
+        [annotation] = ms.annotations(ms.script_ids()[0])
+        assert annotation.quote == "Stolypin’s assassination in 1911, and the ‘wager on the strong’"
+
+
+def test_find_passage_tolerates_what_a_keyboard_types_differently():
+    from rubric.store import find_passage
+
+    text = "Collectivisation\u00a0– the ‘revolution from above’ – began in 1928…\nIts non\u2011Russian victims suffered most—above all Ukraine."
+    for quote, found in [
+        ("the 'revolution from above' - began in 1928...", "the ‘revolution from above’ – began in 1928…"),
+        ("Its non-Russian victims", "Its non\u2011Russian victims"),
+        ("suffered most - above all", "suffered most—above all"),
+        ("Collectivisation – the", "Collectivisation\u00a0– the"),
+    ]:
+        span = find_passage(text, quote)
+        assert span is not None and text[span[0]:span[1]] == found, quote
+    assert find_passage(text, "revolution from below") is None
+    assert find_passage(text, "mostabove") is None
