@@ -1,7 +1,10 @@
 """An exclusive lock on a marking set, so a second window or process cannot open it.
 
 The lock is an OS file lock on ``<set>.lock``: the OS drops it when the process dies,
-so a crash never leaves a set locked.
+so a crash never leaves a set locked. The file is removed when the set is closed (so no
+``.lock`` litters a USB stick beside a set opened in place); a process that opened the
+file just before it was removed finds, once it holds the lock, that the path no longer
+names the file it locked, and tries again with a new one.
 """
 
 from __future__ import annotations
@@ -49,22 +52,46 @@ class SetLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        if not _try_lock(fd):
+        for _ in range(20):
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            if not _try_lock(fd):
+                os.close(fd)
+                break
+            if _names(self.path, fd):
+                self._fd = fd
+                return
+            # the holder removed the file between our open and our lock: the lock we hold
+            # is on a file nobody else will ever open; try again with the path's new file
+            _unlock(fd)
             os.close(fd)
-            raise SetLockedError(
-                f"{self.path.name[:-5]}: this set is open in another window "
-                "(close it there first)"
-            )
-        self._fd = fd
+        raise SetLockedError(
+            f"{self.path.name[:-5]}: this set is open in another window "
+            "(close it there first)"
+        )
 
     def release(self) -> None:
         if self._fd is None:
             return
+        if os.name != "nt":  # removed while still held (see the module docstring)
+            try:
+                if _names(self.path, self._fd):
+                    os.unlink(self.path)
+            except OSError:
+                pass  # a read-only folder: the file stays, which is harmless
         _unlock(self._fd)
         os.close(self._fd)
         self._fd = None
-        # The lock file stays: unlinking it would let two processes lock different inodes.
+
+
+def _names(path: Path, fd: int) -> bool:
+    """Whether ``path`` still names the file open as ``fd``."""
+    if os.name == "nt":  # an open file cannot be removed there: it always does
+        return True
+    try:
+        here, there = os.stat(path), os.fstat(fd)
+    except OSError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
 
 
 def is_locked(set_path: Path) -> bool:

@@ -207,6 +207,48 @@ def test_a_second_opener_is_told_the_set_is_open_elsewhere(marking_set):
     MarkingSet.open(marking_set.path).close()  # free again once closed
 
 
+def test_closing_a_set_leaves_no_lock_file_beside_it(marking_set):
+    """A set opened in place (on a USB stick) gets no ``.lock`` litter: the lock file goes
+    when the set is closed, and a crashed opener's stale one is reused and then removed."""
+    lock_file = marking_set.path.with_name(marking_set.path.name + ".lock")
+    assert lock_file.exists()
+    marking_set.close()
+    assert not lock_file.exists()
+    lock_file.write_bytes(b"")  # left by a process that was killed
+    with MarkingSet.open(marking_set.path) as reopened:
+        assert reopened.path == marking_set.path
+    assert not lock_file.exists()
+    assert sorted(p.name for p in marking_set.path.parent.iterdir()
+                  if p.name.startswith(marking_set.path.name)) == [marking_set.path.name]
+
+
+def test_a_lock_file_removed_by_its_holder_is_never_shared(tmp_path):
+    """Two openers racing the holder's close: the one that opened the old lock file just
+    before it was removed must not think it holds the set while another locks the new one."""
+    import os
+
+    from rubric.store.lock import SetLock
+
+    set_path = tmp_path / "13B.markset"
+    set_path.write_bytes(b"")
+    holder = SetLock(set_path)
+    holder.acquire()
+    late = os.open(holder.path, os.O_RDWR)  # opened just before the holder closes
+    holder.release()
+    assert not holder.path.exists()
+    first = SetLock(set_path)
+    first.acquire()  # locks the path's new file
+    try:
+        import fcntl
+        fcntl.flock(late, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the old file: free, but unnamed
+        assert os.fstat(late).st_ino != os.stat(first.path).st_ino
+        with pytest.raises(SetLockedError):
+            SetLock(set_path).acquire()
+    finally:
+        os.close(late)
+        first.release()
+
+
 def test_not_a_marking_set_gives_a_clear_error(tmp_path):
     junk = tmp_path / "notes.markset"
     junk.write_bytes(b"hello, this is not a database")
@@ -443,3 +485,30 @@ def test_whitespace_for_trim_is_what_str_strip_takes_away():
     from rubric.store.markingset import _WHITESPACE
 
     assert _WHITESPACE == "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+
+
+def test_an_opener_whose_lock_file_vanished_before_it_locked_tries_again(tmp_path, monkeypatch):
+    import os
+
+    from rubric.store import lock as lock_module
+
+    set_path = tmp_path / "13B.markset"
+    set_path.write_bytes(b"")
+    real_try_lock = lock_module._try_lock
+    calls = []
+
+    def holder_closes_first(fd):
+        calls.append(fd)
+        if len(calls) == 1:  # the holder released and removed the file after our open
+            os.unlink(set_path.with_name("13B.markset.lock"))
+        return real_try_lock(fd)
+
+    monkeypatch.setattr(lock_module, "_try_lock", holder_closes_first)
+    opener = lock_module.SetLock(set_path)
+    opener.acquire()
+    try:
+        assert len(calls) == 2  # the first lock was on an unnamed file: it tried again
+        assert os.fstat(opener._fd).st_ino == os.stat(opener.path).st_ino
+    finally:
+        opener.release()
+    assert not opener.path.exists()
