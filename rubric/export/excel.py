@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -225,6 +226,58 @@ def _wrapped_lines(text: str, per_line: int) -> int:
     return count
 
 
+#: Excel's tallest row is 409 points: at 15 points a line, 27 wrapped lines fit.
+_MAX_ROW_LINES = (409 - 2) // 15
+CONTINUED = "…"
+
+
+def split_for_rows(text: str, per_line: int, lines: int = _MAX_ROW_LINES) -> list[str]:
+    """``text`` in pieces that each wrap (as :func:`_wrapped_lines` counts) into at most
+    ``lines`` lines of ``per_line`` characters, so that no row needs more than Excel's
+    tallest: cut at spaces, a piece that goes on ending in " …" and the next starting
+    with "… ". A text that fits is one piece, unchanged."""
+    if _fits(text, per_line, lines):
+        return [text]
+    pieces: list[str] = []
+    current: list[str] = []
+    count, used = 1, 0  # lines of the piece so far, characters on its last line
+    words = 0
+
+    def step(count: int, used: int, size: int) -> tuple[int, int]:
+        if used and used + 1 + size > per_line:
+            count, used = count + 1, 0
+        while size > per_line:  # a word longer than a line is broken
+            count, size = count + 1, size - per_line
+        return count, (size if not used else used + 1 + size)
+
+    for token in re.split(r"(\n| +)", text):
+        if not token:
+            continue
+        if token.startswith(" "):
+            current.append(token)
+            continue
+        new = (count + 1, 0) if token == "\n" else step(count, used, len(token))
+        if new[0] > lines - 1 and words:  # full (a line kept for " …"): go on in a new row
+            pieces.append("".join(current).rstrip() + " " + CONTINUED)
+            current, words = [CONTINUED + " "], 0
+            count, used = 1, len(CONTINUED)
+            if token == "\n":
+                continue
+            new = step(count, used, len(token))
+        current.append(token)
+        words += token != "\n"
+        count, used = new
+    if words:
+        pieces.append("".join(current))
+    return pieces
+
+
+def _fits(text: str, per_line: int, lines: int) -> bool:
+    if len(text) <= per_line * lines // 2:  # the common case, at once
+        return True
+    return sum(_wrapped_lines(line, per_line) for line in text.split("\n")) <= lines
+
+
 def _finish_table(writer: SheetWriter, columns: int, rows: int, freeze: str = "C2") -> None:
     sheet = writer.sheet
     sheet.freeze_panes = freeze
@@ -282,17 +335,18 @@ def _comments_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]
                 text = getattr(comment, key)
                 if not text.strip():
                     continue
-                values = [script.candidate_number, script.display_name, marker.name, kind,
-                          "", "", text]
-                wrapped.append(_comment_row(writer, row, values, script.candidate))
-                row += 1
+                for values in _continued([script.candidate_number, script.display_name,
+                                          marker.name, kind, "", "", text]):
+                    wrapped.append(_comment_row(writer, row, values, script.candidate))
+                    row += 1
         for annotation in snapshot.annotations.get(script.id, []):
             marker = snapshot.markers.get(annotation.marker_id)
-            values = [script.candidate_number, script.display_name,
-                      marker.name if marker else "", "Annotation", annotation.criterion or "",
-                      annotation.quote, annotation.comment]
-            wrapped.append(_comment_row(writer, row, values, script.candidate))
-            row += 1
+            for values in _continued([script.candidate_number, script.display_name,
+                                      marker.name if marker else "", "Annotation",
+                                      annotation.criterion or "", annotation.quote,
+                                      annotation.comment]):
+                wrapped.append(_comment_row(writer, row, values, script.candidate))
+                row += 1
     for column, width in _header_widths(headers).items():
         writer.widths[column] = max(writer.widths.get(column, 0), width)
     writer.set_widths(maximum=30, fixed={6: 50, 7: 60})
@@ -300,6 +354,29 @@ def _comments_sheet(sheet: Worksheet, snapshot: SetSnapshot, warnings: list[str]
     for row_index, texts in enumerate(wrapped, start=2):
         _fit_row_height(sheet, row_index, texts, per_line)
     _finish_table(writer, len(headers), row - 2)
+
+
+#: The characters a line of the Comments sheet's Passage and Comment columns holds (their
+#: widths are fixed at 50 and 60: see _comments_sheet and _line_lengths).
+_PASSAGE_LINE, _COMMENT_LINE = int(50 * 1.1) - 1, int(60 * 1.1) - 1
+
+
+def _continued(values: list) -> list[list]:
+    """One Comments row, or several when its passage or comment is longer than Excel's
+    tallest row shows: the same candidate, marker and criterion on each, the kind marked
+    "(continued)" after the first, the text going on from row to row (nothing hidden in a
+    cell that cannot grow, nothing cut)."""
+    passages = split_for_rows(str(values[5]), _PASSAGE_LINE)
+    comments = split_for_rows(str(values[6]), _COMMENT_LINE)
+    if len(passages) == 1 and len(comments) == 1:
+        return [values]
+    rows = []
+    for index in range(max(len(passages), len(comments))):
+        kind = values[3] if index == 0 else f"{values[3]} (continued)"
+        rows.append(values[:3] + [kind, values[4]]
+                    + [passages[index] if index < len(passages) else "",
+                       comments[index] if index < len(comments) else ""])
+    return rows
 
 
 def _comment_row(writer: SheetWriter, row: int, values: list[object],

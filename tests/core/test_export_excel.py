@@ -223,30 +223,61 @@ def test_csv_protects_tab_and_carriage_return_starts():
     assert csv_field(None) == ""
 
 
-def test_long_text_is_cut_visibly_with_a_warning(marking_set, make_draft, tmp_path):
+def test_a_comment_longer_than_the_tallest_row_goes_on_in_the_next_rows(marking_set, make_draft, tmp_path):
+    """Excel's rows stop at 409 points (27 lines): a longer comment is not hidden in a cell
+    that cannot grow, nor cut; it goes on in rows marked "(continued)", every word kept."""
+    from rubric.export.excel import _COMMENT_LINE, _wrapped_lines
+
     ms = marking_set
     script_id = ms.add_script(make_draft("Amira Khan", "4017")).created
     ms.set_mark(script_id, "AO1", 12)
-    long_comment = "word " * 9_999 + "words"  # 50,000 characters
-    ms.set_comments(script_id, general=long_comment)
+    long_comment = " ".join(f"point{n} about Stolypin’s reforms," for n in range(1500))  # 50,000+
+    ms.set_comments(script_id, www="Clear structure.", general=long_comment)
     path = tmp_path / "markbook.xlsx"
-    warnings = export_markbook(ms, path)
+    assert export_markbook(ms, path) == []  # nothing cut, nothing to warn about
+    sheet = load_workbook(path)["Comments"]
+    rows = [row for row in sheet.iter_rows(min_row=2) if str(row[3].value).startswith("General")]
+    assert len(rows) > 25
+    assert rows[0][3].value == "General comment"
+    assert {r[3].value for r in rows[1:]} == {"General comment (continued)"}
+    assert {(r[0].value, r[1].value) for r in rows} == {("4017", "Amira Khan")}
+    texts = [r[6].value for r in rows]
+    assert all(t.endswith(" …") for t in texts[:-1]) and all(t.startswith("… ") for t in texts[1:])
+    joined = " ".join(t.removesuffix(" …").removeprefix("… ") for t in texts)
+    assert joined == long_comment
+    for row in rows:
+        lines = sum(_wrapped_lines(line, _COMMENT_LINE) for line in row[6].value.split("\n"))
+        assert lines <= 27 and sheet.row_dimensions[row[0].row].height <= 409
+    # a short comment stays one row, as it was
+    assert [r[6].value for r in sheet.iter_rows(min_row=2) if r[3].value == "What went well"] == ["Clear structure."]
+
+
+def test_long_text_in_a_cell_is_cut_visibly_with_a_warning():
+    """What a cell cannot hold (32,767 characters, an emoji counting twice) is cut with a
+    visible marker and a warning naming the sheet, the cell and the sizes."""
+    from openpyxl import Workbook
+
+    from rubric.export.excel import SheetWriter, _named_styles
+
+    workbook = Workbook()
+    for style in _named_styles():
+        workbook.add_named_style(style)
+    sheet = workbook.active
+    sheet.title = "Summary"
+    warnings: list[str] = []
+    writer = SheetWriter(sheet, warnings)
+    long_text = "word " * 9_999 + "words"  # 50,000 characters
+    held = writer.text(3, 1, long_text, what="Amira Khan (4017), note")
     assert len(warnings) == 1
-    assert "Comments sheet" in warnings[0] and "Amira Khan (4017)" in warnings[0]
+    assert "Summary sheet, cell A3" in warnings[0] and "Amira Khan (4017)" in warnings[0]
     assert "50,000 characters" in warnings[0]
-    cell = next(c for row in load_workbook(path)["Comments"].iter_rows() for c in row
-                if isinstance(c.value, str) and c.value.startswith("word word"))
-    removed = len(long_comment) - (CELL_LIMIT - len("… [cut: 17,255 characters]"))
-    assert cell.value.endswith(f"… [cut: {removed:,} characters]")
-    assert len(cell.value) <= CELL_LIMIT
-    assert cell.value == long_comment[:len(cell.value) - len(f"… [cut: {removed:,} characters]")] \
-        + f"… [cut: {removed:,} characters]"
-    # emoji count twice in a spreadsheet's limit: the warning says so, never "17,000
-    # characters, more than a cell holds (32,767)" alone
-    ms.set_comments(script_id, general="👍🏽 " * 7_000)   # 21,000 characters, 35,000 units
-    [warning] = export_markbook(ms, path)
+    removed = len(long_text) - (CELL_LIMIT - len("… [cut: 17,255 characters]"))
+    assert held == sheet["A3"].value
+    assert held.endswith(f"… [cut: {removed:,} characters]") and len(held) <= CELL_LIMIT
+    assert held == long_text[:len(held) - len(f"… [cut: {removed:,} characters]")] + f"… [cut: {removed:,} characters]"
+    writer.text(4, 1, "👍🏽 " * 7_000, what="a note")   # 21,000 characters, 35,000 units
     assert "the text has 21,000 characters, 35,000 as a spreadsheet counts them, more " \
-           "than a spreadsheet cell holds (32,767)" in warning
+           "than a spreadsheet cell holds (32,767)" in warnings[1]
 
 
 def test_sheet_text_counts_like_excel_and_removes_control_characters():
