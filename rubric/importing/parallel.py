@@ -47,7 +47,7 @@ from rubric.forked import (
     receive,
     send,
 )
-from rubric.importing.batch import ImportResult, read_result
+from rubric.importing.batch import ImportResult, ReadAhead, read_in_order, read_result
 from rubric.importing.model import ImportOptions
 
 #: The most worker processes a batch uses (this process must keep up storing).
@@ -92,8 +92,7 @@ def read_files(files: Iterator[Path], options: ImportOptions, workers: int | Non
             readers = Readers(workers)
     try:
         if readers is None or not readers.workers:
-            for path in files:
-                yield read_result(path, options)
+            yield from read_in_order(files, options)
             return
         yield from readers.results(files, options)
     finally:
@@ -190,7 +189,16 @@ class Readers:
         return _Worker(pid, tasks_write, results_read)
 
     def results(self, files: Iterator[Path], options: ImportOptions) -> Iterator[ImportResult]:
-        """:func:`read_result` of each of ``files``, in order (see :func:`read_files`)."""
+        """:func:`read_result` of each of ``files``, in order (see :func:`read_files`). The
+        files a worker hands back (PDF and RTF) are read ahead here, on threads, as soon as
+        they come back (:class:`~rubric.importing.batch.ReadAhead`)."""
+        ahead = ReadAhead(options)
+        try:
+            yield from self._results(files, options, ahead)
+        finally:
+            ahead.close()
+
+    def _results(self, files: Iterator[Path], options: ImportOptions, ahead: ReadAhead) -> Iterator[ImportResult]:
         import select
 
         if options != self.options:
@@ -203,6 +211,7 @@ class Readers:
 
         held: dict[int, tuple[Path, int]] = {}  # read ahead, not yet yielded: (path, size)
         done: dict[int, ImportResult | None] = {}
+        reading: dict = {}  # index -> the Future of a file handed back, read ahead here
         retry: deque[tuple[int, Path]] = deque()  # queued on a worker that died
         numbered = enumerate(files)
         exhausted = False
@@ -259,7 +268,10 @@ class Readers:
                 path, size = held.pop(next_index)
                 held_bytes -= size
                 next_index += 1
-                yield result if result is not None else read_result(path, options)
+                if result is None:
+                    future = reading.pop(next_index - 1, None)
+                    result = future.result() if future is not None else read_result(path, options)
+                yield result
                 continue
             busy = {w.results: w for w in self.workers if w.queued}
             if not busy:  # nothing read ahead and nothing more to read
@@ -276,8 +288,10 @@ class Readers:
                     continue
                 except Exception:  # noqa: BLE001 - an answer that cannot be unpickled: read it here
                     index, result = worker.queued[0][0], None
-                sent, _path = worker.queued.popleft()
+                sent, sent_path = worker.queued.popleft()
                 done[sent] = result if index == sent else None
+                if done[sent] is None and ahead.wanted(sent_path):
+                    reading[sent] = ahead.submit(sent_path)
 
     def _lost(self, worker: _Worker, retry: deque, done: dict) -> None:
         """A worker died: the file it was reading fails; the files queued after it go to

@@ -88,7 +88,7 @@ def test_import_essay_pdfs_beside_pdftotext(essays, count):
            pdftotext_process_per_file=f"{floor:.2f} s ({floor / count * 1000:.1f} ms a file)",
            essay_marker_import_batch=f"{ours:.2f} s ({ours / count * 1000:.1f} ms a file)",
            ratio=f"{ours / floor:.2f}x (goal: at most 2x)",
-           pool=f"{sandbox.POOL_SIZE} children at most; import_batch reads one file at a time")
+           pool=f"{sandbox.POOL_SIZE} children at most, each file read ahead on a thread while the last is stored")
 
 
 @pytest.mark.parametrize("pages", [20, 140])

@@ -65,3 +65,69 @@ def test_batch_of_thirty_with_one_corrupt_file(tmp_path):
     assert {r.draft.format for r in imported} == {"docx", "txt", "pdf"}
     jane = next(r.draft for r in imported if r.path.name.startswith("1100"))
     assert jane.candidate == "Jane Smith (1100)"
+
+
+def _summary(result: ImportResult) -> dict:
+    draft = result.draft
+    return {"file": result.path.name, "error": result.error, "skipped": result.skipped,
+            "draft": None if draft is None else {**draft.to_json(), "hash": draft.source_hash,
+                                                 "kinds": [p.kind for p in draft.paragraphs]}}
+
+
+def _mixed_folder(folder: Path) -> Path:
+    folder.mkdir()
+    for i in range(6):
+        mk.make_pdf(folder / f"{3000 + i}_Pupil_{chr(65 + i)}.pdf", mk.essay_paragraphs(200, seed=40 + i))
+        if i % 2:
+            mk.make_docx(folder / f"{3000 + i}_Pupil_{chr(65 + i)}x.docx", mk.essay_paragraphs(150, seed=60 + i))
+    mk.make_rtf(folder / "3010_Lee_Amy.rtf", mk.essay_paragraphs(150, seed=97))
+    (folder / "3011_Cut_Short.pdf").write_bytes((folder / "3000_Pupil_A.pdf").read_bytes()[:300])
+    (folder / "3012_Smith_Jane.txt").write_text("\n".join(mk.essay_paragraphs(150, seed=99)), encoding="utf-8")
+    mk.make_pdf(folder / "3013_Last_One.pdf", mk.essay_paragraphs(120, seed=77))
+    return folder
+
+
+def test_pdfs_read_ahead_give_exactly_what_reading_one_by_one_gives(tmp_path, monkeypatch):
+    """PDF and RTF files are parsed by the sandboxed children ahead of the file being
+    stored (on threads, so the children never wait for this process): the same drafts,
+    warnings and failures, in the batch's order, as reading each file in turn."""
+    import threading
+
+    from rubric.importing import batch, sandbox
+
+    folder = _mixed_folder(tmp_path / "class")
+    options = ImportOptions(word_limit=400)
+    one_by_one = [_summary(batch.read_result(path, options)) for path in iter_candidate_files([folder])]
+    threads = {}
+    real = batch.read_result
+
+    def recording(path, *args, **kwargs):
+        threads[path.name] = threading.current_thread().name
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(batch, "read_result", recording)
+    ahead = [_summary(r) for r in import_batch([folder], options)]
+    assert ahead == one_by_one
+    by_name = {r["file"]: r for r in ahead}
+    assert by_name["3011_Cut_Short.pdf"]["error"].startswith("3011_Cut_Short.pdf: ")
+    assert by_name["3013_Last_One.pdf"]["draft"]["word_count"] > 100
+    if sandbox.POOL_SIZE >= 2:  # one core: read in turn, as before
+        assert {name for name, thread in threads.items() if thread.startswith("import-ahead")} == {
+            name for name in threads if name.endswith((".pdf", ".rtf"))}
+        assert threads["3012_Smith_Jane.txt"] == threading.current_thread().name
+
+
+def test_a_batch_abandoned_while_reading_ahead_leaves_no_reader_thread(tmp_path):
+    import threading
+    import time
+
+    folder = _mixed_folder(tmp_path / "class")
+    results = import_batch([folder])
+    first = next(results)
+    assert first.path.name == "3000_Pupil_A.pdf" and first.ok
+    results.close()  # the teacher pressed Cancel
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(t.name.startswith("import-ahead") for t in threading.enumerate()):
+        time.sleep(0.05)
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("import-ahead")]
+    assert [r.ok for r in import_batch([folder / "3013_Last_One.pdf"])] == [True]  # the children serve on

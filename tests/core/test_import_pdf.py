@@ -418,12 +418,17 @@ def _pids() -> set[int]:
         return {child.process.pid for child in sandbox._POOL._idle}
 
 
-def test_one_child_serves_file_after_file(tmp_path):
-    paths = [make(tmp_path, f"{n}.pdf", pc.Style(), SHORT) for n in range(4)]
+def test_children_serve_file_after_file(tmp_path):
+    """A child per core at most, whatever the batch's length (the batch reads ahead on
+    that many), and the same children serve the next batch."""
+    paths = [make(tmp_path, f"{n}.pdf", pc.Style(), SHORT) for n in range(12)]
     sandbox.shutdown()
     results = list(import_batch(paths))
     assert all(r.ok for r in results)
-    assert len(_pids()) == 1
+    first = _pids()
+    assert 1 <= len(first) <= sandbox.POOL_SIZE
+    assert all(r.ok for r in import_batch(paths[:4]))
+    assert _pids() == first
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
