@@ -268,14 +268,185 @@ def find_gutters(lines: list[list[Word]], unit: float) -> list[tuple[float, floa
     return []
 
 
+#: A list item's label standing apart from its text ("1.", "a)", "(iv)", "•"): a list
+#: with hanging indents is not a table.
+_LIST_LABEL = re.compile(r"^(\(?\d{1,3}[.)]|\(?[a-zA-Z][.)]|\(?[ivxlc]{1,6}[.)]|[•◦▪‣∙·*o\-–—])$")
+
+
+def _segments(line: list[Word], gap: float) -> list[list[Word]]:
+    """A line cut where the white space between two words is ``gap`` or wider."""
+    segments = [[line[0]]]
+    for previous, word in zip(line, line[1:], strict=False):
+        if word.u0 - previous.u1 >= gap:
+            segments.append([word])
+        else:
+            segments[-1].append(word)
+    return segments
+
+
+def find_tables(lines: list[list[Word]], unit: float) -> list[tuple[int, int, list[float]]]:
+    """Tables drawn in the text: runs of consecutive lines (``(first, end)`` indices into
+    ``lines``, top to bottom) whose words stand in two columns or more that start at the
+    same places line after line, with the columns' left edges. At least three lines must
+    show the columns apart, and one column must hold a few words a line (a date, a name,
+    a figure): two columns of prose are a two-column page, for :func:`find_gutters`; a
+    list's labels ("1.", "•") before hanging text, and footnote numbers, are no column."""
+    if len(lines) < 3:
+        return []
+    lo = min(line[0].u0 for line in lines)
+    hi = max(line[-1].u1 for line in lines)
+    width = hi - lo
+    gap = 0.8 * unit
+    cut = [_segments(line, gap) for line in lines]
+    tables: list[tuple[int, int, list[float]]] = []
+    index = 0
+    while index < len(lines):
+        if len(cut[index]) < 2 or _LIST_LABEL.match(line_text(cut[index][0])):
+            index += 1
+            continue
+        # the run of lines close below each other that have columns, or continue one
+        starts = [segment[0].u0 for segment in cut[index]]
+        end = index + 1
+        while end < len(lines):
+            line, above = lines[end], lines[end - 1]
+            if line[0].top - above[-1].bottom > 1.5 * unit and line[0].top - above[0].bottom > 1.5 * unit:
+                break
+            segments = cut[end]
+            if len(segments) >= 2 and _LIST_LABEL.match(line_text(segments[0])):
+                break
+            spans = line[-1].u1 - line[0].u0
+            if len(segments) < 2:
+                u0 = segments[0][0].u0
+                later = any(abs(u0 - start) <= 3 for start in starts[1:]) and abs(u0 - starts[0]) > 3
+                first = abs(u0 - starts[0]) <= 3 and len(line) <= 4  # a first cell's few words
+                if spans > 0.7 * width or not (later or first):
+                    break  # prose across the table's columns, or a line that starts elsewhere
+            starts.extend(segment[0].u0 for segment in segments)
+            end += 1
+        found = _table_columns(cut[index:end], width)
+        if found:
+            tables.append((index, end, found))
+            index = end
+        else:
+            index += 1
+    return tables
+
+
+def _table_columns(cut: list[list[list[Word]]], width: float) -> list[float] | None:
+    """The left edges of the columns of a run of cut lines, or None when it is no table.
+    An edge is where segments start on three lines and half the lines that show columns
+    (a justified cell's wide spaces start segments anywhere, and are no edge)."""
+    shown = [segments for segments in cut if len(segments) >= 2]
+    if len(shown) < 3:
+        return None
+    clusters: list[list[float]] = []  # segment starts within 3 points of each other
+    for segments in shown:
+        for segment in segments:
+            u0 = segment[0].u0
+            for cluster in clusters:
+                if abs(cluster[0] - u0) <= 3:
+                    cluster.append(u0)
+                    break
+            else:
+                clusters.append([u0])
+    columns = sorted(min(cluster) for cluster in clusters if len(cluster) >= max(3, len(shown) // 2))
+    if len(columns) < 2:
+        return None
+    aligned = sum(any(abs(segment[0].u0 - c) <= 3 for c in columns) for segments in shown for segment in segments)
+    apart = sum(1 for segments in shown if len({_column_of(columns, s[0].u0) for s in segments}) >= 2)
+    if apart < 3 or aligned < 0.6 * sum(len(segments) for segments in shown):
+        return None
+    words = [0] * len(columns)
+    cells = [0] * len(columns)
+    firsts = []
+    for segments in cut:
+        line_cells: dict[int, list[Word]] = {}
+        for segment in segments:
+            line_cells.setdefault(_column_of(columns, segment[0].u0), []).extend(segment)
+        for column, cell in line_cells.items():
+            words[column] += len(cell)
+            cells[column] += 1
+            if column == 0:
+                firsts.append(line_text(cell))
+    if min(w / n for w, n in zip(words, cells, strict=True) if n) > 3.5:
+        return None  # prose in every column: a two-column page
+    if len(columns) == 2 and firsts and all(t.isdigit() and len(t) <= 3 for t in firsts):
+        return None  # note numbers before their notes
+    return columns
+
+
+def _column_of(columns: list[float], u0: float) -> int:
+    return max(0, bisect_right(columns, u0 + 3) - 1)
+
+
+def table_rows(lines: list[list[Word]], columns: list[float], unit: float) -> list[tuple[str, float, float, float, float]]:
+    """The rows of a table: each line's words go to the column whose edge they start at or
+    after. Rows are told apart by the white space between them (a cell's padding) where
+    some lines are closer together than others; else a line with nothing in the first
+    column goes on with the row above (a cell's text wrapped onto a second line). Each
+    row: its cells joined by " | " and its box."""
+    gaps = [line[0].top - above[0].bottom for above, line in zip(lines, lines[1:], strict=False)]
+    by_gaps = bool(gaps) and max(gaps) > min(gaps) + 0.3 * unit
+    rows: list[list] = []  # [cells (word lists by column), top, bottom]
+    for number, line in enumerate(lines):
+        cells: list[list[Word]] = [[] for _ in columns]
+        for word in line:
+            cells[_column_of(columns, word.u0)].append(word)
+        top = min(w.top for w in line)
+        bottom = max(w.bottom for w in line)
+        goes_on = number > 0 and (gaps[number - 1] <= min(gaps) + 0.3 * unit if by_gaps else not cells[0])
+        if rows and goes_on:
+            previous = rows[-1]
+            for kept, more in zip(previous[0], cells, strict=True):
+                kept.extend(more)
+            previous[2] = max(previous[2], bottom)
+        else:
+            rows.append([cells, top, bottom])
+    out = []
+    for cells, top, bottom in rows:
+        texts = [_cell_text(cell) for cell in cells]
+        while texts and not texts[-1]:
+            texts.pop()
+        everything = [w for cell in cells for w in cell]
+        out.append((CELL_SEPARATOR.join(texts), min(w.u0 for w in everything),
+                    max(w.u1 for w in everything), top, bottom))
+    return out
+
+
+def _cell_text(words: list[Word]) -> str:
+    """A cell's words, line after line (its lines in order, each left to right)."""
+    return " ".join(line_text(line) for line in cluster_lines(words)) if words else ""
+
+
+#: Between the cells of a table row (the docx convention).
+CELL_SEPARATOR = " | "
+#: The column of a table row (see :func:`reading_order`).
+TABLE = -3
+
+
 def reading_order(words: list[Word]) -> tuple[list[tuple[list[Word], int]], list[tuple[float, float]]]:
     """Lines in reading order, each with its column (-1: across all columns), and the
     columns' extents. Columns are read one after the other; a line across the columns
-    (a title, a page number) ends the band of columns above it."""
+    (a title, a page number) ends the band of columns above it. A table drawn in the text
+    (:func:`find_tables`) is no columns of the page: it comes as one entry, its lines
+    (:class:`_TableRows`, column :data:`TABLE`), where it stands, and :func:`read_page`
+    makes each of its rows one line."""
     lines = cluster_lines(words)
     if not lines:
         return [], []
     unit = _unit(words)
+    tables = find_tables(lines, unit)
+    if tables:
+        rest = [line for number, line in enumerate(lines)
+                if not any(first <= number < end for first, end, _ in tables)]
+        ordered, columns = reading_order(
+            [w for line in rest for w in line]) if rest else ([], [(0.0, 0.0)])
+        for first, end, edges in reversed(tables):
+            top = lines[first][0].top
+            at = next((k for k, (line, column) in enumerate(ordered)
+                       if column in (0, ACROSS) and line[0].top > top), len(ordered))
+            ordered.insert(at, (_TableRows(lines[first:end], edges), TABLE))
+        return ordered, columns
     gutters = find_gutters(lines, unit)
     lo = min(line[0].u0 for line in lines)
     hi = max(max(w.u1 for w in line) for line in lines)
@@ -309,6 +480,14 @@ def reading_order(words: list[Word]) -> tuple[list[tuple[list[Word], int]], list
         if band < len(across):
             ordered.append((across[band], -1))
     return ordered, columns
+
+
+class _TableRows(list):
+    """The lines of a table in the reading order (each becomes rows in :func:`read_page`)."""
+
+    def __init__(self, lines: list[list[Word]], edges: list[float]) -> None:
+        super().__init__(w for line in lines for w in line)
+        self.lines, self.edges = lines, edges
 
 
 def line_text(line: list[Word]) -> str:
@@ -614,6 +793,10 @@ def read_page(pdfium, raw, document, index: int) -> dict:
                     width, height = frame_width, frame_height
                 to_frame = _frame(direction, box)[0] if accents else None
                 for line, column in ordered:
+                    if column == TABLE:
+                        for text, x0, x1, top, bottom in table_rows(line.lines, line.edges, _unit(line)):
+                            lines.append([text, _r(x0), _r(x1), _r(top), _r(bottom), TABLE if main else OTHER_DIRECTION])
+                        continue
                     if accents and any(not _ACCENT_CHARS.isdisjoint(w.text) for w in line):
                         _fix_accents(raw, textpage.raw, line, to_frame)
                         if not line:

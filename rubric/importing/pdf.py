@@ -35,6 +35,8 @@ _PAGE_NUMBER = re.compile(
 #: another way than the rest of the page (a sideways table heading or margin note).
 ACROSS = -1
 OTHER_DIRECTION = -2
+#: ``Line.column`` of a row of a table drawn in the text (its cells joined by " | ").
+TABLE = -3
 
 
 @record(frozen=False)
@@ -204,7 +206,8 @@ def split_footnotes(lines: list[Line], spacing: _Spacing) -> tuple[list[Line], l
     if start is None:
         return lines, []
     bottom = lines[start:]
-    if len(bottom) > 12 or len(bottom) > 0.4 * len(lines) or not _NOTE_START.match(bottom[0].text):
+    if (len(bottom) > 12 or len(bottom) > 0.4 * len(lines) or not _NOTE_START.match(bottom[0].text)
+            or any(line.column == TABLE for line in bottom)):
         return lines, []
     body = lines[:start]
     body_text = "\n".join(line.text for line in body)
@@ -273,7 +276,10 @@ def page_blocks(pages: list[Page], notes: list[str] | None = None) -> list[Block
         for line in lines:
             indent = line.x0 - edges.get(line.column, line.x0) >= 0.8 * spacing.unit
             gap = previous is not None and spacing.gap(previous, line)
-            blocks.append(Block(line.text.strip(), indent=indent, gap_before=gap))
+            if line.column == TABLE:
+                blocks.append(Block(line.text.strip(), "table"))
+            else:
+                blocks.append(Block(line.text.strip(), indent=indent, gap_before=gap))
             previous = line
     return blocks
 

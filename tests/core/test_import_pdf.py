@@ -26,6 +26,7 @@ from rubric.importing._pdf_child import (
     reading_order,
 )
 from rubric.importing.pdf import Line, Page, extracted_from_pages
+from tests.core import makefiles as mk
 
 try:
     from tests.core import pdfcorpus as pc
@@ -523,3 +524,89 @@ def test_a_page_the_layout_cannot_handle_is_still_read(tmp_path, monkeypatch):
     data = make(tmp_path, "essay.pdf", pc.Style(), SHORT).read_bytes()
     page = _pdf_child.read_pdf(data)["pages"][0]
     assert " ".join(line[0] for line in page["lines"]).split() == " ".join(SHORT).split()
+
+
+# --- tables drawn in the text ----------------------------------------------------------------
+
+_TIMELINE = [("Year", "Event", "Significance"),
+             ("1905", "Bloody Sunday and the October Manifesto", "The Tsar conceded a Duma but kept power"),
+             ("1906", "Stolypin becomes Prime Minister", "Repression and land reform together"),
+             ("1911", "Stolypin is assassinated in Kiev", "Reform lost its driving force")]
+_FACTORS = [("Factor", "Evidence", "Judgement"),
+            ("Economic", "Reparations of 132 billion gold marks; hyperinflation in 1923 wiped out savings",
+             "Serious, but the Dawes Plan and Stresemann brought recovery by 1924"),
+            ("Political", "Article 48 emergency powers used again and again by Ebert and Hindenburg",
+             "The decisive weakness in the long run"),
+            ("Social", "Resentment", "Limited")]
+_GLOSSARY = [("Term", "Meaning"), ("Kulak", "A richer peasant who owned land and hired labour"),
+             ("Mir", "The village commune that shared out the land"),
+             ("Zemstvo", "An elected local council created in 1864")]
+
+
+def _pdf_with(path: Path, middle) -> Path:
+    """An essay page with something drawn between two paragraphs (fpdf2, as a word
+    processor lays it out: cells top-aligned, text from the left)."""
+    from fpdf import FPDF
+    from fpdf.enums import VAlign
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("dejavu", "", str(mk.DEJAVU))  # curly quotes, dashes and accents
+    pdf.add_font("dejavu", "B", str(mk.DEJAVU.with_name("DejaVuSans-Bold.ttf")))  # table headings
+    pdf.set_font("dejavu", size=11)
+    pdf.multi_cell(0, 6, SHORT[0])
+    pdf.ln(4)
+    if isinstance(middle, list):
+        widths = (20, 70, 90) if len(middle[0]) == 3 else (30, 150)
+        if middle is _FACTORS:
+            widths = (30, 80, 70)
+        with pdf.table(col_widths=widths, text_align="LEFT", v_align=VAlign.T, line_height=5.5) as table:
+            for cells in middle:
+                row = table.row()
+                for cell in cells:
+                    row.cell(cell)
+    else:
+        middle(pdf)
+    pdf.ln(4)
+    pdf.multi_cell(0, 6, SHORT[1])
+    pdf.output(str(path))
+    return path
+
+
+@pytest.mark.parametrize("table", [_TIMELINE, _FACTORS, _GLOSSARY], ids=["timeline", "wrapped cells", "two columns"])
+def test_a_table_in_a_pdf_is_read_row_by_row(tmp_path, table):
+    """Each row one paragraph, its cells joined by " | " as in a .docx (a cell's wrapped
+    lines kept together), in its place between the paragraphs around it; not a column of
+    the page read after the rest."""
+    draft = inspect_file(_pdf_with(tmp_path / "4021_Shah_Priya.pdf", table))
+    assert [(p.text, p.kind) for p in draft.paragraphs] == [
+        (SHORT[0], "body"), *((" | ".join(cells), "table") for cells in table), (SHORT[1], "body")]
+
+
+def test_a_numbered_list_with_hanging_text_is_no_table(tmp_path):
+    items = ["The first cause was the economic crisis which affected every class of society and lasted "
+             "for several years after the war ended in 1918.",
+             "The second cause was political: the constitution gave the president powers that were used "
+             "again and again.",
+             "The third cause was the resentment of the treaty."]
+
+    def numbered(pdf):
+        for number, text in enumerate(items, 1):
+            y = pdf.get_y()
+            pdf.set_x(15)
+            pdf.cell(8, 6, f"{number}.")
+            pdf.set_xy(25, y)
+            pdf.multi_cell(0, 6, text)
+
+    draft = inspect_file(_pdf_with(tmp_path / "list.pdf", numbered))
+    assert [p.kind for p in draft.paragraphs] == ["body"] * 5
+    assert texts(draft)[1:4] == [f"{n}. {t}" for n, t in enumerate(items, 1)]
+
+
+def test_two_columns_of_justified_prose_are_no_table(tmp_path):
+    two = dict(font=pc.TIMES, bold=pc.TIMES_BOLD, columns=2, size=10, margins=(54, 54, 72, 72), page_numbers=True)
+    body = pc.essay_text(1500, seed=5)
+    draft = inspect_file(make(tmp_path, "two.pdf", pc.Style(**two), [("title", pc.QUESTION), *body]))
+    assert not [p for p in draft.paragraphs if p.kind == "table"]
+    flat = " ".join(" ".join(texts(draft)).split())
+    assert " ".join(body[1].split()[:40]) in flat and " ".join(body[-1].split()[-40:]) in flat
