@@ -74,6 +74,9 @@ class Block:
     broken: bool = False
     #: One of those lines after the first: it follows a manual line break.
     continues: bool = False
+    #: The width of the column the line was set in, in points (PDF layout; 0: not known):
+    #: a page with one column of text above two tells a rebuild how long a full line is.
+    room: float = 0.0
 
 
 # --- cleaning -------------------------------------------------------------------------
@@ -156,7 +159,7 @@ def clean_blocks(blocks: Iterable[Block]) -> list[Block]:
             if text and part.rstrip(" \t").endswith(SOFT_HYPHEN):
                 text += SOFT_HYPHEN  # kept so that a rebuild can join "ad-" + "ministration"
             out.append(Block(text, block.hint, indent, block.gap_before and number == 0,
-                             broken, number > 0))
+                             broken, number > 0, block.room))
     return out
 
 
@@ -357,30 +360,31 @@ def rebuild_blocks(
     if vocabulary is None:
         vocabulary = hyphen_vocabulary(b.text for b in blocks if b.text)
     full_width = estimate_width(body_lines)
-    width = full_width * fit
+    widths = _line_widths(blocks, full_width)  # each line's full width where it was set
     indented = sum(1 for b in blocks if b.text and b.hint == "body" and b.indent)
     use_indent = 0 < indented <= 0.4 * max(1, len(body_lines))
 
-    def fits(line: str, following: str) -> bool:
-        return len(line) + 1 + _first_word_len(following) <= width
+    def fits(line: str, following: str, full: float) -> bool:
+        return len(line) + 1 + _first_word_len(following) <= full * fit
 
-    def short_unit(line: str, following: str | None) -> bool:
+    def short_unit(line: str, following: str | None, full: float) -> bool:
         """A short line with room to spare that does not end in punctuation."""
         if _ANY_END_PUNCT.search(line) or not _starts_like_heading(line):
             return False
         if line.endswith(("-", "\u2010", "—", "–", SOFT_HYPHEN)):
             return False  # a word or sentence continues on the next line
-        if len(line.split()) > 12 or len(line) > 0.7 * full_width:
+        if len(line.split()) > 12 or len(line) > 0.7 * full:
             return False
-        return following is None or fits(line, following)
+        return following is None or fits(line, following, full)
 
-    def may_end(line: str) -> bool:
+    def may_end(line: str, full: float) -> bool:
         """Could a paragraph end after this line? (For the weaker signals: a gap or an
         indent must not split a paragraph in mid-sentence.)"""
-        return ends_sentence(line) or len(line) < 0.85 * full_width
+        return ends_sentence(line) or len(line) < 0.85 * full
 
     out: list[Block] = []
     current: list[str] = []  # lines of the paragraph being built
+    previous_full = float(full_width)  # the full width where the paragraph's last line was set
     current_is_unit = False  # the paragraph is a one-line heading-like unit: close it
     previous_indent = False
     previous_broken = False  # the line before was one of a broken paragraph's
@@ -409,15 +413,16 @@ def rebuild_blocks(
         following = None
         if index + 1 < count and blocks[index + 1].hint == "body" and blocks[index + 1].text:
             following = blocks[index + 1].text
+        full = widths[index]
         if current:
             previous = current[-1]
             new_paragraph = (
                 current_is_unit
                 or ((block.broken or previous_broken) and not block.continues)
-                or (block.gap_before and may_end(previous))
-                or (use_indent and block.indent and not previous_indent and may_end(previous))
-                or (ends_sentence(previous) and fits(previous, text))
-                or (ends_sentence(previous) and short_unit(text, following))
+                or (block.gap_before and may_end(previous, previous_full))
+                or (use_indent and block.indent and not previous_indent and may_end(previous, previous_full))
+                or (ends_sentence(previous) and fits(previous, text, previous_full))
+                or (ends_sentence(previous) and short_unit(text, following, full))
                 or next_item(current[0], previous, text)
                 or (ends_sentence(previous) and starts_entry(text))
             )
@@ -425,14 +430,35 @@ def rebuild_blocks(
                 close()
         if not current:
             current = [text]
-            current_is_unit = short_unit(text, following) and not (
+            current_is_unit = short_unit(text, following, full) and not (
                 block.broken and index + 1 < count and blocks[index + 1].continues)
         else:
             current.append(text)
+        previous_full = full
         previous_indent = block.indent
         previous_broken = block.broken
     close()
     return out
+
+
+def _line_widths(blocks: list[Block], full_width: int) -> list[float]:
+    """Each block's full line width in characters. Without layout (``room``) every line
+    has the document's; with it, the characters a point holds are found from the lines
+    of the commonest column width (their 90th percentile, over that width), and each
+    line's full width is its column's width at that rate (so a column half the page wide
+    holds lines half as long, and its lines are not taken for short ones)."""
+    if not any(b.room > 0 for b in blocks):
+        return [float(full_width)] * len(blocks)
+    groups: dict[int, list[Block]] = {}
+    for block in blocks:
+        if block.room > 0 and block.text and block.hint == "body":
+            groups.setdefault(round(block.room / 10), []).append(block)
+    if not groups:
+        return [float(full_width)] * len(blocks)
+    common = max(groups.values(), key=len)
+    rooms = sorted(b.room for b in common)
+    per_point = estimate_width(b.text for b in common) / rooms[len(rooms) // 2]
+    return [b.room * per_point if b.room > 0 else float(full_width) for b in blocks]
 
 
 def rebuild_paragraphs(lines: list[str], monospaced: bool = True) -> list[str]:

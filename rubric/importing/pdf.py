@@ -258,6 +258,17 @@ def _left_edges(page: Page) -> dict[int, float]:
     return edges
 
 
+def _rooms(page: Page) -> dict[int, float]:
+    """The width in points of each column of a page in columns, and of a line across them
+    all; nothing for a page in one column (its lines have the document's full width)."""
+    columns = [(a, b) for a, b in page.columns if b > a]
+    if len(columns) < 2:
+        return {}
+    rooms = {number: b - a for number, (a, b) in enumerate(columns)}
+    rooms[ACROSS] = columns[-1][1] - columns[0][0]
+    return rooms
+
+
 def page_blocks(pages: list[Page], notes: list[str] | None = None) -> list[Block]:
     """One block per line, with ``gap_before`` where more vertical space than usual comes
     before it in the same column, and ``indent`` where it starts right of its column's
@@ -272,6 +283,7 @@ def page_blocks(pages: list[Page], notes: list[str] | None = None) -> list[Block
         if not lines:
             continue
         edges = _left_edges(Page(lines))
+        rooms = _rooms(page)
         previous = None
         for line in lines:
             indent = line.x0 - edges.get(line.column, line.x0) >= 0.8 * spacing.unit
@@ -279,7 +291,8 @@ def page_blocks(pages: list[Page], notes: list[str] | None = None) -> list[Block
             if line.column == TABLE:
                 blocks.append(Block(line.text.strip(), "table"))
             else:
-                blocks.append(Block(line.text.strip(), indent=indent, gap_before=gap))
+                blocks.append(Block(line.text.strip(), indent=indent, gap_before=gap,
+                                    room=rooms.get(line.column, 0.0)))
             previous = line
     return blocks
 

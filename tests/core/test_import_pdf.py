@@ -610,3 +610,30 @@ def test_two_columns_of_justified_prose_are_no_table(tmp_path):
     assert not [p for p in draft.paragraphs if p.kind == "table"]
     flat = " ".join(" ".join(texts(draft)).split())
     assert " ".join(body[1].split()[:40]) in flat and " ".join(body[-1].split()[-40:]) in flat
+
+
+def test_a_two_column_section_under_one_column_text_keeps_its_paragraphs(tmp_path):
+    """A page with a paragraph across the page, then two columns, then one column again:
+    the columns' lines are half as long, and are not taken for short lines (headings, or
+    a paragraph's end at every full stop)."""
+    from fpdf import FPDF
+
+    paragraphs = mk.essay_paragraphs(1000, seed=11, per_paragraph=90)
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 5.5, paragraphs[0])
+    pdf.ln(4)
+    top = pdf.get_y()
+    for x, column in ((10, paragraphs[1:3]), (108, paragraphs[3:5])):
+        pdf.set_xy(x, top)
+        for paragraph in column:
+            pdf.set_x(x)
+            pdf.multi_cell(92, 5.5, paragraph)
+            pdf.ln(3)
+    pdf.set_y(pdf.get_y() + 4)
+    pdf.multi_cell(0, 5.5, paragraphs[5])
+    path = tmp_path / "4030_Ali_Sara.pdf"
+    pdf.output(str(path))
+    draft = inspect_file(path)
+    assert [(p.text, p.kind) for p in draft.paragraphs] == [(text, "body") for text in paragraphs[:6]]
