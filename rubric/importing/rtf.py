@@ -1,6 +1,6 @@
 """Rich Text Format: striprtf, run in the limited child process (its regular
-expressions can take minutes on crafted input). Footnotes are dropped by striprtf;
-headings come from the text heuristics of the analysis.
+expressions can take minutes on crafted input). Headings come from the stylesheet's
+styles and the text heuristics of the analysis.
 
 Before striprtf sees the file, :func:`prepare_rtf` rewrites it in one linear pass (a
 regular expression without nested repeats, and a forward-only skip over pictures):
@@ -22,6 +22,9 @@ regular expression without nested repeats, and a forward-only skip over pictures
 * **Paragraph styles.** The stylesheet's names say which ``\\sN`` are headings, titles and
   quotations ("heading 2", "Title", "Quote"…), as do outline levels (``\\outlinelevelN``);
   such paragraphs carry that hint, as in a .docx.
+* **Footnotes and endnotes.** Each ``{\\footnote …}`` (striprtf drops them) leaves its
+  number in the text where its mark was ("…shows.[1]", as for a .docx) and is read as a
+  note at the end: "[1] R. J. Evans, …", numbered in the order the text refers to them.
 * **Pictures and other large binary destinations** (``\\pict``, theme data, data
   stores, style and list tables) are cut out before striprtf walks them character by
   character; ``\\binN`` data is skipped by its length.
@@ -96,8 +99,14 @@ _MAX_DEPTH = 500
 #: of a table cell, and the hint of a styled paragraph (written just before its end).
 CELL_MARK = "\ue100"
 HINT_MARKS = {"heading": "\ue101", "title": "\ue102", "quote": "\ue103"}
+#: Starts the paragraph of a footnote's text, moved to the end of the document.
+NOTE_MARK = "\ue104"
 _MARK_HINTS = {mark: hint for hint, mark in HINT_MARKS.items()}
 _STYLE_ENTRY = re.compile(r"\\s(\d{1,5})(?![a-zA-Z])")
+#: Word's automatic note number (the mark in the text, the number before the note).
+_CHFTN = re.compile(r"\\chftn(?![a-zA-Z]) ?")
+#: A note's own paragraph ends and line breaks: its text becomes one paragraph.
+_NOTE_BREAKS = re.compile(r"\\(?:par|line)(?![a-zA-Z]) ?")
 _BRACES = re.compile(r"\\.|[{}]", re.S)
 _CONTROL = re.compile(r"\\[a-zA-Z]{1,32}-?\d{0,10} ?|\\'[0-9a-fA-F]{2}|\\.")
 
@@ -218,11 +227,13 @@ class _Group:
         return other
 
 
-def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset()) -> str:
+def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset(), *,
+                with_notes: bool = True) -> str:
     """Rewrite symbol-font characters, list labels and large binary groups (see the
     module docstring) so that striprtf reads them right. ``destinations`` are the
     control words striprtf ignores; its skip count after ``\\uN`` is followed exactly, so
-    the fallback characters are left alone. One pass, linear in the length."""
+    the fallback characters are left alone. One pass, linear in the length (each note's
+    text is read once more; a note inside a note is dropped, as Word has none)."""
     kinds: dict[str, str | None] = {}  # font id -> "symbol" / "wingdings" / "dingbats" / None
     out: list[str] = []
     append = out.append
@@ -235,6 +246,7 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
     style_hints: dict[str, str] = {}  # \sN -> hint, from the stylesheet
     paragraph_hint = ""  # this paragraph's hint (its \sN or \outlinelevelN)
     in_table = False  # this paragraph is in a table cell (\intbl)
+    notes: list[str] = []  # the footnotes' RTF, taken out of the text
     entry_id, entry_charset, entry_name = "", "", []
 
     def finish_entry() -> None:
@@ -289,6 +301,12 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
                 elif word == "fcharset":
                     entry_charset = arg or ""
                 append(token)
+            elif word == "footnote" and with_notes and not state.ignorable and not state.hidden:
+                group_end = _skip_group(source, position)
+                notes.append(source[position:group_end])
+                append(_as_unicode(f"[{len(notes)}]") + "\\footnote ")
+                position = group_end  # the group's "}" closes it
+                state.ignorable, state.dest = True, word
             elif word in ("pntext", "listtext"):
                 if state.ignorable or marker_done:  # one label a paragraph: drop the other
                     append("\\pntext ")
@@ -400,6 +418,15 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
             append(text[:skipped] + rest)
         else:  # line breaks in the source, a lone backslash at the end
             append(token)
+    if notes:  # each note a paragraph at the end, inside the document's outermost group
+        text = "".join(out)
+        last = text.rstrip().rfind("}")
+        moved = "".join(
+            "\\par\\pard\\plain " + _as_unicode(NOTE_MARK + f"[{number}] ")
+            + prepare_rtf(_NOTE_BREAKS.sub(" ", _CHFTN.sub("", note)), destinations, with_notes=False)
+            + "\\par "
+            for number, note in enumerate(notes, start=1))
+        return text[:last] + moved + text[last:] if last >= 0 else text + moved
     return "".join(out)
 
 
@@ -443,12 +470,22 @@ def read_rtf(path: Path, data: bytes, options: ImportOptions) -> Extracted:
     text = _PRIVATE_SYMBOLS.sub(BULLET, text)
     # one block a paragraph (\par), its manual line breaks (\line) kept inside it
     paragraphs = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    blocks = [_block(paragraph) for paragraph in paragraphs]
+    notes = [_clean_note(p) for p in paragraphs if p.lstrip().startswith(NOTE_MARK)]
+    blocks = [_block(p) for p in paragraphs if not p.lstrip().startswith(NOTE_MARK)]
     warnings = [] if _closes(data) else [ScriptWarning(
         "cut_short", "the file seems cut short (it ends before its last group closes): "
                      "the end of the script may be missing; check it against the original")]
     return Extracted("rtf", [block for block in blocks if block is not None], rewrap=REWRAP_AUTO,
-                     warnings=warnings)
+                     footnotes=[note for note in notes if note], warnings=warnings)
+
+
+def _clean_note(paragraph: str) -> str:
+    """A note's paragraph as one line ("[1] R. J. Evans, …"); empty when it has no text."""
+    text = paragraph.replace(NOTE_MARK, "")
+    for mark in (*_MARK_HINTS, CELL_MARK, LINE_BREAK):
+        text = text.replace(mark, " ")
+    text = " ".join(text.split())
+    return "" if re.fullmatch(r"\[\d+\]", text) else text
 
 
 def _block(paragraph: str):

@@ -385,6 +385,14 @@ def test_rtf_crafted_input_stays_linear():
     assert len(prepared) <= len(source) + 10_000
 
 
+def test_rtf_notes_nested_thousands_deep_are_read_once():
+    """A note inside a note is dropped: crafted nesting costs one more pass, not one a level."""
+    source = r"{\rtf1 Text." + r"{\footnote x" * 5000 + "}" * 5000 + r" More.\par " + r"{\footnote n}" * 3000 + "}"
+    prepared = prepare_rtf(source)
+    assert len(prepared) <= 2 * len(source) + 100 * 3001  # a mark and a paragraph a note
+    assert rtf_to_text(source.encode("ascii")).count("\ue104") == 3001  # each note once, none nested
+
+
 # --- txt ---------------------------------------------------------------------------------------
 
 RUSSIAN = (
@@ -754,3 +762,30 @@ def test_rtf_stylesheet_names_only_paragraph_styles():
 
     assert stylesheet_hints(_STYLESHEET[len(r"{\stylesheet"):-1]) == {
         "1": "heading", "2": "heading", "15": "title", "16": "quote"}
+
+
+def test_rtf_footnotes_are_read_as_notes_with_their_marks_in_the_text(tmp_path):
+    """Word writes a footnote as ``{\\footnote …}`` where its mark stands (striprtf drops
+    it): the mark becomes its number, as in a .docx, and the note is read at the end,
+    numbered, its paragraphs joined; a note in hidden text is not read."""
+    source = (
+        r"{\rtf1\ansi\ansicpg1252\deff0" + _FONTS
+        + r"{\stylesheet{\s0 Normal;}{\s15 footnote text;}{\*\cs16 \super footnote reference;}}"
+        + r"\pard\plain\f0 " + QUESTION + r"\par "
+        + r"\pard\plain\f0 " + mk.rtf_escape(BODY[0]) + r" as Evans shows.{\cs16\super \chftn {\footnote \pard\plain \s15 "
+        + r"{\cs16\super \chftn } R. J. Evans, {\i The Coming of the Third Reich} (London, 2003), p. 12.}}"
+        + r" The army blamed the politicians.\par "
+        + r"\pard\plain\f0 Hyperinflation ruined savers.{\cs16\super \chftn {\footnote \pard\plain \s15 {\cs16\super \chftn }"
+        + r" I. Kershaw, {\i Hitler, 1889\endash 1936: Hubris} (London, 1998), pp. 231\endash 5.\par See also Peukert.}}"
+        + r"{\v  hidden{\footnote a hidden note}} It discredited the republic.\par "
+        + r"\pard\plain\f0 " + mk.rtf_escape(BODY[1]) + r"\par}"
+    )
+    path = tmp_path / "4023_Okafor_Daniel.rtf"
+    path.write_bytes(source.encode("ascii"))
+    draft = inspect_file(path)
+    assert texts(draft, "body") == [BODY[0] + " as Evans shows.[1] The army blamed the politicians.",
+                                    "Hyperinflation ruined savers.[2] It discredited the republic.", BODY[1]]
+    assert texts(draft, "footnote") == [
+        "[1] R. J. Evans, The Coming of the Third Reich (London, 2003), p. 12.",
+        "[2] I. Kershaw, Hitler, 1889–1936: Hubris (London, 1998), pp. 231–5. See also Peukert."]
+    assert draft.coursework_word_count < draft.word_count  # notes are not coursework
