@@ -3,7 +3,8 @@
 ``text:p`` paragraphs are body, ``text:h`` headings; paragraph styles called Title /
 Subtitle give the title hint, Heading… a heading, Quotations a quote. Footnotes and
 endnotes (``text:note``) are taken out of the paragraph they sit in and returned
-separately. Lists and sections are read in order.
+separately, numbered as the document shows them ("[1] Service, …"), the number left in
+the text where the mark was (``…p. 4.[1]``), as for a .docx. Lists and sections are read in order.
 
 * **List numbers and bullets** as LibreOffice shows them, from the list styles
   (``text:list-style``: number formats 1, a, A, i, I with their prefix, suffix, start value
@@ -53,6 +54,7 @@ def _t(name: str) -> str:
 
 T_P, T_H, T_S, T_TAB, T_BR = _t("p"), _t("h"), _t("s"), _t("tab"), _t("line-break")
 T_NOTE, T_NOTE_BODY, T_NOTE_CLASS = _t("note"), _t("note-body"), _t("note-class")
+T_NOTE_CITATION = _t("note-citation")
 T_STYLE_NAME, T_C = _t("style-name"), _t("c")
 T_INDEX_BODY, T_INDEX_TITLE = _t("index-body"), _t("index-title")
 _BLOCK_CONTAINERS = {
@@ -371,7 +373,13 @@ class _Reader:
                     sub.blocks(body, note_blocks)
                     text = " ".join(b.text.replace("\n", " ") for b in note_blocks if b.text.strip())
                     if text.strip():
-                        self.notes.append(text)
+                        # the number the reader sees, in the text and before the note (as
+                        # for a .docx): the file's own citation, else the note's place
+                        citation = child.find(T_NOTE_CITATION)
+                        label = " ".join("".join(citation.itertext()).split()) if citation is not None else ""
+                        label = label or str(len(self.notes) + 1)
+                        parts.append(f"[{label}]")
+                        self.notes.append(f"[{label}] {text.strip()}")
                     self.notes.extend(sub.notes)
             elif tag.startswith(_DRAW_NS):  # frames, shapes, links around them: read after
                 shapes.append(child)

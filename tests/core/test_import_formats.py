@@ -300,8 +300,8 @@ def test_odt_headings_quotes_and_footnotes(tmp_path):
     assert draft.title == "To what extent was Stalin a revolutionary?"
     assert draft.candidate == "Jane Smith (1234)"
     assert draft.paragraphs[0].kind == "heading"
-    assert draft.paragraphs[1].text == BODY[0] + " It mattered. Yes."
-    assert texts(draft, "footnote") == ["Service, Stalin, p. 4."]
+    assert draft.paragraphs[1].text == BODY[0] + "[1] It mattered. Yes."  # the mark as its number
+    assert texts(draft, "footnote") == ["[1] Service, Stalin, p. 4."]
     assert texts(draft, "quote") == ["“Quotations count towards the word limit of the investigation, said the board.”"]
     assert mk.CURLY in texts(draft, "body")
 
