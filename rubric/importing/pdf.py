@@ -189,8 +189,8 @@ def split_footnotes(lines: list[Line], spacing: _Spacing) -> tuple[list[Line], l
     """Take footnotes off the bottom of a page: the lines after the last wider-than-usual
     gap (or the last lines in a smaller font), when they start with a note number
     ("1 Evans, p. 12.") that the body above refers to with a mark glued to a word or
-    punctuation ("view.1"). Returns the page without the notes (marks removed) and the
-    notes' texts."""
+    punctuation ("view.1"). Returns the page without the notes (each mark as its number in
+    brackets, "view.[1]", as for a .docx) and the notes' texts ("[1] Evans, p. 12.")."""
     if len(lines) < 3:
         return lines, []
     start = None
@@ -223,15 +223,15 @@ def split_footnotes(lines: list[Line], spacing: _Spacing) -> tuple[list[Line], l
             notes[-1].append(text)
     if not re.search(_REFERENCE_MARK.format(number=numbers[0]), body_text):
         return lines, []
-    for number in numbers:
+    for number in numbers:  # the raised mark becomes its number in brackets, as for a .docx
         mark = re.compile(_REFERENCE_MARK.format(number=number))
         body = [
-            Line(mark.sub("", line.text, count=1), line.x0, line.x1, line.top, line.bottom, line.column)
+            Line(mark.sub(f"[{number}]", line.text, count=1), line.x0, line.x1, line.top, line.bottom, line.column)
             if mark.search(line.text)
             else line
             for line in body
         ]
-    return body, [_joined(note) for note in notes]
+    return body, [f"[{number}] {_joined(note)}" for number, note in zip(numbers, notes, strict=True)]
 
 
 def _joined(lines: list[str]) -> str:

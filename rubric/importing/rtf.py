@@ -209,7 +209,7 @@ def _skip_group(source: str, position: int) -> int:
 class _Group:
     """The state a group inherits and restores."""
 
-    __slots__ = ("font", "uc", "ignorable", "dest", "list_text", "pn_bullet", "hidden")
+    __slots__ = ("font", "uc", "ignorable", "dest", "list_text", "pn_bullet", "hidden", "start")
 
     def __init__(self) -> None:
         self.font: str | None = None
@@ -219,6 +219,7 @@ class _Group:
         self.list_text = False  # a list label (\listtext, \pntext)
         self.pn_bullet = False  # a {\*\pn …} group for a bulleted paragraph
         self.hidden = False  # hidden text (\v) or a tracked deletion (\deleted): not shown
+        self.start = -1  # where the group's "{" is in the output
 
     def copy(self) -> _Group:
         other = _Group()
@@ -247,6 +248,7 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
     paragraph_hint = ""  # this paragraph's hint (its \sN or \outlinelevelN)
     in_table = False  # this paragraph is in a table cell (\intbl)
     notes: list[str] = []  # the footnotes' RTF, taken out of the text
+    marks: dict[int, str] = {}  # output index -> a note's mark, written before it
     entry_id, entry_charset, entry_name = "", "", []
 
     def finish_entry() -> None:
@@ -266,6 +268,7 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
             if len(stack) < _MAX_DEPTH:
                 stack.append(state)
                 state = state.copy()
+                state.start = len(out)
             else:
                 overflow += 1
             append(token)
@@ -301,10 +304,14 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
                 elif word == "fcharset":
                     entry_charset = arg or ""
                 append(token)
-            elif word == "footnote" and with_notes and not state.ignorable and not state.hidden:
+            elif word == "footnote" and with_notes and not state.hidden and (
+                    not state.ignorable or (state.dest == "*" and stack and not stack[-1].ignorable)):
+                # (LibreOffice writes {\*\footnote …}, Word {\footnote …})
                 group_end = _skip_group(source, position)
                 notes.append(source[position:group_end])
-                append(_as_unicode(f"[{len(notes)}]") + "\\footnote ")
+                # the mark goes before the note's group, outside what striprtf skips
+                marks[state.start if state.start >= 0 else len(out)] = _as_unicode(f"[{len(notes)}]")
+                append("\\footnote ")
                 position = group_end  # the group's "}" closes it
                 state.ignorable, state.dest = True, word
             elif word in ("pntext", "listtext"):
@@ -419,6 +426,8 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
         else:  # line breaks in the source, a lone backslash at the end
             append(token)
     if notes:  # each note a paragraph at the end, inside the document's outermost group
+        for index in sorted(marks, reverse=True):
+            out.insert(index, marks[index])
         text = "".join(out)
         last = text.rstrip().rfind("}")
         moved = "".join(

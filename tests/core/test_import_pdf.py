@@ -179,8 +179,8 @@ def test_footnotes_in_a_smaller_font_with_raised_marks(tmp_path):
     blocks = [SHORT[0], SHORT[1] + " as Evans shows.{1}", SHORT[2]]
     notes = {1: "R. J. Evans, The Coming of the Third Reich (London, 2003), p. 12."}
     draft = inspect_file(make(tmp_path, "notes.pdf", pc.Style(), blocks, notes))
-    assert texts(draft, "body") == [SHORT[0], SHORT[1] + " as Evans shows.", SHORT[2]]
-    assert texts(draft, "footnote") == [notes[1]]
+    assert texts(draft, "body") == [SHORT[0], SHORT[1] + " as Evans shows.[1]", SHORT[2]]
+    assert texts(draft, "footnote") == [f"[1] {notes[1]}"]
 
 
 def test_diagonal_watermark_and_fake_bold_are_not_read(tmp_path):
@@ -370,9 +370,9 @@ def test_a_footnote_wrapped_at_a_dash_keeps_its_range_whole():
              Line("19; and the Nazi–", 72, 160, 309, 317), Line("Soviet pact.", 72, 140, 318, 326)]
     extracted = extracted_from_pages([Page(body + notes, [(72, 520)])])
     assert extracted.footnotes == [
-        "R. Overy, The Origins of the Second World War (Harlow, 2008), pp. 12–19; and the "
+        "[1] R. Overy, The Origins of the Second World War (Harlow, 2008), pp. 12–19; and the "
         "Nazi–Soviet pact."]
-    assert extracted.blocks[-1].text == "as Overy argues."
+    assert extracted.blocks[-1].text == "as Overy argues.[1]"
 
 
 def test_a_running_header_read_among_the_columns_is_dropped_on_every_page():
