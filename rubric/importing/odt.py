@@ -214,8 +214,8 @@ class _Counters:
             self.values[level] = spec.start if current is None else current + 1
         for deeper in range(level + 1, 11):
             self.values[deeper] = None
-        if spec.bullet is not None:
-            text = spec.prefix + _bullet_text(spec.bullet) + spec.suffix
+        if spec.bullet is not None:  # (LibreOffice repeats the bullet as its suffix: unshown)
+            text = _bullet_text(spec.bullet)
         elif spec.fmt == "":
             text = spec.prefix + spec.suffix
         else:

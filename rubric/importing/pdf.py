@@ -67,9 +67,23 @@ class Page:
         lines = []
         for item in data.get("lines") or []:
             text, x0, x1, top, bottom, column = item
-            lines.append(Line(str(text), float(x0), float(x1), float(top), float(bottom), int(column)))
+            text = str(text)
+            if _SYMBOL_CODES.search(text):
+                text = _SYMBOL_CODES.sub(_symbol, text)
+            lines.append(Line(text, float(x0), float(x1), float(top), float(bottom), int(column)))
         columns = [(float(a), float(b)) for a, b in data.get("columns") or []]
         return cls(lines, columns, data.get("empty"))
+
+
+#: What a Symbol-font glyph without a Unicode mapping reads as: its private-use code
+#: U+F020–U+F0FF (Word's bullet is U+F0B7), the Symbol font's byte plus 0xF000.
+_SYMBOL_CODES = re.compile("[\uf020-\uf0ff]")
+
+
+def _symbol(match: re.Match) -> str:
+    from rubric.importing.rtf import symbol_char
+
+    return symbol_char("symbol", ord(match.group()) - 0xF000)
 
 
 def _key(line: str) -> str:

@@ -421,3 +421,56 @@ def test_docx_in_utf16_and_strict_namespace(tmp_path):
         "http://schemas.openxmlformats.org/wordprocessingml/2006/main", "http://purl.oclc.org/ooxml/wordprocessingml/main"
     )
     assert texts(inspect_file(mk.docx_with_document_xml(tmp_path / "strict.docx", strict.encode()))) == ["Stalin’s “terror”"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_lists_tables_and_headings_read_alike_in_every_format(tmp_path):
+    """A Word essay with a heading, a numbered and a bulleted list and a table, saved by
+    LibreOffice as ODT, RTF and PDF: every format gives the .docx's paragraphs, kinds,
+    list labels and table rows."""
+    import docx
+
+    paragraphs = mk.essay_paragraphs(700, seed=21, per_paragraph=110)
+    document = docx.Document()
+    document.add_paragraph("How far was Stalin a revolutionary?", style="Title")
+    document.add_paragraph(paragraphs[0])
+    document.add_heading("The causes", level=1)
+    document.add_paragraph(paragraphs[1])
+    for item in ["Collectivisation of agriculture from 1929", "The Five-Year Plans for industry"]:
+        document.add_paragraph(item, style="List Number")
+    for item in ["Continuity with the Tsars", "A new ruling class"]:
+        document.add_paragraph(item, style="List Bullet")
+    document.add_paragraph(paragraphs[2])
+    rows = [("Year", "Event", "Significance"), ("1928", "First Five-Year Plan", "Rapid industrial growth"),
+            ("1934", "Murder of Kirov", "Start of the Great Terror"), ("1936", "Stalin Constitution", "A façade of democracy")]
+    table = document.add_table(rows=len(rows), cols=3)
+    for row, cells in zip(table.rows, rows, strict=True):
+        for cell, text in zip(row.cells, cells, strict=True):
+            cell.text = text
+    document.add_paragraph(paragraphs[3])
+    source = tmp_path / "essay.docx"
+    document.save(str(source))
+    expected = [("body", paragraphs[0]), ("heading", "The causes"), ("body", paragraphs[1]),
+                ("body", "1. Collectivisation of agriculture from 1929"), ("body", "2. The Five-Year Plans for industry"),
+                ("body", "• Continuity with the Tsars"), ("body", "• A new ruling class"), ("body", paragraphs[2]),
+                *(("table", " | ".join(cells)) for cells in rows), ("body", paragraphs[3])]
+    assert [(p.kind, p.text) for p in inspect_file(source).paragraphs] == expected
+    profile = (tmp_path / "profile").as_uri()
+    for target in ("odt", "rtf", "pdf"):
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir",
+             str(tmp_path / target), str(source)], check=True, capture_output=True, timeout=120)
+        draft = inspect_file(tmp_path / target / f"essay.{target}")
+        assert draft.title == "How far was Stalin a revolutionary?", target
+        assert [(p.kind, p.text) for p in draft.paragraphs] == expected, target
+
+
+def test_symbol_font_glyphs_in_a_pdf_read_as_what_they_show():
+    """A PDF from Word or LibreOffice draws list bullets in the Symbol font, which text
+    extraction gives as private-use codes (U+F0B7): they read as bullets and symbols."""
+    from rubric.importing.pdf import Page
+
+    page = Page.from_child({"lines": [["\uf0b7 Continuity with the Tsars", 90, 250, 600, 610, 0],
+                                      ["1906 \uf0ae 1911 and \uf0b3 30\uf0b0", 72, 300, 620, 630, 0]]})
+    assert [line.text for line in page.lines] == ["• Continuity with the Tsars", "1906 → 1911 and ≥ 30°"]
