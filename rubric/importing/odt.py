@@ -494,7 +494,9 @@ def is_encrypted(path: Path, zipped: SafeZip) -> bool:
     return b"encryption-data" in manifest
 
 
-def read_odt(path: Path, zipped: SafeZip) -> Extracted:
+def read_odt(path: Path, zipped: SafeZip, page_header: bool = False) -> Extracted:
+    """``page_header``: also read the page headers (when the file name leaves the
+    candidate's name or number to the text, as for a .docx)."""
     if is_encrypted(path, zipped):
         raise ImportFailure(path, "the document is password-protected; ask for a copy saved without a password")
     if not zipped.has("content.xml"):
@@ -512,4 +514,22 @@ def read_odt(path: Path, zipped: SafeZip) -> Extracted:
     reader = _Reader(hints, lists, outline, paragraph_lists)
     blocks: list[Block] = []
     reader.blocks(text_root, blocks)
-    return Extracted("odt", blocks, footnotes=reader.notes, rewrap=REWRAP_AUTO)
+    header = _page_header(sources[1:], hints) if page_header else []
+    return Extracted("odt", blocks, footnotes=reader.notes, rewrap=REWRAP_AUTO, running_header=header)
+
+
+_HEADERS = (f"{{{STYLE}}}header", f"{{{STYLE}}}header-first", f"{{{STYLE}}}header-left")
+
+
+def _page_header(style_roots, hints: dict[str, str]) -> list[str]:
+    """The lines of the page headers of the master pages (styles.xml): where a student
+    often types their name and candidate number."""
+    lines: list[str] = []
+    for root in style_roots:
+        for master in root.iter(f"{{{STYLE}}}master-page"):
+            for child in master:
+                if child.tag in _HEADERS:
+                    found: list[Block] = []
+                    _Reader(hints).blocks(child, found)
+                    lines += [b.text.strip() for b in found if b.text.strip() and b.text.strip() not in lines]
+    return lines[:12]

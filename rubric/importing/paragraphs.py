@@ -184,8 +184,10 @@ def join_broken_lines(blocks: list[Block]) -> list[Block]:
 # --- hard-wrap detection and rebuilding ---------------------------------------------------
 
 #: A line that ends a sentence: . ? ! : … optionally followed by closing quotes/brackets.
-_SENTENCE_END = re.compile(r"[.?!:…][\"'’”»)\]]*$")
-_ANY_END_PUNCT = re.compile(r"[.?!:;,…][\"'’”»)\]]*$")
+#: (A sentence may end in note marks: "…mattered.[1][2]", as every importer writes them.)
+_NOTE_MARKS = r"(?:\[(?:\d{1,3}|[ivxlc]{1,6})\])*"
+_SENTENCE_END = re.compile(r"[.?!:…][\"'’”»)\]]*" + _NOTE_MARKS + "$")
+_ANY_END_PUNCT = re.compile(r"[.?!:;,…][\"'’”»)\]]*" + _NOTE_MARKS + "$")
 _FIRST_WORD = re.compile(r"\S+")
 
 

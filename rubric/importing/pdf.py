@@ -158,7 +158,16 @@ def _ranges(numbers: list[int]) -> str:
 
 
 _NOTE_START = re.compile(r"^\s*(\d{1,3})\s+\S")
-_REFERENCE_MARK = r"(?<=[.,;:!?’”\"')\]a-z]){number}(?=\s|$)"
+_REFERENCE_MARK = r"(?<=[.,;:!?’”\"')\]a-z]){number}(?=\s|${glued})"
+
+
+def _reference_mark(number: str, numbers: list[str]) -> str:
+    """The pattern of note ``number``'s raised mark in the text: glued to a word or
+    punctuation, and followed by a space, the end, or the next note's mark glued on
+    ("view.12" for notes 1 and 2, "view.1,2")."""
+    following = str(int(number) + 1)
+    glued = f"|,?{following}(?!\\d)" if following in numbers else ""
+    return _REFERENCE_MARK.format(number=number, glued=glued)
 
 
 def _same_flow(previous: Line, line: Line) -> bool:
@@ -219,6 +228,7 @@ def split_footnotes(lines: list[Line], spacing: _Spacing) -> tuple[list[Line], l
         start = small
     if start is None:
         return lines, []
+    start = _first_note(lines, start, spacing)
     bottom = lines[start:]
     if (len(bottom) > 12 or len(bottom) > 0.4 * len(lines) or not _NOTE_START.match(bottom[0].text)
             or any(line.column == TABLE for line in bottom)):
@@ -235,10 +245,10 @@ def split_footnotes(lines: list[Line], spacing: _Spacing) -> tuple[list[Line], l
             notes.append([text[len(match.group(1)) :].strip()])
         else:
             notes[-1].append(text)
-    if not re.search(_REFERENCE_MARK.format(number=numbers[0]), body_text):
+    if not re.search(_reference_mark(numbers[0], numbers), body_text):
         return lines, []
     for number in numbers:  # the raised mark becomes its number in brackets, as for a .docx
-        mark = re.compile(_REFERENCE_MARK.format(number=number))
+        mark = re.compile(_reference_mark(number, numbers))
         body = [
             Line(mark.sub(f"[{number}]", line.text, count=1), line.x0, line.x1, line.top, line.bottom, line.column)
             if mark.search(line.text)
@@ -246,6 +256,23 @@ def split_footnotes(lines: list[Line], spacing: _Spacing) -> tuple[list[Line], l
             for line in body
         ]
     return body, [f"[{number}] {_joined(note)}" for number, note in zip(numbers, notes, strict=True)]
+
+
+def _first_note(lines: list[Line], start: int, spacing: _Spacing) -> int:
+    """Where the notes begin when ``start`` (after the last gap) is a later note: notes set
+    apart from each other by a gap too ("1 Service, p. 4." gap "2 Fitzpatrick, p. 12.").
+    Steps back to each earlier note, numbered one less, that a gap sets apart."""
+    match = _NOTE_START.match(lines[start].text)
+    expected = int(match.group(1)) - 1 if match else 0
+    index = start - 1
+    while expected >= 1 and index >= 1 and start - index <= 12:
+        found = _NOTE_START.match(lines[index].text)
+        if found and int(found.group(1)) == expected and spacing.gap(lines[index - 1], lines[index]):
+            start, expected = index, expected - 1
+        elif found or spacing.gap(lines[index - 1], lines[index]):
+            break  # another note start, or a gap before a line that starts none: the body
+        index -= 1
+    return start
 
 
 def _joined(lines: list[str]) -> str:

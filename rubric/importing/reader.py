@@ -92,7 +92,7 @@ def _extract(path: Path, data: bytes, suffix: str, options: ImportOptions) -> Ex
             if kind == "odt":
                 from rubric.importing.odt import read_odt
 
-                return read_odt(path, zipped)
+                return read_odt(path, zipped, page_header=_name_not_in_file_name(path, options))
             from rubric.importing.docx import read_docx
 
             return read_docx(path, zipped, page_header=_name_not_in_file_name(path, options))
@@ -105,7 +105,7 @@ def _extract(path: Path, data: bytes, suffix: str, options: ImportOptions) -> Ex
     if container == "rtf":
         from rubric.importing.rtf import read_rtf
 
-        return read_rtf(path, data, options)
+        return read_rtf(path, data, options, page_header=_name_not_in_file_name(path, options))
     # not a container we know: plain text if it is text, else say what was expected
     from rubric.importing.txt import read_txt
 

@@ -25,6 +25,8 @@ regular expression without nested repeats, and a forward-only skip over pictures
 * **Footnotes and endnotes.** Each ``{\\footnote …}`` (striprtf drops them) leaves its
   number in the text where its mark was ("…shows.[1]", as for a .docx) and is read as a
   note at the end: "[1] R. J. Evans, …", numbered in the order the text refers to them.
+* **Page headers** (``\\header``, ``\\headerl``…) are read apart, for the candidate's name
+  and number; they are not the script.
 * **Pictures and other large binary destinations** (``\\pict``, theme data, data
   stores, style and list tables) are cut out before striprtf walks them character by
   character; ``\\binN`` data is skipped by its length.
@@ -101,6 +103,9 @@ CELL_MARK = "\ue100"
 HINT_MARKS = {"heading": "\ue101", "title": "\ue102", "quote": "\ue103"}
 #: Starts the paragraph of a footnote's text, moved to the end of the document.
 NOTE_MARK = "\ue104"
+#: Starts the paragraph of a page header's text, moved there too.
+HEADER_MARK = "\ue105"
+_HEADER_WORDS = frozenset({"header", "headerl", "headerr", "headerf"})
 _MARK_HINTS = {mark: hint for hint, mark in HINT_MARKS.items()}
 _STYLE_ENTRY = re.compile(r"\\s(\d{1,5})(?![a-zA-Z])")
 #: Word's automatic note number (the mark in the text, the number before the note).
@@ -249,6 +254,7 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
     in_table = False  # this paragraph is in a table cell (\intbl)
     notes: list[str] = []  # the footnotes' RTF, taken out of the text
     marks: dict[int, str] = {}  # output index -> a note's mark, written before it
+    headers: list[str] = []  # the page headers' RTF, read apart from the text
     entry_id, entry_charset, entry_name = "", "", []
 
     def finish_entry() -> None:
@@ -313,6 +319,14 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
                 marks[state.start if state.start >= 0 else len(out)] = _as_unicode(f"[{len(notes)}]")
                 append("\\footnote ")
                 position = group_end  # the group's "}" closes it
+                state.ignorable, state.dest = True, word
+            elif word in _HEADER_WORDS and with_notes and not state.hidden and (
+                    not state.ignorable or (state.dest == "*" and stack and not stack[-1].ignorable)):
+                group_end = _skip_group(source, position)
+                if len(headers) < 8:
+                    headers.append(source[position:group_end])
+                append(token)
+                position = group_end
                 state.ignorable, state.dest = True, word
             elif word in ("pntext", "listtext"):
                 if state.ignorable or marker_done:  # one label a paragraph: drop the other
@@ -425,7 +439,7 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
             append(text[:skipped] + rest)
         else:  # line breaks in the source, a lone backslash at the end
             append(token)
-    if notes:  # each note a paragraph at the end, inside the document's outermost group
+    if notes or headers:  # each a paragraph at the end, inside the outermost group
         for index in sorted(marks, reverse=True):
             out.insert(index, marks[index])
         text = "".join(out)
@@ -435,6 +449,11 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
             + prepare_rtf(_NOTE_BREAKS.sub(" ", _CHFTN.sub("", note)), destinations, with_notes=False)
             + "\\par "
             for number, note in enumerate(notes, start=1))
+        moved += "".join(
+            "\\par\\pard\\plain " + _as_unicode(HEADER_MARK)
+            + prepare_rtf(_NOTE_BREAKS.sub(lambda _: " " + _as_unicode(HEADER_MARK), header), destinations,
+                          with_notes=False) + "\\par "
+            for header in headers)
         return text[:last] + moved + text[last:] if last >= 0 else text + moved
     return "".join(out)
 
@@ -467,7 +486,9 @@ def rtf_to_text(data: bytes) -> str:
     return striprtf_text(prepare_rtf(source, destinations), errors="replace")
 
 
-def read_rtf(path: Path, data: bytes, options: ImportOptions) -> Extracted:
+def read_rtf(path: Path, data: bytes, options: ImportOptions, page_header: bool = False) -> Extracted:
+    """``page_header``: also give the page headers' lines (where a student often types
+    their name and number), as for a .docx."""
     from rubric.importing.base import REWRAP_AUTO, Extracted
     from rubric.importing.model import ScriptWarning
     from rubric.importing.sandbox import run_child
@@ -480,12 +501,18 @@ def read_rtf(path: Path, data: bytes, options: ImportOptions) -> Extracted:
     # one block a paragraph (\par), its manual line breaks (\line) kept inside it
     paragraphs = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     notes = [_clean_note(p) for p in paragraphs if p.lstrip().startswith(NOTE_MARK)]
-    blocks = [_block(p) for p in paragraphs if not p.lstrip().startswith(NOTE_MARK)]
+    header: list[str] = []
+    for paragraph in paragraphs:
+        if paragraph.lstrip().startswith(HEADER_MARK):  # a header's lines, marked each
+            header += [line for line in (_clean_note(part) for part in paragraph.split(HEADER_MARK))
+                       if line and line not in header]
+    blocks = [_block(p) for p in paragraphs if not p.lstrip().startswith((NOTE_MARK, HEADER_MARK))]
     warnings = [] if _closes(data) else [ScriptWarning(
         "cut_short", "the file seems cut short (it ends before its last group closes): "
                      "the end of the script may be missing; check it against the original")]
     return Extracted("rtf", [block for block in blocks if block is not None], rewrap=REWRAP_AUTO,
-                     footnotes=[note for note in notes if note], warnings=warnings)
+                     footnotes=[note for note in notes if note], warnings=warnings,
+                     running_header=header[:12] if page_header else [])
 
 
 def _clean_note(paragraph: str) -> str:

@@ -474,3 +474,71 @@ def test_symbol_font_glyphs_in_a_pdf_read_as_what_they_show():
     page = Page.from_child({"lines": [["\uf0b7 Continuity with the Tsars", 90, 250, 600, 610, 0],
                                       ["1906 \uf0ae 1911 and \uf0b3 30\uf0b0", 72, 300, 620, 630, 0]]})
     assert [line.text for line in page.lines] == ["• Continuity with the Tsars", "1906 → 1911 and ≥ 30°"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
+def test_name_in_the_page_header_and_notes_read_alike_in_every_format(tmp_path):
+    """The candidate typed in the page header, two notes marked side by side ("…1840.¹²"),
+    a bibliography: LibreOffice's ODT, RTF and PDF give what the .docx gives."""
+    import docx
+    from docx.shared import Cm
+
+    paragraphs = mk.essay_paragraphs(1400, seed=31, per_paragraph=130)
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Candidate 4017 – Amira Khan"
+    document.add_paragraph("‘Stalin’s rule was a break with the Tsarist past.’ Assess the validity of this view.",
+                           style="Title")
+    for paragraph in paragraphs[:6]:
+        document.add_paragraph(paragraph)
+    document.add_heading("Bibliography", level=1)
+    for entry in ["Fitzpatrick, S., The Russian Revolution (Oxford, 2008).", "Service, R., Stalin: A Biography (London, 2004)."]:
+        item = document.add_paragraph(entry)
+        item.paragraph_format.left_indent, item.paragraph_format.first_line_indent = Cm(1), Cm(-1)
+    source = tmp_path / "essay.docx"
+    document.save(str(source))
+    mk.add_docx_footnotes(source, ["Service, Stalin, p. 4.", "Fitzpatrick, Revolution, pp. 12–15."], in_paragraph=2)
+    expected = inspect_file(source)
+    assert expected.candidate == "Amira Khan (4017)"
+    assert [p.text for p in expected.paragraphs if p.kind == "footnote"] == [
+        "[1] Service, Stalin, p. 4.", "[2] Fitzpatrick, Revolution, pp. 12–15."]
+    assert sum(p.text.endswith(".[1][2]") for p in expected.paragraphs) == 1
+    profile = (tmp_path / "profile").as_uri()
+    for target in ("odt", "rtf", "pdf"):
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir",
+             str(tmp_path / target), str(source)], check=True, capture_output=True, timeout=120)
+        draft = inspect_file(tmp_path / target / f"essay.{target}")
+        assert draft.candidate == expected.candidate, target
+        assert [(p.kind, p.text) for p in draft.paragraphs] == [(p.kind, p.text) for p in expected.paragraphs], target
+        assert draft.coursework_word_count == expected.coursework_word_count, target
+
+
+def test_the_page_header_names_the_candidate_in_odt_and_rtf(tmp_path):
+    """Where the file name does not give the name and number, the page header may."""
+    body = "".join(f"<text:p>{p}</text:p>" for p in BODY[:3])
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+               f"<office:body><office:text>{body}</office:text></office:body></office:document-content>")
+    styles = ('<?xml version="1.0" encoding="UTF-8"?><office:document-styles '
+              'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+              'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+              'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"><office:master-styles>'
+              '<style:master-page style:name="Standard"><style:header><text:p>Candidate 4017 – Amira Khan'
+              "</text:p></style:header></style:master-page></office:master-styles></office:document-styles>")
+    odt = tmp_path / "history essay.odt"
+    with zipfile.ZipFile(odt, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", content)
+        zf.writestr("styles.xml", styles)
+    draft = inspect_file(odt)
+    assert draft.candidate == "Amira Khan (4017)"
+    assert "Candidate 4017" not in draft.text  # the header is not the script
+    rtf = tmp_path / "history essay.rtf"
+    rtf.write_bytes((r"{\rtf1\ansi\deff0{\fonttbl{\f0 Calibri;}}{\header \pard\plain Candidate 4017 \endash  Amira Khan\par}"
+                     + "".join(mk.rtf_escape(p) + r"\par " for p in BODY[:3]) + "}").encode("ascii"))
+    draft = inspect_file(rtf)
+    assert draft.candidate == "Amira Khan (4017)"
+    assert "Candidate 4017" not in draft.text
+    assert [p.text for p in draft.paragraphs] == BODY[:3]

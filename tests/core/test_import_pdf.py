@@ -637,3 +637,22 @@ def test_a_two_column_section_under_one_column_text_keeps_its_paragraphs(tmp_pat
     pdf.output(str(path))
     draft = inspect_file(path)
     assert [(p.text, p.kind) for p in draft.paragraphs] == [(text, "body") for text in paragraphs[:6]]
+
+
+def test_notes_set_apart_by_gaps_and_marks_side_by_side_are_footnotes():
+    """Two notes at the foot of the page, a gap before each, marked together in the text
+    ("…mattered.12"): both are notes, the marks "[1][2]", and the paragraph they end is
+    not cut off as a heading."""
+    body = [Line(f"Line {n} of the essay, which argues its case at some length across the page,", 72, 520,
+                 100 + 14 * n, 111 + 14 * n) for n in range(12)]
+    body[-2].text = "Line 10 of the essay, which argues its case at some length, came to an end."
+    body[-1].text = "In 1840 the number 83519 mattered.12"
+    body[-1].x1 = 260
+    notes = [Line("1 Service, Stalin, p. 4.", 72, 200, 300, 310), Line("2 Fitzpatrick, Revolution, pp. 12–15.", 72, 260, 325, 335)]
+    extracted = extracted_from_pages([Page(body + notes, [(72, 520)])])
+    assert extracted.footnotes == ["[1] Service, Stalin, p. 4.", "[2] Fitzpatrick, Revolution, pp. 12–15."]
+    assert extracted.blocks[-1].text == "In 1840 the number 83519 mattered.[1][2]"
+    from rubric.importing.paragraphs import ends_sentence
+
+    assert ends_sentence("…as Evans shows.[1][2]") and ends_sentence("…the end.[iv]")
+    assert not ends_sentence("the reforms of [1906]")
