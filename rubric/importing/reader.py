@@ -49,8 +49,8 @@ def _zip_kind(path: Path, data: bytes):
     zipped = open_zip(path, data)
     if zipped.has("mimetype"):
         mimetype = zipped.read("mimetype", cap=256).decode("ascii", "replace").strip()
-        if mimetype == ODT_MIMETYPE:
-            return "odt", zipped
+        if mimetype == ODT_MIMETYPE or mimetype.startswith(ODT_MIMETYPE + "-"):
+            return "odt", zipped  # also a template (.ott), a web page or master document from Writer
         if "spreadsheet" in mimetype:
             raise ImportFailure(path, "this is a spreadsheet (OpenDocument .ods), not a text document")
         if "presentation" in mimetype:

@@ -789,3 +789,18 @@ def test_rtf_footnotes_are_read_as_notes_with_their_marks_in_the_text(tmp_path):
         "[1] R. J. Evans, The Coming of the Third Reich (London, 2003), p. 12.",
         "[2] I. Kershaw, Hitler, 1889–1936: Hubris (London, 1998), pp. 231–5. See also Peukert."]
     assert draft.coursework_word_count < draft.word_count  # notes are not coursework
+
+
+@pytest.mark.parametrize("kind", ["text-template", "text-web", "text-master"])
+def test_writer_templates_web_pages_and_master_documents_are_read_as_odt(tmp_path, kind):
+    """A student who saved the essay as a template (.ott), or from Writer/Web, still has
+    a text document: it is read, not refused as "not a text document"."""
+    path = essay_odt(tmp_path / "4017_Khan_Amira.odt")
+    with zipfile.ZipFile(path) as zf:
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    parts["mimetype"] = f"application/vnd.oasis.opendocument.{kind}".encode()
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    draft = inspect_file(path)
+    assert draft.title == QUESTION and texts(draft) == BODY
