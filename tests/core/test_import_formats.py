@@ -374,6 +374,18 @@ def test_text_that_mentions_pdf_or_html_stays_text(tmp_path):
     assert draft.format == "txt" and texts(draft) == lines
 
 
+def saved_by_libreoffice(source: Path, folder: Path) -> dict[str, Path]:
+    """``source`` saved by LibreOffice as ODT, RTF and PDF (a profile of its own in ``folder``)."""
+    profile = (folder / "profile").as_uri()
+    saved = {}
+    for target in ("odt", "rtf", "pdf"):
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir",
+             str(folder / target), str(source)], check=True, capture_output=True, timeout=120)
+        saved[target] = folder / target / f"{source.stem}.{target}"
+    return saved
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="needs LibreOffice")
 def test_files_written_by_libreoffice(tmp_path):
@@ -394,14 +406,8 @@ def test_files_written_by_libreoffice(tmp_path):
     source = tmp_path / "essay.docx"
     document.save(str(source))
     mk.add_docx_footnotes(source, ["Evans, The Coming of the Third Reich, p. 12."], in_paragraph=2)
-    profile = (tmp_path / "profile").as_uri()
-    for target in ("pdf", "odt", "rtf"):
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir", str(tmp_path / target), str(source)],
-            check=True, capture_output=True, timeout=120,
-        )
     note = "Evans, The Coming of the Third Reich, p. 12."
-    for path in (source, tmp_path / "pdf" / "essay.pdf", tmp_path / "odt" / "essay.odt", tmp_path / "rtf" / "essay.rtf"):
+    for path in (source, *saved_by_libreoffice(source, tmp_path).values()):
         draft = inspect_file(path)
         assert draft.title == "To what extent was Stalin a revolutionary?", path.name
         # the note reference stays in the text as [1], and the note is numbered, in
@@ -456,12 +462,8 @@ def test_lists_tables_and_headings_read_alike_in_every_format(tmp_path):
                 ("body", "• Continuity with the Tsars"), ("body", "• A new ruling class"), ("body", paragraphs[2]),
                 *(("table", " | ".join(cells)) for cells in rows), ("body", paragraphs[3])]
     assert [(p.kind, p.text) for p in inspect_file(source).paragraphs] == expected
-    profile = (tmp_path / "profile").as_uri()
-    for target in ("odt", "rtf", "pdf"):
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir",
-             str(tmp_path / target), str(source)], check=True, capture_output=True, timeout=120)
-        draft = inspect_file(tmp_path / target / f"essay.{target}")
+    for target, saved in saved_by_libreoffice(source, tmp_path).items():
+        draft = inspect_file(saved)
         assert draft.title == "How far was Stalin a revolutionary?", target
         assert [(p.kind, p.text) for p in draft.paragraphs] == expected, target
 
@@ -503,12 +505,8 @@ def test_name_in_the_page_header_and_notes_read_alike_in_every_format(tmp_path):
     assert [p.text for p in expected.paragraphs if p.kind == "footnote"] == [
         "[1] Service, Stalin, p. 4.", "[2] Fitzpatrick, Revolution, pp. 12–15."]
     assert sum(p.text.endswith(".[1][2]") for p in expected.paragraphs) == 1
-    profile = (tmp_path / "profile").as_uri()
-    for target in ("odt", "rtf", "pdf"):
-        subprocess.run(
-            ["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", target, "--outdir",
-             str(tmp_path / target), str(source)], check=True, capture_output=True, timeout=120)
-        draft = inspect_file(tmp_path / target / f"essay.{target}")
+    for target, saved in saved_by_libreoffice(source, tmp_path).items():
+        draft = inspect_file(saved)
         assert draft.candidate == expected.candidate, target
         assert [(p.kind, p.text) for p in draft.paragraphs] == [(p.kind, p.text) for p in expected.paragraphs], target
         assert draft.coursework_word_count == expected.coursework_word_count, target
