@@ -173,12 +173,12 @@ class ReadAhead:
     def wanted(self, path: Path) -> bool:
         return self.threads >= 2 and path.suffix.lower() in SANDBOXED_SUFFIXES
 
-    def submit(self, path: Path, with_hash: bool = False) -> Future:
+    def submit(self, path: Path) -> Future:
         if self._executor is None:
             from concurrent.futures import ThreadPoolExecutor  # (16 ms to import: on first use)
 
             self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="import-ahead")
-        return self._executor.submit(read_result, path, self.options, with_hash)
+        return self._executor.submit(read_result, path, self.options)
 
     def close(self) -> None:
         if self._executor is not None:

@@ -50,7 +50,7 @@ from pathlib import Path
 from rubric.errors import ImportFailure
 from rubric.importing.base import REWRAP_AUTO, Extracted
 from rubric.importing.model import ScriptWarning
-from rubric.importing.paragraphs import Block
+from rubric.importing.paragraphs import CELL_SEPARATOR, Block
 from rubric.importing.safety import MB, SafeZip, check_xml, open_zip, parse_xml
 from rubric.importing.style_names import HEADING_NAME as _HEADING_NAME
 from rubric.importing.style_names import QUOTE_NAME as _QUOTE_NAME
@@ -71,7 +71,6 @@ MAX_CHUNK = 4 * MB
 MAX_CHUNKS_TOTAL = 16 * MB
 #: How deep a .docx embedded in a .docx is followed (1: the embedded one, not its own).
 MAX_CHUNK_DEPTH = 1
-_CELL_SEPARATOR = " | "
 _TRUE = ("1", "true", "on", None)
 
 
@@ -936,7 +935,7 @@ class _HtmlReader:
             while cells and not cells[-1].strip():
                 cells.pop()
             if any(c.strip() for c in cells):
-                self.out.append(Block(_CELL_SEPARATOR.join(cells), "table"))
+                self.out.append(Block(CELL_SEPARATOR.join(cells), "table"))
             self.out.extend(nested)
 
 
@@ -1239,7 +1238,7 @@ class _Reader:
             while texts and not texts[-1]:
                 texts.pop()
             if texts:
-                out.append(Block(_CELL_SEPARATOR.join(texts).replace("  ", " "), "table"))
+                out.append(Block(CELL_SEPARATOR.join(texts).replace("  ", " "), "table"))
             out.extend(nested)
 
     def paragraph(self, p, out: list[Block]) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from rubric.errors import ImportFailure
 from rubric.importing.base import REWRAP_AUTO, Extracted
-from rubric.importing.paragraphs import Block
+from rubric.importing.paragraphs import CELL_SEPARATOR, Block
 from rubric.importing.safety import SafeZip, parse_xml
 from rubric.importing.style_names import hint_of_style_name
 from rubric.record import record
@@ -82,8 +82,6 @@ _ROW_GROUPS = {
 }
 _DRAW_NS = f"{{{DRAW}}}"
 _TEXT_BOX = f"{{{DRAW}}}text-box"
-#: Cell separator in a table-row block (the docx convention).
-CELL_SEPARATOR = " | "
 
 _LIST, _LIST_ITEM, _LIST_HEADER, T_NUMBER = _t("list"), _t("list-item"), _t("list-header"), _t("number")
 _LIST_LEVELS = {_t("list-level-style-number"), _t("list-level-style-bullet"), _t("list-level-style-image")}

@@ -57,6 +57,9 @@ from rubric.record import record
 #: of contents); ``header`` is a line of a script's opening (candidate, teacher, date,
 #: cover page) marked by the analysis before rebuilding.
 BLOCK_HINTS = ("body", "heading", "title", "quote", "table", "reference", "front_matter", "header")
+#: Between the cells of a ``table`` block (every format's importer; the PDF child, which
+#: imports nothing of the project, has its own copy).
+CELL_SEPARATOR = " | "
 
 
 @record(frozen=False)

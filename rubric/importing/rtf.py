@@ -105,7 +105,8 @@ HINT_MARKS = {"heading": "\ue101", "title": "\ue102", "quote": "\ue103"}
 NOTE_MARK = "\ue104"
 #: Starts the paragraph of a page header's text, moved there too.
 HEADER_MARK = "\ue105"
-_HEADER_WORDS = frozenset({"header", "headerl", "headerr", "headerf"})
+#: Destinations read apart from the text: notes, and page headers (for the candidate).
+_MOVED = frozenset({"footnote", "header", "headerl", "headerr", "headerf"})
 _MARK_HINTS = {mark: hint for hint, mark in HINT_MARKS.items()}
 _STYLE_ENTRY = re.compile(r"\\s(\d{1,5})(?![a-zA-Z])")
 #: Word's automatic note number (the mark in the text, the number before the note).
@@ -310,22 +311,18 @@ def prepare_rtf(source: str, destinations: frozenset[str] | set[str] = frozenset
                 elif word == "fcharset":
                     entry_charset = arg or ""
                 append(token)
-            elif word == "footnote" and with_notes and not state.hidden and (
+            elif word in _MOVED and with_notes and not state.hidden and (
                     not state.ignorable or (state.dest == "*" and stack and not stack[-1].ignorable)):
-                # (LibreOffice writes {\*\footnote …}, Word {\footnote …})
+                # a note or page header, read apart (LibreOffice writes {\*\footnote …},
+                # Word {\footnote …}); its group's "}" closes it
                 group_end = _skip_group(source, position)
-                notes.append(source[position:group_end])
-                # the mark goes before the note's group, outside what striprtf skips
-                marks[state.start if state.start >= 0 else len(out)] = _as_unicode(f"[{len(notes)}]")
-                append("\\footnote ")
-                position = group_end  # the group's "}" closes it
-                state.ignorable, state.dest = True, word
-            elif word in _HEADER_WORDS and with_notes and not state.hidden and (
-                    not state.ignorable or (state.dest == "*" and stack and not stack[-1].ignorable)):
-                group_end = _skip_group(source, position)
-                if len(headers) < 8:
+                if word == "footnote":
+                    notes.append(source[position:group_end])
+                    # the mark goes before the note's group, outside what striprtf skips
+                    marks[state.start if state.start >= 0 else len(out)] = _as_unicode(f"[{len(notes)}]")
+                elif len(headers) < 8:
                     headers.append(source[position:group_end])
-                append(token)
+                append(f"\\{word} ")
                 position = group_end
                 state.ignorable, state.dest = True, word
             elif word in ("pntext", "listtext"):
@@ -527,7 +524,7 @@ def _clean_note(paragraph: str) -> str:
 def _block(paragraph: str):
     """A paragraph of striprtf's text as a block: a table row's cells joined by " | "
     (an empty row is left out), a styled paragraph with its hint."""
-    from rubric.importing.paragraphs import Block
+    from rubric.importing.paragraphs import CELL_SEPARATOR, Block
 
     if CELL_MARK in paragraph:
         cells = [cell.strip() for cell in paragraph.split(CELL_MARK)]
@@ -535,7 +532,7 @@ def _block(paragraph: str):
             cells.pop()
         stray = "".join(_MARK_HINTS)
         cells = [cell.strip(stray) for cell in cells]
-        return Block(" | ".join(cells), "table") if any(cells) else None
+        return Block(CELL_SEPARATOR.join(cells), "table") if any(cells) else None
     hint = "body"
     for mark, mark_hint in _MARK_HINTS.items():
         if mark in paragraph:
