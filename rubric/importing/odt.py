@@ -32,6 +32,7 @@ from pathlib import Path
 
 from rubric.errors import ImportFailure
 from rubric.importing.base import REWRAP_AUTO, Extracted
+from rubric.importing.numbering import format_number
 from rubric.importing.paragraphs import CELL_SEPARATOR, Block
 from rubric.importing.safety import SafeZip, parse_xml
 from rubric.importing.style_names import hint_of_style_name
@@ -151,38 +152,23 @@ def _list_styles(sources) -> tuple[dict[str, dict[int, _Level]], dict[int, _Leve
     return styles, outline
 
 
-def _letters(n: int, upper: bool, sync: bool) -> str:
-    if sync:
-        text = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
-    else:
-        text = ""
-        while n > 0:
-            n, rest = divmod(n - 1, 26)
-            text = chr(ord("a") + rest) + text
-    return text.upper() if upper else text
-
-
-def _roman_numeral(n: int) -> str:
-    out = []
-    for value, numeral in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
-        count, n = divmod(n, value)
-        out.append(numeral * count)
-    return "".join(out)
+def _letters(n: int) -> str:
+    """ODF's letters without ``num-letter-sync``: a, …, z, aa, ab (Word's, with it: aa, bb)."""
+    text = ""
+    while n > 0:
+        n, rest = divmod(n - 1, 26)
+        text = chr(ord("a") + rest) + text
+    return text
 
 
 def format_odf_number(n: int, fmt: str, sync: bool = False) -> str:
     """``n`` in the ODF number format ``fmt``; formats not known here fall back to decimal."""
     if fmt == "":
         return ""
-    if n <= 0:
-        return str(n)
-    if fmt in ("a", "A"):
-        return _letters(n, fmt == "A", sync)
-    if fmt in ("i", "I") and n < 4000:
-        roman = _roman_numeral(n)
-        return roman.upper() if fmt == "I" else roman
-    return str(n)
+    if fmt in ("a", "A") and n > 0 and not sync:
+        return _letters(n).upper() if fmt == "A" else _letters(n)
+    word_format = {"a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+    return format_number(n, word_format.get(fmt, "decimal"))
 
 
 def _bullet_text(char: str) -> str:
