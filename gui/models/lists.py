@@ -475,6 +475,11 @@ class AnnotationListModel(QAbstractListModel):
     def annotations(self) -> list[Annotation]:
         return list(self._annotations)
 
+    def display_texts(self) -> list[Any]:
+        """Every row's entry text, as ``data`` gives it (the list lays them out at once)."""
+        return [self._values(row).get(Qt.ItemDataRole.DisplayRole)
+                for row in range(len(self._annotations))]
+
     def row_of(self, annotation_id: int) -> int:
         for row, annotation in enumerate(self._annotations):
             if annotation.id == annotation_id:

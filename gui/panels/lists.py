@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import OrderedDict
 
-from PySide6.QtCore import QEvent, QObject, QRect, QSize, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QRect, QSize, Qt
+from PySide6.QtGui import QAction, QCursor, QKeySequence, QPainter, QPalette, QPixmap, QRegion
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QComboBox,
     QHBoxLayout,
@@ -143,24 +145,37 @@ class AnnotationEntryDelegate(QStyledItemDelegate):
             size = self._sizes[key] = super().sizeHint(option, index)
         return size
 
+    @staticmethod
+    def keeps(text, width: int, height: int) -> bool:
+        """Whether an entry of this text and size is drawn from a kept picture."""
+        return isinstance(text, str) and 0 < width and 0 < height and width * height <= 1 << 18
+
+    def kept_picture(self, key: tuple) -> QPixmap | None:
+        """The picture kept for ``key`` (see :meth:`paint`), or None."""
+        picture = self._pictures.get(key)
+        if picture is not None:
+            self._pictures.move_to_end(key)
+        return picture
+
+    def picture(self, key: tuple, option, index, ratio: float) -> QPixmap:
+        """The entry drawn for ``option`` (its rect, state and features), kept as ``key``."""
+        picture = self.kept_picture(key)
+        if picture is None:
+            picture = self._pictures[key] = self._draw(option, index, ratio)
+            if len(self._pictures) > self.PICTURES_KEPT:
+                self._pictures.popitem(last=False)
+        return picture
+
     def paint(self, painter: QPainter, option, index) -> None:
         text = index.data(Qt.ItemDataRole.DisplayRole)
         rect = option.rect
         ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-        if not isinstance(text, str) or rect.isEmpty() or rect.width() * rect.height() > 1 << 18:
+        if not self.keeps(text, rect.width(), rect.height()):
             super().paint(painter, option, index)
             return
         key = (text, rect.width(), rect.height(), option.state.value, option.features.value,
                option.palette.cacheKey(), ratio)
-        picture = self._pictures.get(key)
-        if picture is None:
-            picture = self._draw(option, index, ratio)
-            self._pictures[key] = picture
-            if len(self._pictures) > self.PICTURES_KEPT:
-                self._pictures.popitem(last=False)
-        else:
-            self._pictures.move_to_end(key)
-        painter.drawPixmap(rect.topLeft(), picture)
+        painter.drawPixmap(rect.topLeft(), self.picture(key, option, index, ratio))
 
     def _draw(self, option, index, ratio: float) -> QPixmap:
         """The entry as the list and the style draw it: on the list's background, the
@@ -198,6 +213,280 @@ class AnnotationEntryDelegate(QStyledItemDelegate):
         return super().eventFilter(watched, event)
 
 
+class AnnotationListView(QListView):
+    """The annotation list: a QListView to the keyboard, the mouse, the selection and screen
+    readers (Qt's own code for all of those), whose entries it measures, places and paints
+    itself. Qt's list lays a new script's entries out by asking the delegate each entry's
+    size, one call into Python per entry and more for the data each call reads, then
+    paints each entry in sight with another call per entry: about 1.5 ms of a switch of
+    script. Here, a layout is one loop over the entries (their sizes kept per text and
+    width) and a paint one call that copies the pictures of the entries in sight.
+
+    The entries are placed as Qt's list places them (``spacing`` around each) and scroll
+    by pixels. The delegate still measures and draws each entry, on its first sight."""
+
+    # until laid out (Qt asks where entries are while the list is still being made)
+    _tops: tuple[int, ...] | list[int] = ()   # each entry's top, in the list's coordinates
+    _heights: tuple[int, ...] | list[int] = ()
+    _extent = 0                               # all entries' height, spacing included
+    _laid_width = -1                          # the entries' width when laid out
+    _laid_texts: tuple | list = ()            # the entries' texts when laid out
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._sizes: dict[tuple[str, int], int] = {}   # an entry's height, by text and width
+        self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    # -- layout --------------------------------------------------------------------------
+
+    def _entry_width(self) -> int:
+        return max(self.viewport().width() - 2 * self.spacing(), 1)
+
+    def _texts(self) -> list:
+        model = self.model()
+        if isinstance(model, AnnotationListModel):
+            return model.display_texts()
+        if model is None:
+            return []
+        return [model.index(row, 0).data(Qt.ItemDataRole.DisplayRole)
+                for row in range(model.rowCount())]
+
+    def _measure(self, row: int, text, width: int) -> int:
+        key = (text, width) if isinstance(text, str) else None
+        height = self._sizes.get(key) if key is not None else None
+        if height is None:
+            option = QStyleOptionViewItem()
+            self.initViewItemOption(option)
+            option.rect = QRect(0, 0, width, 1 << 16)
+            height = max(self.itemDelegate().sizeHint(option, self.model().index(row, 0))
+                         .height(), 1)
+            if key is not None:
+                if len(self._sizes) >= AnnotationEntryDelegate.SIZES_KEPT:
+                    self._sizes.clear()
+                self._sizes[key] = height
+        return height
+
+    def doItemsLayout(self) -> None:  # noqa: N802 - Qt's name
+        """Measure and place every entry for the list's width now (Qt calls this after a
+        change to the model, on its timer; :meth:`AnnotationPanel.lay_out_now` at once)."""
+        spacing, width = self.spacing(), self._entry_width()
+        texts = self._texts()
+        tops, heights = [], []
+        y = spacing
+        for row, text in enumerate(texts):
+            height = self._measure(row, text, width)
+            tops.append(y)
+            heights.append(height)
+            y += height + 2 * spacing
+        self._laid_texts, self._tops, self._heights = texts, tops, heights
+        self._extent = y - spacing if tops else 0
+        self._laid_width = width
+        QAbstractItemView.doItemsLayout(self)   # geometries, a repaint; not QListView's
+
+    def laid_out_rows(self) -> int:
+        """How many entries are measured and placed (all of them, once laid out)."""
+        return len(self._tops)
+
+    def updateGeometries(self) -> None:  # noqa: N802 - Qt's name
+        bar = self.verticalScrollBar()
+        page = self.viewport().height()
+        bar.setRange(0, max(self._extent - page, 0))
+        bar.setPageStep(page)
+        bar.setSingleStep(max(self.fontMetrics().height() * 2, 1))
+        self.horizontalScrollBar().setRange(0, 0)
+        QAbstractItemView.updateGeometries(self)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        QAbstractItemView.resizeEvent(self, event)
+        if self._entry_width() != self._laid_width:
+            self.doItemsLayout()   # the entries wrap anew (their scroll bar came or went)
+        else:
+            self.updateGeometries()
+
+    def dataChanged(self, top_left, bottom_right, roles=()) -> None:  # noqa: N802
+        super().dataChanged(top_left, bottom_right, roles)
+        self.doItemsLayout()   # an edited comment may take more lines
+
+    # -- where entries are ---------------------------------------------------------------
+
+    def _row_valid(self, index) -> bool:
+        return index.isValid() and index.model() is self.model() and \
+            0 <= index.row() < len(self._tops)
+
+    def _content_rect(self, row: int) -> QRect:
+        return QRect(self.spacing(), self._tops[row], self._entry_width(), self._heights[row])
+
+    def visualRect(self, index) -> QRect:  # noqa: N802 - Qt's name
+        if not self._row_valid(index):
+            return QRect()
+        return self._content_rect(index.row()).translated(0, -self.verticalOffset())
+
+    def _row_at(self, y: int) -> int:
+        """The entry under the list's ``y`` (in its own coordinates), or -1."""
+        row = bisect_right(self._tops, y) - 1
+        if 0 <= row < len(self._tops) and y < self._tops[row] + self._heights[row]:
+            return row
+        return -1
+
+    def indexAt(self, point) -> QModelIndex:  # noqa: N802 - Qt's name
+        row = self._row_at(point.y() + self.verticalOffset())
+        if row < 0 or not 0 <= point.x() - self.spacing() < self._entry_width():
+            return QModelIndex()
+        return self.model().index(row, 0)
+
+    def horizontalOffset(self) -> int:  # noqa: N802 - Qt's name
+        return 0
+
+    def verticalOffset(self) -> int:  # noqa: N802 - Qt's name
+        return self.verticalScrollBar().value()
+
+    def isIndexHidden(self, index) -> bool:  # noqa: N802 - Qt's name
+        return False
+
+    def scrollTo(self, index, hint=QAbstractItemView.ScrollHint.EnsureVisible) -> None:  # noqa: N802
+        if not self._row_valid(index):
+            return
+        rect = self._content_rect(index.row())
+        bar, page = self.verticalScrollBar(), self.viewport().height()
+        top, bottom = rect.top() - self.spacing(), rect.bottom() + 1 + self.spacing()
+        hints = QAbstractItemView.ScrollHint
+        if hint == hints.PositionAtTop:
+            bar.setValue(top)
+        elif hint == hints.PositionAtBottom:
+            bar.setValue(bottom - page)
+        elif hint == hints.PositionAtCenter:
+            bar.setValue((top + bottom - page) // 2)
+        elif top < bar.value():
+            bar.setValue(top)
+        elif bottom > bar.value() + page:
+            bar.setValue(min(top, bottom - page))
+
+    def moveCursor(self, action, modifiers) -> QModelIndex:  # noqa: N802 - Qt's name
+        count = len(self._tops)
+        if not count:
+            return QModelIndex()
+        current = self.currentIndex()
+        row = current.row() if self._row_valid(current) else -1
+        moves = QAbstractItemView.CursorAction
+        if action in (moves.MoveUp, moves.MovePrevious, moves.MoveLeft):
+            row = count - 1 if row < 0 else max(row - 1, 0)
+        elif action in (moves.MoveDown, moves.MoveNext, moves.MoveRight):
+            row = 0 if row < 0 else min(row + 1, count - 1)
+        elif action == moves.MoveHome:
+            row = 0
+        elif action == moves.MoveEnd:
+            row = count - 1
+        elif action in (moves.MovePageUp, moves.MovePageDown):
+            page = self.viewport().height()
+            y = (self._tops[row] if row >= 0 else 0) + \
+                (-page if action == moves.MovePageUp else page)
+            y = min(max(y, 0), self._tops[-1])
+            row = max(self._row_at(y), bisect_right(self._tops, y) - 1, 0)
+        return self.model().index(max(row, 0), 0)
+
+    def setSelection(self, rect, command) -> None:  # noqa: N802 - Qt's name
+        area = rect.normalized().translated(0, self.verticalOffset())
+        rows = [row for row in range(len(self._tops))
+                if self._content_rect(row).intersects(area)]
+        selection = QItemSelection()
+        if rows:
+            model = self.model()
+            selection.select(model.index(rows[0], 0), model.index(rows[-1], 0))
+        self.selectionModel().select(selection, command)
+
+    def visualRegionForSelection(self, selection) -> QRegion:  # noqa: N802 - Qt's name
+        region = QRegion()
+        for index in selection.indexes():
+            region += self.visualRect(index)
+        return region
+
+    # -- painting ------------------------------------------------------------------------
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """The entries in the damaged area, each copied from its kept picture (the delegate
+        draws one on its first sight); no call into the model or the delegate per entry."""
+        self.executeDelayedItemsLayout()
+        if not self._tops:
+            return
+        area = event.rect()
+        offset = self.verticalOffset()
+        first = max(bisect_right(self._tops, area.top() + offset) - 1, 0)
+        last_y = area.bottom() + offset
+        model, selection, delegate = self.model(), self.selectionModel(), self.itemDelegate()
+        quick = isinstance(delegate, AnnotationEntryDelegate)
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        states = _EntryStates(option.state)
+        plain = option.features & ~QStyleOptionViewItem.ViewItemFeature.Alternate
+        features = (plain, plain | QStyleOptionViewItem.ViewItemFeature.Alternate) \
+            if self.alternatingRowColors() else (plain, plain)
+        feature_values = (features[0].value, features[1].value)
+        selected = {index.row() for index in selection.selectedIndexes()} \
+            if selection is not None else set()
+        current = self.currentIndex()
+        current_row = current.row() if self.hasFocus() and self._row_valid(current) else -1
+        hovered = -1
+        if self.viewport().underMouse():
+            hovered = self._row_at(self.viewport().mapFromGlobal(QCursor.pos()).y() + offset)
+        x, width = self.spacing(), self._entry_width()
+        palette_key = option.palette.cacheKey()
+        ratio = self.viewport().devicePixelRatioF()
+        texts, tops, heights = self._laid_texts, self._tops, self._heights
+        painter = QPainter(self.viewport())
+        try:
+            for row in range(first, len(tops)):
+                top = tops[row]
+                if top > last_y:
+                    break
+                height = heights[row]
+                state, state_value = states.of(row in selected, row == current_row,
+                                               row == hovered)
+                odd = row % 2
+                text = texts[row]
+                key = (text, width, height, state_value, feature_values[odd], palette_key,
+                       ratio)
+                picture = delegate.kept_picture(key) if quick and \
+                    delegate.keeps(text, width, height) else None
+                if picture is not None:
+                    painter.drawPixmap(x, top - offset, picture)
+                    continue
+                option.rect = QRect(x, top - offset, width, height)
+                option.state = state
+                option.features = features[odd]
+                index = model.index(row, 0)
+                if quick and delegate.keeps(text, width, height):
+                    painter.drawPixmap(x, top - offset,
+                                       delegate.picture(key, option, index, ratio))
+                else:
+                    delegate.paint(painter, option, index)
+        finally:
+            painter.end()
+
+
+class _EntryStates:
+    """An entry's style state (selected, focused, under the mouse) from the list's, made
+    once per kind in a paint: combining Qt's flags costs more than copying a picture."""
+
+    def __init__(self, base):
+        self._base = base
+        self._made: dict[tuple[bool, bool, bool], tuple] = {}
+
+    def of(self, selected: bool, focused: bool, hovered: bool) -> tuple:
+        kind = (selected, focused, hovered)
+        made = self._made.get(kind)
+        if made is None:
+            state = self._base
+            if selected:
+                state |= QStyle.StateFlag.State_Selected
+            if focused:
+                state |= QStyle.StateFlag.State_HasFocus
+            if hovered:
+                state |= QStyle.StateFlag.State_MouseOver
+            made = self._made[kind] = (state, state.value)
+        return made
+
+
 class AnnotationPanel(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -206,15 +495,11 @@ class AnnotationPanel(QWidget):
         title = QLabel("<b>Annotations</b>")
         layout.addWidget(title)
         self.model = AnnotationListModel(self)
-        self.view = QListView()
+        self.view = AnnotationListView()
         self.view.setObjectName("annotation_list")
         self.view.setModel(self.model)
         self.view.setWordWrap(True)
         self.view.setSpacing(3)
-        # one pass (the default): in batches the vertical scroll bar came and went for ever
-        # (each batch measured a list too short to scroll, the last one too long), a
-        # flicker that also kept a core busy while the window sat idle
-        self.view.setLayoutMode(QListView.LayoutMode.SinglePass)
         self.view.setAlternatingRowColors(True)
         self.delegate = AnnotationEntryDelegate(self.view)
         self.view.setItemDelegate(self.delegate)
@@ -253,8 +538,7 @@ class AnnotationPanel(QWidget):
         bar shown or hidden for the new length (Qt does that in a queued call, after the
         paint) and the entries laid out again for the width that leaves: a switch of
         script then paints the new entries once, in the same frame as the new text."""
-        if self.model.rowCount():
-            self.view.visualRect(self.model.index(0))   # runs the pending layout
+        self.view.executeDelayedItemsLayout()
         QApplication.sendPostedEvents(self.view, QEvent.Type.MetaCall)   # the scroll bar
 
     def update_buttons(self, *_args) -> None:
