@@ -61,6 +61,31 @@ def _text(value: object) -> str:
     return str(value)
 
 
+#: the roles a QStyledItemDelegate paints a cell from (initStyleOption asks for these)
+PAINTED_ROLES = (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
+                 Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole,
+                 Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.CheckStateRole,
+                 Qt.ItemDataRole.BackgroundRole)
+LOOK_KEY = -1   # where a kept cell keeps its look (no Qt role is negative)
+
+
+def _look_of(cell: dict[int, Any]) -> tuple | None:
+    """The painted roles' values of a kept cell as one hashable value; None when a role
+    has not been asked for yet or its value is of a kind not compared by value here."""
+    look = []
+    for role in PAINTED_ROLES:
+        if role not in cell:
+            return None
+        value = cell[role]
+        if value is None or isinstance(value, (str, int, float)):
+            look.append(value)
+        elif isinstance(value, QColor):
+            look.append(("colour", value.rgba()))
+        else:
+            return None
+    return tuple(look)
+
+
 class ScriptListModel(QAbstractTableModel):
     """One row per script: candidate, words, level and mark per criterion, total, status,
     warnings. Refreshed from a :class:`Changes` object: only changed rows are re-read."""
@@ -321,6 +346,18 @@ class ScriptListModel(QAbstractTableModel):
         return None
 
 
+    def cell_look(self, row: int, column: int) -> tuple | None:
+        """What the cell showed when last painted, as one hashable value (every role a
+        delegate paints from), or None when it has not been painted since it last changed
+        or holds a value that cannot be told apart by value. Two cells of one look are
+        drawn alike: the script list keeps a picture per look."""
+        cell = self._cells.get((row, column))
+        if cell is None:
+            return None
+        if LOOK_KEY not in cell:
+            cell[LOOK_KEY] = _look_of(cell)
+        return cell[LOOK_KEY]
+
     @never_raises()
     def multiData(self, index: Index, roles) -> None:  # noqa: N802 - Qt's name
         """The roles a delegate asks for together (seven for each cell it paints), in one
@@ -387,6 +424,14 @@ class ScriptFilterModel(QSortFilterProxyModel):
 
     def set_status_filter(self, name: str) -> None:
         self._refilter(lambda: setattr(self, "_filter", name))
+
+    def cell_look(self, index: Index) -> tuple | None:
+        """The source cell's look (see :meth:`ScriptListModel.cell_look`), or None."""
+        model = self.sourceModel()
+        if not isinstance(model, ScriptListModel):
+            return None
+        source = self.mapToSource(index)
+        return model.cell_look(source.row(), source.column())
 
     @never_raises()
     def multiData(self, index: Index, roles) -> None:  # noqa: N802 - Qt's name

@@ -76,6 +76,7 @@ class ScriptListPanel(QWidget):
         self.table.setWordWrap(False)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.setItemDelegate(ScriptCellDelegate(self.table))
         layout.addWidget(self.table)
         self.count_label = QLabel()
         self.count_label.setObjectName("count_label")
@@ -116,13 +117,121 @@ class ScriptListPanel(QWidget):
         return super().eventFilter(watched, event)
 
 
-class AnnotationEntryDelegate(QStyledItemDelegate):
-    """Draws an annotation's entry exactly as the style does, but keeps what it drew: its
-    size (per text and width) and its picture (per text, size and state: selected,
-    focused, alternate row...). A script's entries are measured and drawn the first time
-    it is shown; coming back to it, or the list laid out and painted again, costs a look-up
-    and a copy of pixels instead of laying the text out twice more. All is forgotten when
-    the list's font, style or palette changes."""
+class KeptPictureDelegate(QStyledItemDelegate):
+    """Draws an item exactly as the style does, into a picture it keeps (per what the item
+    shows, its size and its state: selected, focused, alternate row...), so that painting
+    it again is a copy of pixels instead of laying its text out again. The pictures are
+    opaque (the view's background under the item), so that text keeps the screen's
+    sub-pixel smoothing; all are forgotten when the view's font, style or palette
+    changes."""
+
+    PICTURES_KEPT = 256
+    #: whether the view draws the row's panel with its selection under each item (a
+    #: table does, for every cell; a list draws only the alternate rows' shade there)
+    ROW_SELECTION_UNDER = False
+
+    def __init__(self, view):
+        super().__init__(view)
+        self._pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
+        view.installEventFilter(self)
+
+    @staticmethod
+    def keeps(text, width: int, height: int) -> bool:
+        """Whether an item of this text and size is drawn from a kept picture."""
+        return text is not None and 0 < width and 0 < height and width * height <= 1 << 18
+
+    def kept_picture(self, key: tuple) -> QPixmap | None:
+        """The picture kept for ``key``, or None."""
+        picture = self._pictures.get(key)
+        if picture is not None:
+            self._pictures.move_to_end(key)
+        return picture
+
+    def picture(self, key: tuple, option, index, ratio: float) -> QPixmap:
+        """The item drawn for ``option`` (its rect, state and features), kept as ``key``."""
+        picture = self.kept_picture(key)
+        if picture is None:
+            picture = self._pictures[key] = self._draw(option, index, ratio)
+            if len(self._pictures) > self.PICTURES_KEPT:
+                self._pictures.popitem(last=False)
+        return picture
+
+    def _draw(self, option, index, ratio: float) -> QPixmap:
+        """The item as the view and the style draw it: on the view's background, the row's
+        shade (the view draws that under each item), then the item."""
+        rect = option.rect
+        picture = QPixmap(round(rect.width() * ratio), round(rect.height() * ratio))
+        picture.setDevicePixelRatio(ratio)
+        state = option.state
+        group = (QPalette.ColorGroup.Disabled if not state & QStyle.StateFlag.State_Enabled
+                 else QPalette.ColorGroup.Active if state & QStyle.StateFlag.State_Active
+                 else QPalette.ColorGroup.Inactive)
+        picture.fill(option.palette.color(group, QPalette.ColorRole.Base))
+        here = QStyleOptionViewItem(option)
+        here.rect = QRect(0, 0, rect.width(), rect.height())
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        painter = QPainter(picture)
+        try:
+            if self.ROW_SELECTION_UNDER or \
+                    here.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
+                row = QStyleOptionViewItem(here)
+                if not self.ROW_SELECTION_UNDER:
+                    row.state &= ~QStyle.StateFlag.State_Selected
+                style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewRow, row, painter,
+                                    widget)
+            super().paint(painter, here, index)
+        finally:
+            painter.end()
+        return picture
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                            QEvent.Type.PaletteChange):
+            self.forget()
+        return super().eventFilter(watched, event)
+
+    def forget(self) -> None:
+        self._pictures.clear()
+
+
+class ScriptCellDelegate(KeptPictureDelegate):
+    """The script list's cells, each drawn from a kept picture per look (what the model
+    says the cell shows: see :meth:`ScriptListModel.cell_look`), size and state. Selecting
+    another script repaints the two rows; Qt's own delegate lays out and shapes the text
+    of every cell of both again (the most of the list's part of a switch)."""
+
+    PICTURES_KEPT = 2048   # a few hundred rows' cells, in both states
+    ROW_SELECTION_UNDER = True
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        model = index.model()
+        look = model.cell_look(index) if isinstance(model, ScriptFilterModel) else None
+        rect = option.rect
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        if look is None and isinstance(model, ScriptFilterModel):
+            # not painted since it changed: reading its roles as a paint does keeps them
+            self.initStyleOption(QStyleOptionViewItem(option), index)
+            look = model.cell_look(index)
+        if look is None or not self.keeps(look, rect.width(), rect.height()):
+            super().paint(painter, option, index)
+            return
+        painter.drawPixmap(rect.topLeft(),
+                           self.picture(self._key(look, option, ratio), option, index, ratio))
+
+    @staticmethod
+    def _key(look: tuple, option, ratio: float) -> tuple:
+        rect = option.rect
+        return (look, rect.width(), rect.height(), option.state.value, option.features.value,
+                option.viewItemPosition.value, option.palette.cacheKey(), ratio)
+
+
+class AnnotationEntryDelegate(KeptPictureDelegate):
+    """Draws an annotation's entry exactly as the style does, and keeps what it drew: its
+    size (per text and width) and its picture (see :class:`KeptPictureDelegate`). A
+    script's entries are measured and drawn the first time it is shown; coming back to
+    it, or the list laid out and painted again, costs a look-up and a copy of pixels
+    instead of laying the text out twice more."""
 
     SIZES_KEPT = 4096     # entries' sizes (a class's annotations many times over)
     PICTURES_KEPT = 256   # entries' pictures (those in sight in a few dozen scripts)
@@ -130,8 +239,6 @@ class AnnotationEntryDelegate(QStyledItemDelegate):
     def __init__(self, view: QListView):
         super().__init__(view)
         self._sizes: dict[tuple[str, int], QSize] = {}
-        self._pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
-        view.installEventFilter(self)
 
     def sizeHint(self, option, index) -> QSize:  # noqa: N802
         text = index.data(Qt.ItemDataRole.DisplayRole)
@@ -147,24 +254,7 @@ class AnnotationEntryDelegate(QStyledItemDelegate):
 
     @staticmethod
     def keeps(text, width: int, height: int) -> bool:
-        """Whether an entry of this text and size is drawn from a kept picture."""
-        return isinstance(text, str) and 0 < width and 0 < height and width * height <= 1 << 18
-
-    def kept_picture(self, key: tuple) -> QPixmap | None:
-        """The picture kept for ``key`` (see :meth:`paint`), or None."""
-        picture = self._pictures.get(key)
-        if picture is not None:
-            self._pictures.move_to_end(key)
-        return picture
-
-    def picture(self, key: tuple, option, index, ratio: float) -> QPixmap:
-        """The entry drawn for ``option`` (its rect, state and features), kept as ``key``."""
-        picture = self.kept_picture(key)
-        if picture is None:
-            picture = self._pictures[key] = self._draw(option, index, ratio)
-            if len(self._pictures) > self.PICTURES_KEPT:
-                self._pictures.popitem(last=False)
-        return picture
+        return isinstance(text, str) and KeptPictureDelegate.keeps(text, width, height)
 
     def paint(self, painter: QPainter, option, index) -> None:
         text = index.data(Qt.ItemDataRole.DisplayRole)
@@ -177,40 +267,9 @@ class AnnotationEntryDelegate(QStyledItemDelegate):
                option.palette.cacheKey(), ratio)
         painter.drawPixmap(rect.topLeft(), self.picture(key, option, index, ratio))
 
-    def _draw(self, option, index, ratio: float) -> QPixmap:
-        """The entry as the list and the style draw it: on the list's background, the
-        alternate rows' shade (the list draws that under each entry), then the entry.
-        Opaque, so that text keeps the screen's sub-pixel smoothing."""
-        rect = option.rect
-        picture = QPixmap(round(rect.width() * ratio), round(rect.height() * ratio))
-        picture.setDevicePixelRatio(ratio)
-        state = option.state
-        group = (QPalette.ColorGroup.Disabled if not state & QStyle.StateFlag.State_Enabled
-                 else QPalette.ColorGroup.Active if state & QStyle.StateFlag.State_Active
-                 else QPalette.ColorGroup.Inactive)
-        picture.fill(option.palette.color(group, QPalette.ColorRole.Base))
-        here = QStyleOptionViewItem(option)
-        here.rect = QRect(0, 0, rect.width(), rect.height())
-        widget = option.widget
-        style = widget.style() if widget is not None else QApplication.style()
-        painter = QPainter(picture)
-        try:
-            if here.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
-                row = QStyleOptionViewItem(here)
-                row.state &= ~QStyle.StateFlag.State_Selected
-                style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewRow, row, painter,
-                                    widget)
-            super().paint(painter, here, index)
-        finally:
-            painter.end()
-        return picture
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
-                            QEvent.Type.PaletteChange):
-            self._sizes.clear()
-            self._pictures.clear()
-        return super().eventFilter(watched, event)
+    def forget(self) -> None:
+        self._sizes.clear()
+        super().forget()
 
 
 class AnnotationListView(QListView):

@@ -275,6 +275,59 @@ def test_the_script_list_shows_a_changed_mark_at_once(window):
     assert ms.marks_for(script_id)["AO1"].level == "Level 4"
 
 
+def _table_image(window) -> QImage:
+    for _ in range(3):
+        QApplication.processEvents()
+    return window.list_panel.table.viewport().grab().toImage()
+
+
+def _images_differ(a: QImage, b: QImage, tolerance: int = 2) -> int:
+    """How many pixels of ``a`` and ``b`` differ by more than ``tolerance`` in a channel
+    (a picture's blending may round one step apart from painting in place)."""
+    a = a.convertToFormat(QImage.Format.Format_RGB32)
+    b = b.convertToFormat(QImage.Format.Format_RGB32)
+    assert a.size() == b.size()
+    count = 0
+    for y in range(a.height()):
+        if bytes(a.constScanLine(y))[:a.bytesPerLine()] == \
+                bytes(b.constScanLine(y))[:b.bytesPerLine()]:
+            continue
+        for x in range(a.width()):
+            p, q = a.pixelColor(x, y), b.pixelColor(x, y)
+            if max(abs(p.red() - q.red()), abs(p.green() - q.green()),
+                   abs(p.blue() - q.blue())) > tolerance:
+                count += 1
+    return count
+
+
+def test_the_script_list_draws_its_cells_as_qt_does(window):
+    """The script list draws each cell from a kept picture: what shows is what Qt's own
+    delegate draws, for selected, focused, alternate and plain rows, after switches back
+    and forth (pictures reused) and after a mark changes (the cell drawn again)."""
+    table = window.list_panel.table
+    ids = window.script_model.script_ids()
+    ours = table.itemDelegate()
+
+    def compare() -> None:
+        table.setFocus()
+        kept = _table_image(window)
+        kept = _table_image(window)   # a second paint: every cell from its picture
+        table.setItemDelegate(QStyledItemDelegate(table))
+        plain = _table_image(window)
+        table.setItemDelegate(ours)
+        assert _images_differ(kept, plain) == 0
+
+    for script_id in [ids[2], ids[0], ids[2], ids[3]]:
+        window.select_script(script_id)
+        compare()
+    before = _table_image(window)
+    window.choose_level(4)   # the shown script's AO1, total and status cells change
+    window._mark_chosen("AO1", 18)
+    after = _table_image(window)
+    assert _images_differ(before, after) > 0
+    compare()
+
+
 def test_coming_back_to_a_script_shows_what_was_changed_while_away(window):
     """The session keeps what showing a script read; a change to a script (or to who is
     marking) is never hidden by it."""
