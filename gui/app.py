@@ -56,11 +56,13 @@ def make_application(argv0: str = "essay-marker"):
     from PySide6.QtGui import QGuiApplication
     from PySide6.QtWidgets import QApplication
 
+    from gui.application import EssayMarkerApplication
+
     app = QApplication.instance()
     if app is None:
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(
             Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
-        app = QApplication([argv0])
+        app = EssayMarkerApplication([argv0])
     app.setApplicationName("Essay Marker")
     app.setOrganizationName("EssayMarker")
     app.setApplicationDisplayName("Essay Marker")
@@ -121,28 +123,21 @@ def run(argv: Sequence[str]) -> int:
     return app.exec()
 
 
-def open_files_from_the_system(app, window) -> None:
+def open_files_from_the_system(app, window):
     """Open a set the system hands over (macOS sends a FileOpen event when a .markset is
-    double-clicked in Finder or dropped on the Dock icon; elsewhere it comes as argv)."""
-    from PySide6.QtCore import QEvent, QObject
-
+    double-clicked in Finder or dropped on the Dock icon; elsewhere it comes as argv).
+    The application announces it (:class:`gui.application.EssayMarkerApplication`); the
+    connection made is returned."""
     from gui.errors import show_error
     from rubric.errors import EssayMarkerError
 
-    class FileOpen(QObject):
-        def eventFilter(self, watched, event) -> bool:
-            if event.type() == QEvent.Type.FileOpen:
-                path = event.file()
-                if path:
-                    try:
-                        window.open_set(resolve_target(path))
-                    except EssayMarkerError as exc:
-                        show_error(window, "Cannot open the marking set", str(exc))
-                return True
-            return False
+    def open_path(path: str) -> None:
+        try:
+            window.open_set(resolve_target(path))
+        except EssayMarkerError as exc:
+            show_error(window, "Cannot open the marking set", str(exc))
 
-    app._file_open_filter = FileOpen(app)   # kept alive with the application
-    app.installEventFilter(app._file_open_filter)
+    return app.file_open_requested.connect(open_path)
 
 
 def quit_after_first_frame(app, window, wait_for_script: bool = False) -> None:

@@ -9,6 +9,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def qapp_cls():
+    """pytest-qt's application is the app's own class, as in the app."""
+    from gui.application import EssayMarkerApplication
+
+    return EssayMarkerApplication
+
+
 @pytest.fixture(autouse=True)
 def fresh_data_dir(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("essay-marker-home")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import OrderedDict
 
-from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QObject, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QAction, QCursor, QKeySequence, QPainter, QPalette, QPixmap, QRegion
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -40,6 +40,34 @@ class RowHeader(QHeaderView):
         super().selectionChanged(selected, deselected)
 
 
+def forget_pictures(view, event) -> None:
+    """A view's kept pictures no longer show what it would draw once its font, style or
+    palette changed (called from the view's ``changeEvent``: an event filter on the view
+    would be called, in Python, for each of its events)."""
+    if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                        QEvent.Type.PaletteChange):
+        delegate = view.itemDelegate()
+        if isinstance(delegate, KeptPictureDelegate):
+            delegate.forget()
+
+
+class ScriptTable(QTableView):
+    """The script table: its delegate's pictures are forgotten when its looks change, and
+    ``resized`` is called when its visible area is resized."""
+
+    def __init__(self, resized, parent=None):
+        super().__init__(parent)
+        self._resized = resized
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        forget_pictures(self, event)
+        super().changeEvent(event)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name (the viewport's size)
+        super().resizeEvent(event)
+        self._resized()
+
+
 class ScriptListPanel(QWidget):
     """Search, status filter and the script table."""
 
@@ -61,7 +89,7 @@ class ScriptListPanel(QWidget):
         top.addWidget(self.search, 3)
         top.addWidget(self.filter, 2)
         layout.addLayout(top)
-        self.table = QTableView()
+        self.table = ScriptTable(self.stretch_names)
         self.table.setObjectName("script_table")
         header = RowHeader(Qt.Orientation.Horizontal, self.table)
         header.setSectionsClickable(True)   # as QTableView's own header
@@ -81,7 +109,6 @@ class ScriptListPanel(QWidget):
         self.count_label = QLabel()
         self.count_label.setObjectName("count_label")
         layout.addWidget(self.count_label)
-        self.table.viewport().installEventFilter(self)
 
     def stretch_names(self) -> None:
         """The candidate column takes the room the other columns leave (names elided), so
@@ -111,11 +138,6 @@ class ScriptListPanel(QWidget):
                 return column
         return -1
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
-            self.stretch_names()
-        return super().eventFilter(watched, event)
-
 
 class KeptPictureDelegate(QStyledItemDelegate):
     """Draws an item exactly as the style does, into a picture it keeps (per what the item
@@ -133,7 +155,6 @@ class KeptPictureDelegate(QStyledItemDelegate):
     def __init__(self, view):
         super().__init__(view)
         self._pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
-        view.installEventFilter(self)
 
     @staticmethod
     def keeps(text, width: int, height: int) -> bool:
@@ -185,13 +206,8 @@ class KeptPictureDelegate(QStyledItemDelegate):
             painter.end()
         return picture
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
-                            QEvent.Type.PaletteChange):
-            self.forget()
-        return super().eventFilter(watched, event)
-
     def forget(self) -> None:
+        """Forget every picture (the view's font, style or palette changed)."""
         self._pictures.clear()
 
 
@@ -362,6 +378,13 @@ class AnnotationListView(QListView):
             self.doItemsLayout()   # the entries wrap anew (their scroll bar came or went)
         else:
             self.updateGeometries()
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        forget_pictures(self, event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._sizes.clear()
+            self.scheduleDelayedItemsLayout()
+        super().changeEvent(event)
 
     def dataChanged(self, top_left, bottom_right, roles=()) -> None:  # noqa: N802
         super().dataChanged(top_left, bottom_right, roles)

@@ -43,7 +43,7 @@ def _rects(panel):
 def test_entries_are_stacked_in_order_and_fill_the_width(panel):
     rects = _rects(panel)
     assert len(rects) == 20 and all(r.isValid() for r in rects)
-    for above, below in zip(rects, rects[1:]):
+    for above, below in zip(rects, rects[1:], strict=False):
         assert below.top() > above.bottom()   # no overlap, in order
     width = panel.view.viewport().width()
     assert all(r.left() >= 0 and r.right() < width for r in rects)
@@ -131,3 +131,17 @@ def test_no_entries_paints_an_empty_list(panel):
     assert panel.view.laid_out_rows() == 0
     assert not panel.view.verticalScrollBar().isVisible()
     assert not panel.view.visualRect(panel.model.index(0)).isValid()
+
+
+def test_a_new_font_measures_and_draws_the_entries_again(panel):
+    view = panel.view
+    before = _rects(panel)
+    image = view.viewport().grab().toImage()
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    view.setFont(font)
+    panel.lay_out_now()
+    QApplication.processEvents()
+    after = _rects(panel)
+    assert after[0].height() > before[0].height()
+    assert view.viewport().grab().toImage() != image

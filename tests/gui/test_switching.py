@@ -326,6 +326,11 @@ def test_the_script_list_draws_its_cells_as_qt_does(window):
     after = _table_image(window)
     assert _images_differ(before, after) > 0
     compare()
+    font = table.font()   # a new font (or style): the pictures are drawn again
+    font.setPointSizeF(font.pointSizeF() * 1.3)
+    font.setItalic(True)
+    table.setFont(font)
+    compare()
 
 
 def test_coming_back_to_a_script_shows_what_was_changed_while_away(window):
