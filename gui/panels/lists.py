@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.models import AnnotationListModel, ScriptFilterModel
+from gui.models import AnnotationListModel, ScriptFilterModel, ScriptListModel
 
 
 class RowHeader(QHeaderView):
@@ -66,6 +66,90 @@ class ScriptTable(QTableView):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name (the viewport's size)
         super().resizeEvent(event)
         self._resized()
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        """The cells in the damaged area, each copied from the picture its delegate keeps
+        for its look (see :class:`ScriptCellDelegate`): selecting another script repaints
+        two rows, and Qt's own paint would call the delegate, in Python, once per cell.
+        A cell not yet drawn in its look and state is drawn by the delegate as Qt would
+        (the same option: the row's panel, then the item). Anything unusual for this list
+        (a grid, spans, another model or delegate) is left to Qt."""
+        model, delegate = self.model(), self.itemDelegate()
+        if not isinstance(model, ScriptFilterModel) or \
+                not isinstance(delegate, ScriptCellDelegate) or self.showGrid() or \
+                self.isRightToLeft():
+            super().paintEvent(event)
+            return
+        source = model.sourceModel()
+        rows_header, columns_header = self.verticalHeader(), self.horizontalHeader()
+        row_count, column_count = model.rowCount(), model.columnCount()
+        if not row_count or not column_count or not isinstance(source, ScriptListModel):
+            return
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        palette = option.palette
+        palette.setCurrentColorGroup(QPalette.ColorGroup.Normal)   # as Qt's cells are
+        option.palette = palette
+        states = _EntryStates(option.state)
+        plain = option.features & ~QStyleOptionViewItem.ViewItemFeature.Alternate
+        features = (plain, plain | QStyleOptionViewItem.ViewItemFeature.Alternate) \
+            if self.alternatingRowColors() else (plain, plain)
+        feature_values = (features[0].value, features[1].value)
+        position = option.viewItemPosition.value
+        palette_key = option.palette.cacheKey()
+        ratio = self.viewport().devicePixelRatioF()
+        selection = self.selectionModel()
+        current = self.currentIndex()
+        focused = self.hasFocus() and current.isValid()
+        hovered = (-1, -1)
+        if self.viewport().underMouse():
+            under = self.indexAt(self.viewport().mapFromGlobal(QCursor.pos()))
+            hovered = (under.row(), under.column()) if under.isValid() else hovered
+        columns = [(column, columns_header.sectionViewportPosition(column),
+                    columns_header.sectionSize(column)) for column in range(column_count)
+                   if not columns_header.isSectionHidden(column)]
+        painter = QPainter(self.viewport())
+        try:
+            for area in event.region():
+                top_row = rows_header.logicalIndexAt(area.top())
+                bottom_row = rows_header.logicalIndexAt(area.bottom())
+                if top_row < 0:
+                    continue
+                if bottom_row < 0:
+                    bottom_row = row_count - 1
+                for row in range(top_row, bottom_row + 1):
+                    y, height = rows_header.sectionViewportPosition(row), \
+                        rows_header.sectionSize(row)
+                    source_row = model.mapToSource(model.index(row, 0)).row()
+                    selected = selection is not None and selection.isRowSelected(row)
+                    odd = rows_header.visualIndex(row) % 2
+                    for column, x, width in columns:
+                        if x + width <= area.left() or x > area.right():
+                            continue
+                        state, state_value = states.of(
+                            selected, focused and (row, column) == (current.row(),
+                                                                    current.column()),
+                            (row, column) == hovered)
+                        look = source.cell_look(source_row, column)
+                        key = None if look is None else \
+                            (look, width, height, state_value, feature_values[odd], position,
+                             palette_key, ratio)
+                        picture = delegate.kept_picture(key) if key is not None else None
+                        if picture is None:
+                            index = model.index(row, column)
+                            option.rect = QRect(x, y, width, height)
+                            option.state = state
+                            option.features = features[odd]
+                            picture = delegate.cell_picture(option, index, ratio)
+                        if picture is None:   # not one to keep: drawn as Qt draws it
+                            style = self.style()
+                            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewRow,
+                                                option, painter, self)
+                            delegate.paint(painter, option, index)
+                        else:
+                            painter.drawPixmap(x, y, picture)
+        finally:
+            painter.end()
 
 
 class ScriptListPanel(QWidget):
@@ -220,20 +304,30 @@ class ScriptCellDelegate(KeptPictureDelegate):
     PICTURES_KEPT = 2048   # a few hundred rows' cells, in both states
     ROW_SELECTION_UNDER = True
 
-    def paint(self, painter: QPainter, option, index) -> None:
+    def cell_picture(self, option, index, ratio: float) -> QPixmap | None:
+        """The cell drawn for ``option`` from its kept picture (drawn now if need be), or
+        None for a cell whose look cannot be kept (it is then drawn as Qt draws it)."""
         model = index.model()
-        look = model.cell_look(index) if isinstance(model, ScriptFilterModel) else None
-        rect = option.rect
-        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-        if look is None and isinstance(model, ScriptFilterModel):
+        if not isinstance(model, ScriptFilterModel):
+            return None
+        look = model.cell_look(index)
+        if look is None:
             # not painted since it changed: reading its roles as a paint does keeps them
             self.initStyleOption(QStyleOptionViewItem(option), index)
             look = model.cell_look(index)
+        rect = option.rect
         if look is None or not self.keeps(look, rect.width(), rect.height()):
+            return None
+        return self.picture(self._key(look, option, ratio), option, index, ratio)
+
+    def paint(self, painter: QPainter, option, index) -> None:
+        """A cell painted by Qt (the list paints its cells itself: see ScriptTable)."""
+        ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
+        picture = self.cell_picture(option, index, ratio)
+        if picture is None:
             super().paint(painter, option, index)
-            return
-        painter.drawPixmap(rect.topLeft(),
-                           self.picture(self._key(look, option, ratio), option, index, ratio))
+        else:
+            painter.drawPixmap(option.rect.topLeft(), picture)
 
     @staticmethod
     def _key(look: tuple, option, ratio: float) -> tuple:
