@@ -7,6 +7,8 @@ turns those into undoable commands on the marking set and calls back ``show_*``.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -33,6 +35,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionButton,
     QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
@@ -74,6 +77,8 @@ class LevelCard(QFrame):
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._pictures: dict[tuple, QPixmap] = {}
+        self._looks: tuple | None = None
+        self._hover = False
         self._texts: list[QLabel] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 7)
@@ -120,9 +125,12 @@ class LevelCard(QFrame):
         for text in self._texts:
             text.setUpdatesEnabled(False)   # drawn by the card, see paintEvent
 
+    _selected = False
+
     def set_selected(self, selected: bool) -> None:
         # Painted by hand (no style-sheet re-polish): switching scripts stays fast.
-        if self.property("selected") != selected:
+        if self._selected != selected:
+            self._selected = selected
             self.setProperty("selected", selected)
             self.update()
 
@@ -138,23 +146,28 @@ class LevelCard(QFrame):
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange,
-                            QEvent.Type.PaletteChange, QEvent.Type.EnabledChange):
+                            QEvent.Type.PaletteChange, QEvent.Type.EnabledChange,
+                            QEvent.Type.ParentChange):
             self._pictures.clear()
+            self._looks = None
         super().changeEvent(event)
 
     def _backdrop(self) -> QColor:
         """What the card is drawn over: the first ancestor that fills its background."""
-        widget = self.parentWidget()
-        while widget is not None:
-            if widget.autoFillBackground():
-                return widget.palette().color(widget.backgroundRole())
-            widget = widget.parentWidget()
-        return self.palette().color(QPalette.ColorRole.Window)
+        return backdrop_of(self)
+
+    def _look(self) -> tuple:
+        """What the card's picture depends on besides its size and state: its palette,
+        font and backdrop, asked once until one of them changes (see changeEvent)."""
+        if self._looks is None:
+            self._looks = (self.palette().cacheKey(), self.font().key(),
+                           self._backdrop().rgba())
+        return self._looks
 
     def _paint_frame(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         palette = self.palette()
-        selected = bool(self.property("selected"))
+        selected = self._selected
         rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
         if selected:
             fill = QColor(palette.color(QPalette.ColorRole.Highlight))
@@ -162,7 +175,7 @@ class LevelCard(QFrame):
             pen = QPen(palette.color(QPalette.ColorRole.Highlight), 2)
         else:
             fill = QColor(palette.color(QPalette.ColorRole.Text))
-            fill.setAlpha(18 if getattr(self, "_hover", False) else 7)
+            fill.setAlpha(18 if self._hover else 7)
             pen = QPen(palette.color(QPalette.ColorRole.Mid), 1)
         painter.setPen(pen)
         painter.setBrush(fill)
@@ -175,13 +188,11 @@ class LevelCard(QFrame):
                             QWidget.RenderFlag(0))   # no background: as Qt paints them
 
     def _picture(self, ratio: float) -> QPixmap:
-        backdrop = self._backdrop()
-        key = (self.width(), self.height(), bool(self.property("selected")),
-               bool(getattr(self, "_hover", False)), ratio, self.palette().cacheKey(),
-               self.font().key(), backdrop.rgba(),
-               tuple(text.isVisible() for text in self._texts))
+        key = (self.width(), self.height(), self._selected, self._hover, ratio, self._look(),
+               self.indicative_label is not None and self.indicative_label.isVisible())
         picture = self._pictures.get(key)
         if picture is None:
+            backdrop = self._backdrop()
             picture = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
             picture.setDevicePixelRatio(ratio)
             picture.fill(backdrop)   # opaque: the texts keep the screen's smoothing
@@ -211,6 +222,74 @@ class LevelCard(QFrame):
         if event.button() == Qt.MouseButton.LeftButton:
             self.chosen.emit(self.level.label)
         super().mousePressEvent(event)
+
+
+def backdrop_of(widget: QWidget) -> QColor:
+    """What ``widget`` is drawn over: the first ancestor that fills its background."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent.autoFillBackground():
+            return parent.palette().color(parent.backgroundRole())
+        parent = parent.parentWidget()
+    return widget.palette().color(QPalette.ColorRole.Window)
+
+
+class MarkButton(QPushButton):
+    """A mark button, drawn as the style draws it into a picture kept per look (its text,
+    checked, pressed, hovered, size): switching script changes some buttons' numbers and
+    which one is checked, and the style drew every one of them from scratch each time.
+    Opaque (the backdrop under it), so that its digits keep the screen's smoothing."""
+
+    PICTURES_KEPT = 64   # the numbers 0 to 25 or so, checked or not
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._drawing = False
+        self._looks: tuple | None = None
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() in (QEvent.Type.StyleChange, QEvent.Type.FontChange,
+                            QEvent.Type.PaletteChange, QEvent.Type.EnabledChange,
+                            QEvent.Type.ParentChange):
+            self._pictures.clear()
+            self._looks = None
+        super().changeEvent(event)
+
+    def _look(self) -> tuple:
+        if self._looks is None:
+            self._looks = (self.palette().cacheKey(), self.font().key(),
+                           backdrop_of(self).rgba())
+        return self._looks
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        if self._drawing:   # as a QPushButton draws itself (to compare)
+            super().paintEvent(event)
+            return
+        ratio = self.devicePixelRatioF()
+        key = (self.text(), self.isChecked(), self.isDown(), self.underMouse(),
+               self.hasFocus(), self.width(), self.height(), ratio, self._look())
+        picture = self._pictures.get(key)
+        if picture is None:
+            picture = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(backdrop_of(self))
+            option = QStyleOptionButton()
+            self.initStyleOption(option)   # as QPushButton paints itself
+            painter = QPainter(picture)
+            try:
+                self.style().drawControl(QStyle.ControlElement.CE_PushButton, option, painter,
+                                         self)
+            finally:
+                painter.end()
+            self._pictures[key] = picture
+            if len(self._pictures) > self.PICTURES_KEPT:
+                self._pictures.popitem(last=False)
+        else:
+            self._pictures.move_to_end(key)
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, picture)
+        painter.end()
 
 
 BUTTON_GAP = 2   # pixels between two mark buttons
@@ -468,7 +547,7 @@ class CriterionSection(QFrame):
             self._updating = False
 
     def _new_button(self) -> QPushButton:
-        button = QPushButton(self._button_row)
+        button = MarkButton(self._button_row)
         button.setCheckable(True)
         button.setObjectName("markButton")
         button.setFocusPolicy(Qt.FocusPolicy.NoFocus)

@@ -194,6 +194,30 @@ def test_the_mark_buttons_offer_the_chosen_levels_marks_and_a_click_saves_one(wi
     assert section.spin.value() == 8
 
 
+def test_the_mark_buttons_look_as_the_style_draws_them(window, qtbot):
+    """Each mark button is drawn from a picture kept per number and state: the same pixels
+    as the button drawing itself, checked or not, and another number is drawn anew."""
+    show_unmarked(window)
+    section = window.rubric_panel.sections["AO1"]
+    next(c for c in section.cards if c.level.label == "Level 4").chosen.emit("Level 4")
+    QApplication.processEvents()
+    qtbot.mouseClick(next(b for b in section._buttons if b.text() == "18"),
+                     Qt.MouseButton.LeftButton)
+    QApplication.processEvents()
+    for button in section._buttons:
+        kept = button.grab().toImage()
+        kept = button.grab().toImage()   # the second from the kept picture
+        button._drawing = True           # as QPushButton draws itself
+        try:
+            itself = button.grab().toImage()
+        finally:
+            button._drawing = False
+        assert kept == itself, button.text()
+    checked = next(b for b in section._buttons if b.text() == "18").grab().toImage()
+    other = next(b for b in section._buttons if b.text() == "17").grab().toImage()
+    assert checked != other
+
+
 def test_the_next_script_opens_at_the_top_of_the_rubric_and_the_essay(window, keys,
                                                                          monkeypatch):
     show_unmarked(window)
