@@ -1,7 +1,7 @@
 """Labels for panels that change on every switch of script (the rubric panel, the status
 bar): a word-wrapped label that measures its height for a width once, a holder for a
 label whose text changes without laying out the panel around it, and a one-line rich-text
-label that keeps its laid-out text.
+label that keeps a picture of each text it has shown.
 
 Qt asks each word-wrapped label of a panel for its height at the panel's width on every
 layout of it (``QWidgetItem.minimumHeightForWidth`` is not cached), and each answer lays
@@ -18,14 +18,18 @@ from PySide6 import QtGui
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
+    QColor,
     QPainter,
     QPalette,
+    QPixmap,
     QTextDocument,
     QTextOption,
 )
 from PySide6.QtWidgets import QLabel, QWidget
 
 _DIGITS = re.compile(r"\d")
+_RELOOK = (QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.PaletteChange,
+           QEvent.Type.EnabledChange, QEvent.Type.ParentChange)
 _REMEASURE = (QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.ContentsRectChange,
               QEvent.Type.LayoutDirectionChange)
 
@@ -146,18 +150,23 @@ class SteadyLabel(QWidget):
 
 
 class LineLabel(QLabel):
-    """A one-line rich-text label (the rubric panel's total) whose laid-out text is kept
-    per text: a ``QLabel`` parses and lays out its text again for each new one when it is
-    drawn or measured, a good part of a switch of script. Read, measured and styled like
-    a ``QLabel`` (``text()``, its size, the style sheet's font and padding) and drawn as
-    ``QLabel`` draws rich text, step for step (its document rectangle, indent, vertical
-    centring and clip)."""
+    """A one-line rich-text label (the rubric panel's total) that keeps, per text, its
+    laid-out document and a picture of it: a ``QLabel`` parses and lays out its text
+    again for each new one when it is drawn or measured, a good part of a switch of
+    script. Read, measured and styled like a ``QLabel`` (``text()``, its size, the style
+    sheet's font and padding) and drawn as ``QLabel`` draws rich text, step for step (its
+    document rectangle, indent, vertical centring and clip), into an opaque picture of
+    what it is drawn over (see :func:`backdrop_of`)."""
 
     KEPT = 64
 
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(text, parent)
         self._documents: dict[tuple, QTextDocument] = {}
+        self._pictures: dict[tuple, QPixmap] = {}
+        self._looks: tuple | None = None
+        self._rich_text: str | None = None   # the last text asked about, and the answer
+        self._is_rich = False
 
     def _document_rect(self) -> QRect:
         """Where QLabel lays its text out (``QLabelPrivate::documentRect``)."""
@@ -204,15 +213,64 @@ class LineLabel(QLabel):
     # its size is QLabel's own (asked for rarely: its holder answers the layout, see
     # SteadyLabel); drawing is what a new text on every switch of script costs
 
-    def _rich(self) -> bool:
+    def _rich(self, text: str) -> bool:
         text_format = self.textFormat()
-        return text_format == Qt.TextFormat.RichText or (
-            text_format == Qt.TextFormat.AutoText and QtGui.Qt.mightBeRichText(self.text()))
+        if text_format != Qt.TextFormat.AutoText:
+            return text_format == Qt.TextFormat.RichText
+        if self._rich_text != text:
+            self._rich_text, self._is_rich = text, QtGui.Qt.mightBeRichText(text)
+        return self._is_rich
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() in _RELOOK:
+            self._pictures.clear()
+            self._looks = None
+        super().changeEvent(event)
+
+    def _look(self) -> tuple:
+        """What a picture depends on besides its text and size: asked once until one of
+        them changes (see changeEvent); alignment, margin and indent are asked each time
+        (they change without an event)."""
+        if self._looks is None:
+            self._looks = (self.font().key(), self.palette().cacheKey(),
+                           self.foregroundRole().value, self.isEnabled(),
+                           backdrop_of(self).rgba())
+        return (self._looks, self.alignment().value, self.margin(), self.indent())
 
     def paintEvent(self, event) -> None:  # noqa: N802
-        if not self._rich() or self.hasSelectedText():
+        """Copied from a picture kept per text and look (drawn as below the first time):
+        the total changes on every switch of script, and drawing the text of a document
+        again was, with what it asks the widget first, most of this label's cost."""
+        text = self.text()
+        if self.hasSelectedText() or not self._rich(text):
             super().paintEvent(event)   # plain text: QLabel draws it without a document
             return
+        ratio = self.devicePixelRatioF()
+        key = (text, self.width(), self.height(), ratio, self._look())
+        picture = self._pictures.get(key)
+        if picture is None:
+            if self.width() * self.height() > 1 << 20:   # too big to keep a picture of
+                painter = QPainter(self)
+                self._draw(painter)
+                painter.end()
+                return
+            picture = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
+            picture.setDevicePixelRatio(ratio)
+            picture.fill(backdrop_of(self))   # opaque: the text keeps the screen's smoothing
+            painter = QPainter(picture)
+            try:
+                self._draw(painter)
+            finally:
+                painter.end()
+            if len(self._pictures) >= self.KEPT:
+                self._pictures.clear()
+            self._pictures[key] = picture
+        painter = QPainter(self)
+        painter.drawPixmap(0, 0, picture)
+        painter.end()
+
+    def _draw(self, painter: QPainter) -> None:
+        """The text as ``QLabel`` draws rich text, step for step."""
         area = self._document_rect()
         document = self._document(area.width())
         height = document.documentLayout().documentSize().height()
@@ -227,8 +285,16 @@ class LineLabel(QLabel):
         if self.foregroundRole() != QPalette.ColorRole.Text and self.isEnabled():
             palette.setColor(QPalette.ColorRole.Text, palette.color(self.foregroundRole()))
         context.palette = palette
-        painter = QPainter(self)
         painter.translate(QPointF(area.left(), area.top() + top))
         painter.setClipRect(QRectF(0, 0, area.width(), area.height()))
         document.documentLayout().draw(painter, context)
-        painter.end()
+
+
+def backdrop_of(widget: QWidget) -> QColor:
+    """What ``widget`` is drawn over: the first ancestor that fills its background."""
+    parent = widget.parentWidget()
+    while parent is not None:
+        if parent.autoFillBackground():
+            return parent.palette().color(parent.backgroundRole())
+        parent = parent.parentWidget()
+    return widget.palette().color(QPalette.ColorRole.Window)

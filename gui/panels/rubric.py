@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models import BankListModel, whole_number
-from gui.panels.labels import LineLabel, SteadyLabel, WrappedLabel
+from gui.panels.labels import LineLabel, SteadyLabel, WrappedLabel, backdrop_of
 from rubric import marking
 from rubric.scheme import Criterion, Level, Scheme
 from rubric.store import BankComment, Mark, OverallComment
@@ -55,6 +55,41 @@ COMMENT_FIELDS = (
 )
 
 
+class CardToggle(QToolButton):
+    """A level card's "Indicative content" button. The card draws it, in its picture (see
+    LevelCard), so a card moved or chosen on a switch of script repaints by copying
+    pixels, not by the style drawing the button again; when the button's look changes
+    (hovered, pressed, checked, focused, enabled) it has the card draw that part again."""
+
+    _LOOKS = frozenset({QEvent.Type.Enter, QEvent.Type.Leave, QEvent.Type.HoverEnter,
+                        QEvent.Type.HoverLeave, QEvent.Type.FocusIn, QEvent.Type.FocusOut,
+                        QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease,
+                        QEvent.Type.KeyPress, QEvent.Type.KeyRelease,
+                        QEvent.Type.EnabledChange, QEvent.Type.StyleChange,
+                        QEvent.Type.FontChange, QEvent.Type.PaletteChange})
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.toggled.connect(self._changed)
+
+    def state(self) -> tuple:
+        """What the button's look depends on, besides what the card's look holds."""
+        return (self.isChecked(), self.isDown(), self.underMouse(), self.hasFocus(),
+                self.isEnabled(), self.isVisible(), self.text(), self.arrowType().value,
+                self.x(), self.y(), self.width(), self.height())
+
+    def event(self, event) -> bool:
+        handled = super().event(event)
+        if event.type() in self._LOOKS:
+            self._changed()
+        return handled
+
+    def _changed(self, *_args) -> None:
+        card = self.parentWidget()
+        if card is not None:
+            card.update(self.geometry())
+
+
 class LevelCard(QFrame):
     """One level: label, range, descriptor; indicative content on demand. Click to choose.
 
@@ -64,7 +99,7 @@ class LevelCard(QFrame):
     each lay their text out again for every repaint, the most of a switch of script in
     this panel. The labels stay (read, measured, laid out and seen by screen readers as
     before) but Qt no longer paints them (their updates are off): the card draws them,
-    into its picture. The indicative-content button draws itself, as before."""
+    into its picture, and so the indicative-content button too (see CardToggle)."""
 
     chosen = Signal(str)
     PICTURES_KEPT = 3   # selected, not selected, hovered
@@ -104,7 +139,7 @@ class LevelCard(QFrame):
             self._texts.append(descriptor)
         self.indicative_label: QLabel | None = None
         if level.indicative:
-            toggle = QToolButton()
+            toggle = CardToggle()
             toggle.setText("Indicative content")
             toggle.setCheckable(True)
             toggle.setObjectName("indicativeToggle")
@@ -122,10 +157,13 @@ class LevelCard(QFrame):
             toggle.toggled.connect(flip)
             layout.addWidget(toggle, 0, Qt.AlignmentFlag.AlignLeft)
             layout.addWidget(self.indicative_label)
+            self._toggle = toggle
+            self._texts.append(toggle)   # drawn by the card too, in its state of the moment
         for text in self._texts:
             text.setUpdatesEnabled(False)   # drawn by the card, see paintEvent
 
     _selected = False
+    _toggle: CardToggle | None = None
 
     def set_selected(self, selected: bool) -> None:
         # Painted by hand (no style-sheet re-polish): switching scripts stays fast.
@@ -188,7 +226,9 @@ class LevelCard(QFrame):
                             QWidget.RenderFlag(0))   # no background: as Qt paints them
 
     def _picture(self, ratio: float) -> QPixmap:
+        toggle = self._toggle
         key = (self.width(), self.height(), self._selected, self._hover, ratio, self._look(),
+               None if toggle is None else toggle.state(),
                self.indicative_label is not None and self.indicative_label.isVisible())
         picture = self._pictures.get(key)
         if picture is None:
@@ -222,16 +262,6 @@ class LevelCard(QFrame):
         if event.button() == Qt.MouseButton.LeftButton:
             self.chosen.emit(self.level.label)
         super().mousePressEvent(event)
-
-
-def backdrop_of(widget: QWidget) -> QColor:
-    """What ``widget`` is drawn over: the first ancestor that fills its background."""
-    parent = widget.parentWidget()
-    while parent is not None:
-        if parent.autoFillBackground():
-            return parent.palette().color(parent.backgroundRole())
-        parent = parent.parentWidget()
-    return widget.palette().color(QPalette.ColorRole.Window)
 
 
 class MarkButton(QPushButton):

@@ -12,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QColor, QImage, QTextCursor
+from PySide6.QtGui import QColor, QImage, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QToolButton,
     QWidget,
 )
 
@@ -432,6 +433,36 @@ def test_the_total_is_drawn_as_a_label_draws_it(qtbot, text):
     assert ours.sizeHint() == theirs.sizeHint()
 
 
+def test_the_total_keeps_a_picture_per_text_and_follows_the_palette(qtbot):
+    """Back to a total already shown, the label shows it again from its picture (the
+    same pixels); a new palette is drawn in the new colours, not from an old picture."""
+    host = QWidget()
+    host.setStyleSheet(panel_style())
+    qtbot.addWidget(host)
+    host.resize(360, 60)
+    host.show()
+    label = LineLabel("Total  <b>18</b> / 25", host)
+    label.setObjectName("totalLabel")
+    label.resize(320, 30)
+    label.show()
+    QApplication.processEvents()
+    first = _grab(label)
+    label.setText("Total  <b>7</b> / 25")
+    QApplication.processEvents()
+    other = _grab(label)
+    label.setText("Total  <b>18</b> / 25")
+    QApplication.processEvents()
+    assert _grab(label) == first and other != first
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, QColor("#1565c0"))
+    label.setPalette(palette)
+    QApplication.processEvents()
+    blue = _grab(label)
+    assert blue != first
+    assert any(QColor(blue.pixel(x, y)).blue() > 150 > QColor(blue.pixel(x, y)).red()
+               for x in range(blue.width()) for y in range(blue.height()))
+
+
 def test_a_level_card_draws_its_texts_and_follows_its_state(window):
     """The card draws its texts from a picture it keeps per state: chosen and not,
     they differ; the texts are there in both; the labels stay readable."""
@@ -448,6 +479,38 @@ def test_a_level_card_draws_its_texts_and_follows_its_state(window):
     colours = {plain.pixel(x, y) for x in range(inside.left(), inside.right())
                for y in range(inside.top(), inside.bottom())}
     assert len(colours) > 8, (inside, len(colours))   # the descriptor's text is drawn
+
+
+def test_a_level_card_draws_its_indicative_button_in_each_state(window, qtbot):
+    """The "Indicative content" button is drawn by its card: its words are there, a
+    click opens the indicative content (the arrow turns, the text shows) and the card
+    shows that at once; a second click closes it, and the arrow turns back."""
+    card = window.rubric_panel.sections["AO1"].cards[3]
+    toggle = card.findChild(QToolButton, "indicativeToggle")
+    assert toggle is not None and not toggle.updatesEnabled()   # Qt does not paint it
+    window.rubric_panel.ensureWidgetVisible(card)
+    QApplication.processEvents()
+    closed = _grab(card)
+    area = toggle.geometry()
+    colours = {closed.pixel(x, y) for x in range(area.left(), area.right())
+               for y in range(area.top(), area.bottom())}
+    assert len(colours) > 4, len(colours)   # its words and arrow are drawn
+    height = card.height()
+
+    def click() -> QImage:
+        qtbot.mouseClick(toggle, Qt.MouseButton.LeftButton)
+        opened = toggle.isChecked()
+        qtbot.waitUntil(lambda: (card.height() > height) == opened)
+        QApplication.processEvents()
+        return _grab(card).copy(area)
+
+    opened = click()
+    assert card.indicative_label.isVisible()
+    closed_again = click()
+    assert not card.indicative_label.isVisible()
+    assert closed_again != opened   # the arrow turned back (the mouse over it both times)
+    assert click() == opened   # the same state, the same picture
+    click()
 
 
 def test_highlights_are_shaded_and_explained_where_annotations_overlap(window):
