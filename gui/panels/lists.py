@@ -120,8 +120,11 @@ class ScriptTable(QTableView):
                 for row in range(top_row, bottom_row + 1):
                     y, height = rows_header.sectionViewportPosition(row), \
                         rows_header.sectionSize(row)
-                    source_row = model.mapToSource(model.index(row, 0)).row()
-                    selected = selection is not None and selection.isRowSelected(row)
+                    first = model.index(row, 0)
+                    source_row = model.mapToSource(first).row()
+                    # (a whole row is selected, or none of it: isRowSelected would ask the
+                    # proxy and the source for every column's flags)
+                    selected = selection is not None and selection.isSelected(first)
                     odd = rows_header.visualIndex(row) % 2
                     for column, x, width in columns:
                         if x + width <= area.left() or x > area.right():
