@@ -109,6 +109,9 @@ class LevelCard(QFrame):
         self.level = level
         self.setObjectName("levelCard")
         self.setProperty("selected", False)
+        # it paints every pixel (its picture is opaque): what is behind it is not painted
+        # first, and a card moved by the mark box is moved by copying its pixels
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._pictures: dict[tuple, QPixmap] = {}
@@ -253,6 +256,7 @@ class LevelCard(QFrame):
         if self.width() * self.height() <= 1 << 20:
             painter.drawPixmap(0, 0, self._picture(painter.device().devicePixelRatioF()))
         else:   # too big to keep a picture of (a very narrow panel, a huge font)
+            painter.fillRect(self.rect(), self._backdrop())   # opaque, as the picture is
             self._paint_frame(painter)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
             self._paint_texts(painter)
@@ -418,6 +422,7 @@ class CriterionSection(QFrame):
         # chosen), so the descriptor and the mark are seen together
         self.mark_box = QWidget()
         self.mark_box.setObjectName("markBox")
+        self.mark_box.setAutoFillBackground(True)   # opaque: what it covers is not painted
         self._mark_slot = QVBoxLayout(self.mark_box)
         self._mark_slot.setContentsMargins(0, 0, 0, 0)
         self._mark_slot.setSpacing(2)
