@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self._start_page: StartPage | None = None
         self.defer_first_script = False
         self._deferred_script: ScriptId | None = None
+        self._enabled_for: tuple | None = None   # what the actions were last enabled for
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -1303,25 +1304,30 @@ class MainWindow(QMainWindow):
     def _update_enabled(self) -> None:
         has_set = self.marking_set is not None
         has_script = has_set and self.current_script is not None
-        for action in (self.act_import, self.act_import_folder, self.act_share, self.act_marker,
-                       self.act_close_set, self.act_edit_rubric, self.act_export,
-                       self.act_import_marks, self.act_compare, self.act_similar,
-                       self.act_merge, self.act_moderation, self.act_side_by_side,
-                       self.act_allocate):
-            action.setEnabled(has_set)
-        for action in (self.act_prev, self.act_next, self.act_complete_next, self.act_reopen,
-                       self.act_edit_candidate, self.act_remove_script, self.act_replace_file,
-                       self.act_focus_mark, self.act_www, self.act_ebi, self.act_general,
-                       self.act_bank_www, self.act_bank_ebi, self.act_next_criterion,
-                       self.act_prev_criterion, self.act_agree, self.act_definitive,
-                       self.act_allocate_one):
-            action.setEnabled(has_script)
-        self.act_annotate.setEnabled(bool(has_script and self.current_script.has_text))
-        self.toolbar.setVisible(has_set)
-        digits = self.rubric_panel.level_digits() if has_script else set()
-        for digit, action in enumerate(self.level_actions):
-            # only what some level card advertises (set once: each change is an event)
-            action.setEnabled(digit in digits)
+        annotate = bool(has_script and self.current_script.has_text)
+        digits = frozenset(self.rubric_panel.level_digits()) if has_script else frozenset()
+        wanted = (has_set, has_script, annotate, digits)
+        if wanted != self._enabled_for:   # (nothing else enables these: a switch of script
+            self._enabled_for = wanted     # mostly changes none of them)
+            for action in (self.act_import, self.act_import_folder, self.act_share,
+                           self.act_marker, self.act_close_set, self.act_edit_rubric,
+                           self.act_export, self.act_import_marks, self.act_compare,
+                           self.act_similar, self.act_merge, self.act_moderation,
+                           self.act_side_by_side, self.act_allocate):
+                action.setEnabled(has_set)
+            for action in (self.act_prev, self.act_next, self.act_complete_next,
+                           self.act_reopen, self.act_edit_candidate, self.act_remove_script,
+                           self.act_replace_file, self.act_focus_mark, self.act_www,
+                           self.act_ebi, self.act_general, self.act_bank_www,
+                           self.act_bank_ebi, self.act_next_criterion,
+                           self.act_prev_criterion, self.act_agree, self.act_definitive,
+                           self.act_allocate_one):
+                action.setEnabled(has_script)
+            self.act_annotate.setEnabled(annotate)
+            self.toolbar.setVisible(has_set)
+            for digit, action in enumerate(self.level_actions):
+                # only what some level card advertises (set once: each change is an event)
+                action.setEnabled(digit in digits)
         self.annotation_panel.update_buttons()
 
     # -- import ----------------------------------------------------------------------------
