@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models import AnnotationListModel, ScriptFilterModel, ScriptListModel
+from gui.panels.scrollbar import keep_scroll_bar
 
 
 class RowHeader(QHeaderView):
@@ -57,6 +58,7 @@ class ScriptTable(QTableView):
 
     def __init__(self, resized, parent=None):
         super().__init__(parent)
+        keep_scroll_bar(self)
         self._resized = resized
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -406,6 +408,7 @@ class AnnotationListView(QListView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        keep_scroll_bar(self)   # a new script, a new scroll range: drawn from pictures
         self._sizes: dict[tuple[str, int], int] = {}   # an entry's height, by text and width
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from gui.models import BankListModel, whole_number
 from gui.panels.labels import LineLabel, SteadyLabel, WrappedLabel, backdrop_of
+from gui.panels.scrollbar import keep_scroll_bar
 from rubric import marking
 from rubric.scheme import Criterion, Level, Scheme
 from rubric.store import BankComment, Mark, OverallComment
@@ -644,6 +645,7 @@ class RubricPanel(QScrollArea):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._bank_wanted: tuple | None = None   # a context not yet applied (bank out of sight)
+        keep_scroll_bar(self)   # back to the top on a switch: drawn from pictures
         self.setObjectName("rubric_panel")
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)

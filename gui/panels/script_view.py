@@ -21,6 +21,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QTextEdit
 
+from gui.panels.scrollbar import keep_scroll_bar
 from rubric.store import Annotation, Script
 
 _KEEP_ANCHOR = QTextCursor.MoveMode.KeepAnchor
@@ -56,6 +57,7 @@ class ScriptView(QTextEdit):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        keep_scroll_bar(self)   # a new script, a new scroll range: drawn from pictures
         self.setObjectName("script_view")
         self.setReadOnly(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse

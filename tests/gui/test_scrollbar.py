@@ -1,0 +1,111 @@
+"""The scroll bars of the views a switch of script fills anew (the script, the annotation
+list, the rubric, the script list) are drawn from kept pictures: they must look exactly as
+the style draws them, wherever the handle is, and follow a new look at once."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QScrollBar, QStyle, QStyleOptionSlider, QWidget
+
+from gui.panels.scrollbar import KeptScrollBar
+
+# (range, page, value, length): a handle at the top, in the middle and at the bottom of
+# one length (drawn once, then copied), other lengths, no range at all
+CASES = [(1300, 700, 0, 600), (1300, 700, 500, 600), (1300, 700, 1300, 600),
+         (1300, 700, 3, 600), (100, 700, 50, 600), (5000, 300, 4999, 450),
+         (5000, 300, 1, 450), (0, 100, 0, 400), (800, 50, 123, 510)]
+
+
+def as_the_style_draws(bar: QScrollBar, backdrop: QColor) -> QImage:
+    """The bar as its style draws it with no part lit, over ``backdrop``."""
+    option = QStyleOptionSlider()
+    bar.initStyleOption(option)
+    option.subControls = QStyle.SubControl.SC_All
+    option.activeSubControls = QStyle.SubControl.SC_None
+    picture = QPixmap(bar.size())
+    picture.fill(backdrop)
+    painter = QPainter(picture)
+    bar.style().drawComplexControl(QStyle.ComplexControl.CC_ScrollBar, option, painter, bar)
+    painter.end()
+    return picture.toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+def shown(bar: QScrollBar) -> QImage:
+    QApplication.processEvents()
+    return bar.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+
+
+@pytest.fixture
+def host(qtbot):
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.resize(700, 700)
+    host.move(400, 300)   # away from where the (offscreen) pointer rests
+    host.show()
+    qtbot.waitExposed(host)
+    return host
+
+
+@pytest.mark.parametrize("orientation", [Qt.Orientation.Vertical, Qt.Orientation.Horizontal])
+def test_the_bar_looks_as_the_style_draws_it_wherever_its_handle_is(host, orientation):
+    bar = KeptScrollBar(orientation, host)
+    bar.move(100, 50)
+    backdrop = host.palette().color(QPalette.ColorRole.Window)
+    for maximum, page, value, length in CASES:
+        bar.resize(*((15, length) if orientation == Qt.Orientation.Vertical else (length, 15)))
+        bar.setRange(0, maximum)
+        bar.setPageStep(page)
+        bar.setValue(value)
+        bar.show()
+        assert not bar.underMouse()
+        assert shown(bar) == as_the_style_draws(bar, backdrop), (maximum, page, value)
+    # a handle of one length, drawn once and copied to each place (and near the ends apart)
+    assert len(bar._pictures) < 2 * len(CASES)
+
+
+def test_a_new_palette_is_drawn_at_once(host):
+    bar = KeptScrollBar(Qt.Orientation.Vertical, host)
+    bar.move(100, 50)
+    bar.resize(15, 500)
+    bar.setRange(0, 1000)
+    bar.setPageStep(400)
+    bar.show()
+    before = shown(bar)
+    palette = bar.palette()
+    palette.setColor(QPalette.ColorRole.Button, QColor("#3949ab"))
+    bar.setPalette(palette)
+    after = shown(bar)
+    assert after != before
+    assert after == as_the_style_draws(bar, host.palette().color(QPalette.ColorRole.Window))
+
+
+def test_under_the_pointer_or_a_style_sheet_qt_draws_it(host):
+    """Which part is lit under the pointer only Qt knows, and a style sheet draws its own
+    bar: in both cases the bar is Qt's own drawing, pixel for pixel."""
+    ours, theirs = KeptScrollBar(Qt.Orientation.Vertical, host), QScrollBar(host)
+    for x, bar in ((100, ours), (200, theirs)):
+        bar.move(x, 50)
+        bar.resize(15, 500)
+        bar.setRange(0, 1000)
+        bar.setPageStep(400)
+        bar.setValue(200)
+        bar.show()
+    for bar in (ours, theirs):
+        bar.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, True)
+        bar.update()
+    assert shown(ours) == shown(theirs)
+    for bar in (ours, theirs):
+        bar.setAttribute(Qt.WidgetAttribute.WA_UnderMouse, False)
+    host.setStyleSheet("QScrollBar:vertical { background: #f0d0d0; width: 15px; }"
+                       "QScrollBar::handle:vertical { background: #804040; min-height: 20px; }")
+    styled = shown(ours)
+    assert styled == shown(theirs)
+    assert QColor("#f0d0d0").rgb() in {styled.pixel(7, y) for y in range(styled.height())}
+
+
+def test_the_views_a_switch_fills_use_it(window):
+    for area in (window.script_view, window.annotation_panel.view,
+                 window.rubric_panel, window.list_panel.table):
+        assert isinstance(area.verticalScrollBar(), KeptScrollBar), area
