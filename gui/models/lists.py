@@ -358,6 +358,23 @@ class ScriptListModel(QAbstractTableModel):
             cell[LOOK_KEY] = _look_of(cell)
         return cell[LOOK_KEY]
 
+    def row_look(self, row: int, columns) -> tuple | None:
+        """The looks of these cells of ``row`` (see :meth:`cell_look`) as one value, or
+        None when one of them has none: two rows of one look are drawn alike."""
+        cells = self._cells
+        looks = []
+        for column in columns:
+            cell = cells.get((row, column))
+            if cell is None:
+                return None
+            if LOOK_KEY not in cell:
+                cell[LOOK_KEY] = _look_of(cell)
+            look = cell[LOOK_KEY]
+            if look is None:
+                return None
+            looks.append(look)
+        return tuple(looks)
+
     @never_raises()
     def multiData(self, index: Index, roles) -> None:  # noqa: N802 - Qt's name
         """The roles a delegate asks for together (seven for each cell it paints), in one

@@ -56,13 +56,20 @@ class ScriptTable(QTableView):
     """The script table: its delegate's pictures are forgotten when its looks change, and
     ``resized`` is called when its visible area is resized."""
 
+    ROWS_KEPT = 64   # rows' pictures (a switch repaints two rows: the old and the new)
+
     def __init__(self, resized, parent=None):
         super().__init__(parent)
         keep_scroll_bar(self)
         self._resized = resized
+        # a row's picture, by its cells' looks, the columns' places and the row's state
+        self._row_pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         forget_pictures(self, event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange,
+                            QEvent.Type.PaletteChange):
+            self._row_pictures.clear()
         super().changeEvent(event)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name (the viewport's size)
@@ -110,51 +117,108 @@ class ScriptTable(QTableView):
         columns = [(column, columns_header.sectionViewportPosition(column),
                     columns_header.sectionSize(column)) for column in range(column_count)
                    if not columns_header.isSectionHidden(column)]
+        if not columns:
+            return
+        # the rows in the damaged area, each drawn whole (Qt clips it to the area)
+        rows: set[int] = set()
+        for area in event.region():
+            top_row = rows_header.logicalIndexAt(area.top())
+            bottom_row = rows_header.logicalIndexAt(area.bottom())
+            if top_row < 0:
+                continue
+            rows.update(range(top_row, (row_count - 1 if bottom_row < 0 else bottom_row) + 1))
+        left = columns[0][1]
+        placing = tuple((x - left, width) for _column, x, width in columns)
+        numbers = [column for column, _x, _width in columns]
+        look = (placing, feature_values, position, palette_key, ratio)
         painter = QPainter(self.viewport())
         try:
-            for area in event.region():
-                top_row = rows_header.logicalIndexAt(area.top())
-                bottom_row = rows_header.logicalIndexAt(area.bottom())
-                if top_row < 0:
-                    continue
-                if bottom_row < 0:
-                    bottom_row = row_count - 1
-                for row in range(top_row, bottom_row + 1):
-                    y, height = rows_header.sectionViewportPosition(row), \
-                        rows_header.sectionSize(row)
-                    first = model.index(row, 0)
-                    source_row = model.mapToSource(first).row()
-                    # (a whole row is selected, or none of it: isRowSelected would ask the
-                    # proxy and the source for every column's flags)
-                    selected = selection is not None and selection.isSelected(first)
-                    odd = rows_header.visualIndex(row) % 2
-                    for column, x, width in columns:
-                        if x + width <= area.left() or x > area.right():
-                            continue
-                        state, state_value = states.of(
-                            selected, focused and (row, column) == (current.row(),
-                                                                    current.column()),
-                            (row, column) == hovered)
-                        look = source.cell_look(source_row, column)
-                        key = None if look is None else \
-                            (look, width, height, state_value, feature_values[odd], position,
-                             palette_key, ratio)
-                        picture = delegate.kept_picture(key) if key is not None else None
-                        if picture is None:
-                            index = model.index(row, column)
-                            option.rect = QRect(x, y, width, height)
-                            option.state = state
-                            option.features = features[odd]
-                            picture = delegate.cell_picture(option, index, ratio)
-                        if picture is None:   # not one to keep: drawn as Qt draws it
-                            style = self.style()
-                            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewRow,
-                                                option, painter, self)
-                            delegate.paint(painter, option, index)
-                        else:
-                            painter.drawPixmap(x, y, picture)
+            for row in sorted(rows):
+                y, height = rows_header.sectionViewportPosition(row), rows_header.sectionSize(row)
+                first = model.index(row, 0)
+                source_row = model.mapToSource(first).row()
+                # (a whole row is selected, or none of it: isRowSelected would ask the
+                # proxy and the source for every column's flags)
+                selected = selection is not None and selection.isSelected(first)
+                odd = rows_header.visualIndex(row) % 2
+                focus = current.column() if focused and current.row() == row else -1
+                hover = hovered[1] if hovered[0] == row else -1
+                cells = source.row_look(source_row, numbers)
+                key = None if cells is None else \
+                    (cells, height, selected, focus, hover, odd, look)
+                picture = self._row_pictures.get(key) if key is not None else None
+                if picture is None:
+                    picture = self._row_picture(painter, row, y, height, columns, selected,
+                                                focus, hover, odd, source, source_row, model,
+                                                option, states, features, ratio, key)
+                else:
+                    self._row_pictures.move_to_end(key)
+                if picture is not None:
+                    painter.drawPixmap(left, y, picture)
         finally:
             painter.end()
+
+    def _row_picture(self, painter, row, y, height, columns, selected, focus, hover, odd,
+                     source, source_row, model, option, states, features, ratio,
+                     key) -> QPixmap | None:
+        """A row drawn cell by cell from the cells' kept pictures, kept as ``key`` when
+        every cell could be (else drawn straight to the view, each cell as Qt draws it)."""
+        delegate = self.itemDelegate()
+        feature = features[odd]
+        left = columns[0][1]
+        width_of_row = columns[-1][1] + columns[-1][2] - left
+        pieces = []
+        for column, x, width in columns:
+            state, state_value = states.of(selected, column == focus, column == hover)
+            look = source.cell_look(source_row, column)
+            picture = None if look is None else delegate.kept_picture(
+                (look, width, height, state_value, feature.value, option.viewItemPosition.value,
+                 option.palette.cacheKey(), ratio))
+            if picture is None:
+                option.rect = QRect(x, y, width, height)
+                option.state = state
+                option.features = feature
+                picture = delegate.cell_picture(option, model.index(row, column), ratio)
+            if picture is None:   # not one to keep: the row is drawn as Qt draws it
+                self._draw_row_as_qt(painter, row, y, height, columns, selected, focus,
+                                     hover, model, option, states, feature, pieces)
+                return None
+            pieces.append((x - left, picture))
+        whole = QPixmap(round(width_of_row * ratio), round(height * ratio))
+        whole.setDevicePixelRatio(ratio)
+        whole.fill(Qt.GlobalColor.transparent)
+        row_painter = QPainter(whole)
+        for x, picture in pieces:
+            row_painter.drawPixmap(x, 0, picture)
+        row_painter.end()
+        if key is not None:
+            self._row_pictures[key] = whole
+            while len(self._row_pictures) > self.ROWS_KEPT:
+                self._row_pictures.popitem(last=False)
+        return whole
+
+    def _draw_row_as_qt(self, painter, row, y, height, columns, selected, focus, hover,
+                        model, option, states, feature, drawn) -> None:
+        """The row straight to the view: the cells already drawn from their pictures,
+        the rest as Qt draws them (the row's panel, then the item)."""
+        delegate = self.itemDelegate()
+        left = columns[0][1]
+        done = len(drawn)
+        for x, picture in drawn:
+            painter.drawPixmap(left + x, y, picture)
+        for column, x, width in columns[done:]:
+            state, _value = states.of(selected, column == focus, column == hover)
+            option.rect = QRect(x, y, width, height)
+            option.state = state
+            option.features = feature
+            index = model.index(row, column)
+            picture = delegate.cell_picture(option, index, painter.device().devicePixelRatioF())
+            if picture is not None:
+                painter.drawPixmap(x, y, picture)
+                continue
+            self.style().drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewRow, option,
+                                       painter, self)
+            delegate.paint(painter, option, index)
 
 
 class ScriptListPanel(QWidget):

@@ -302,9 +302,10 @@ def _images_differ(a: QImage, b: QImage, tolerance: int = 2) -> int:
 
 
 def test_the_script_list_draws_its_cells_as_qt_does(window):
-    """The script list draws each cell from a kept picture: what shows is what Qt's own
-    delegate draws, for selected, focused, alternate and plain rows, after switches back
-    and forth (pictures reused) and after a mark changes (the cell drawn again)."""
+    """The script list draws each row from a kept picture (made from its cells' kept
+    pictures): what shows is what Qt's own delegate draws, for selected, focused,
+    alternate and plain rows, after switches back and forth (pictures reused) and after a
+    mark changes (the cell drawn again)."""
     table = window.list_panel.table
     ids = window.script_model.script_ids()
     ours = table.itemDelegate()
@@ -312,7 +313,8 @@ def test_the_script_list_draws_its_cells_as_qt_does(window):
     def compare() -> None:
         table.setFocus()
         kept = _table_image(window)
-        kept = _table_image(window)   # a second paint: every cell from its picture
+        kept = _table_image(window)   # a second paint: every row from its picture
+        assert table._row_pictures   # (drawn once from its cells' pictures, and kept)
         table.setItemDelegate(QStyledItemDelegate(table))
         plain = _table_image(window)
         table.setItemDelegate(ours)
