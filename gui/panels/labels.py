@@ -149,6 +149,46 @@ class SteadyLabel(QWidget):
         super().resizeEvent(event)
 
 
+class SteadyBox(QWidget):
+    """A box whose own layout (set one on it) is laid out again without laying out what
+    holds it: Qt ends every layout of a widget by telling its parent the widget may want
+    another size (``QLayout::activate`` calls ``updateGeometry``), so a widget moved inside
+    a panel's section laid out the whole panel again. The box keeps a fixed size, which
+    stops that, and takes the width its holder gives it (:meth:`fit`, from the holder's
+    ``resizeEvent``); when its contents need another height, it tells the holder. The
+    holder answers the layout's questions from :meth:`height_for` and the box's layout
+    (see ``CriterionSection`` in the rubric panel)."""
+
+    def __init__(self, holder: QWidget):
+        super().__init__(holder)
+        self.move(0, 0)
+
+    def height_for(self, width: int) -> int:
+        layout = self.layout()
+        if layout is None:
+            return self.sizeHint().height()
+        if layout.hasHeightForWidth():
+            return layout.totalHeightForWidth(width)
+        return layout.totalSizeHint().height()
+
+    def fit(self, width: int) -> bool:
+        """Take ``width`` and the height the contents need at it; whether the height
+        changed."""
+        height = self.height_for(width)
+        changed = height != self.height()
+        if changed or width != self.width() or self.minimumSize() != self.maximumSize():
+            self.setFixedSize(width, height)
+        return changed
+
+    def event(self, event) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.LayoutRequest and self.fit(self.width()):
+            holder = self.parentWidget()
+            if holder is not None:
+                holder.updateGeometry()   # its contents need another height now
+        return handled
+
+
 class LineLabel(QLabel):
     """A one-line rich-text label (the rubric panel's total) that keeps, per text, its
     laid-out document and a picture of it: a ``QLabel`` parses and lays out its text

@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models import BankListModel, whole_number
-from gui.panels.labels import LineLabel, SteadyLabel, WrappedLabel, backdrop_of
+from gui.panels.labels import LineLabel, SteadyBox, SteadyLabel, WrappedLabel, backdrop_of
 from gui.panels.scrollbar import keep_scroll_bar
 from rubric import marking
 from rubric.scheme import Criterion, Level, Scheme
@@ -410,7 +410,11 @@ class CriterionSection(QFrame):
         self.setObjectName("criterionSection")
         self._level: str | None = None
         self._mark: int | None = None
-        layout = QVBoxLayout(self)
+        # the header, the cards and the mark box sit in a box of their own: the mark box
+        # moved under another card lays out this section alone, not the panel (see
+        # SteadyBox); the section answers the panel's layout from the box's
+        self._body = SteadyBox(self)
+        layout = QVBoxLayout(self._body)
         layout.setContentsMargins(0, 4, 0, 4)
         layout.setSpacing(6)
         header = WrappedLabel(f"<b>{criterion.name}</b> · out of {criterion.maximum}"
@@ -537,8 +541,26 @@ class CriterionSection(QFrame):
     def chosen_card(self) -> LevelCard | None:
         return next((card for card in self.cards if card.property("selected")), None)
 
+    # -- the panel's layout asks the section; the section answers from its box ----------
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self._body.layout().totalSizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return self._body.layout().totalMinimumSize()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return self._body.height_for(width)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._body.fit(event.size().width())
+
     def _place_mark_box(self, level_label: str | None) -> None:
-        layout = self.layout()
+        layout = self._body.layout()
         anchor = next((card for card in self.cards if card.level.label == level_label),
                       self._header)
         if layout.indexOf(self.mark_box) == layout.indexOf(anchor) + 1:

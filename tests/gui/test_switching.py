@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QColor, QImage, QPalette, QTextCursor
 from PySide6.QtWidgets import (
     QApplication,
@@ -513,6 +513,71 @@ def test_a_level_card_draws_its_indicative_button_in_each_state(window, qtbot):
     assert closed_again != opened   # the arrow turned back (the mouse over it both times)
     assert click() == opened   # the same state, the same picture
     click()
+
+
+def test_moving_the_mark_box_lays_out_its_section_alone(window):
+    """Another script at another level moves the mark box under another card: the cards
+    below it move, the section keeps its height, and nothing else in the panel is laid
+    out again (Qt would lay the whole panel out after the section)."""
+    panel = window.rubric_panel
+    section = panel.sections["AO1"]
+    ids = window.script_model.script_ids()
+    window.select_script(ids[1])   # Level 1
+    QApplication.processEvents()
+    card = section.chosen_card()
+    assert section.mark_box.y() == card.geometry().bottom() + 1 + 6
+    height, below = section.height(), panel.comment_edits["www"].mapTo(panel.widget(),
+                                                                         QPoint(0, 0))
+    laid_out = _count_events(panel.widget(), {QEvent.Type.LayoutRequest})
+    window.select_script(ids[2])   # Level 4: the box goes down, the cards between go up
+    QApplication.processEvents()
+    card = section.chosen_card()
+    assert card.level.label == "Level 4"
+    assert section.mark_box.y() == card.geometry().bottom() + 1 + 6
+    assert section.cards[1].geometry().bottom() < section.mark_box.y()
+    assert laid_out.count == 0
+    assert section.height() == height
+    assert panel.comment_edits["www"].mapTo(panel.widget(), QPoint(0, 0)) == below
+
+
+def test_a_section_that_grows_or_shrinks_moves_what_is_below(window, qtbot):
+    """Indicative content opened in a card, or a narrower panel, makes the section taller:
+    what is below it moves down, nothing overlaps; closed again, it all comes back."""
+    panel = window.rubric_panel
+    section = panel.sections["AO1"]
+    www = panel.comment_edits["www"]
+
+    def top_of_www() -> int:
+        return www.mapTo(panel.widget(), QPoint(0, 0)).y()
+
+    def section_bottom() -> int:
+        return section.mapTo(panel.widget(), QPoint(0, section.height())).y()
+
+    before, height = top_of_www(), section.height()
+    toggle = section.cards[2].findChild(QToolButton, "indicativeToggle")
+    toggle.click()
+    qtbot.waitUntil(lambda: section.height() > height)
+    QApplication.processEvents()
+    assert top_of_www() - before == section.height() - height
+    assert section_bottom() <= top_of_www()
+    toggle.click()
+    qtbot.waitUntil(lambda: section.height() == height)
+    QApplication.processEvents()
+    assert top_of_www() == before
+    splitter = window.rubric_panel.parentWidget()
+    while splitter is not None and not hasattr(splitter, "setSizes"):
+        splitter = splitter.parentWidget()
+    sizes = splitter.sizes()
+    index = splitter.indexOf(next(w for w in (panel, panel.parentWidget())
+                                  if splitter.indexOf(w) >= 0))
+    narrower = list(sizes)
+    narrower[index] -= 120
+    narrower[index - 1] += 120
+    splitter.setSizes(narrower)
+    qtbot.waitUntil(lambda: section.height() > height)
+    QApplication.processEvents()
+    assert section.width() == section.children()[0].width()   # the box follows the width
+    assert section_bottom() <= top_of_www()
 
 
 def test_highlights_are_shaded_and_explained_where_annotations_overlap(window):
