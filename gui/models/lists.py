@@ -628,6 +628,10 @@ class BankListModel(QAbstractListModel):
         self._all = list(comments)
         self._refilter()
 
+    def context(self) -> tuple[str | None, str | None, str | None]:
+        """The kind, criterion and level the entries are chosen and ordered for."""
+        return self._kind, self._criterion, self._level
+
     def set_context(self, kind: str | None = None, criterion: str | None = None,
                     level: str | None = None) -> None:
         if (kind, criterion, level) == (self._kind, self._criterion, self._level):

@@ -35,21 +35,32 @@ _REMEASURE = (QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.Conte
 
 
 class WrappedLabel(QLabel):
-    """A word-wrapped ``QLabel`` that remembers its height for each width until its text,
-    font, style or margins change. Set its text with :meth:`setText` (from Python)."""
+    """A word-wrapped ``QLabel`` that remembers its height for each width, per text (a
+    label whose text changes, the rubric's "upper Level 4", comes back to the same few),
+    until its font, style or margins change. Set its text with :meth:`setText` (from
+    Python)."""
+
+    TEXTS_KEPT = 32
 
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(text, parent)
+        self._by_text: dict[str, dict[int, int]] = {}
         self.setWordWrap(True)
-        self._heights: dict[int, int] = {}
+        self._heights = self._by_text.setdefault(text, {})
 
     def setText(self, text: str) -> None:  # noqa: N802 - QLabel's name
-        self._heights.clear()
+        if len(self._by_text) >= self.TEXTS_KEPT and text not in self._by_text:
+            self._by_text.clear()
+        self._heights = self._by_text.setdefault(text, {})
         super().setText(text)
 
     def setWordWrap(self, on: bool) -> None:  # noqa: N802
-        self._heights = {}
+        self._forget()
         super().setWordWrap(on)
+
+    def _forget(self) -> None:
+        self._by_text.clear()
+        self._heights = self._by_text.setdefault(self.text(), {})
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
         height = self._heights.get(width)
@@ -61,7 +72,7 @@ class WrappedLabel(QLabel):
 
     def changeEvent(self, event) -> None:  # noqa: N802
         if event.type() in _REMEASURE:
-            self._heights.clear()
+            self._forget()
         super().changeEvent(event)
 
 

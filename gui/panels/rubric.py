@@ -579,14 +579,20 @@ class CriterionSection(QFrame):
         level = self.criterion.level(level_label) if level_label else None
         self._updating = True
         try:
-            for card in self.cards:
-                card.set_selected(card.level.label == level_label)
+            if level_label != self._level:   # (only the cards left and chosen change)
+                for card in self.cards:
+                    card.set_selected(card.level.label == level_label)
             low, high = (level.min_mark, level.max_mark) if level else (0, self.criterion.maximum)
-            if (self.spin.minimum(), self.spin.maximum()) != (low - 1, high):
-                self.spin.setRange(low - 1, high)
             shown = value if value is not None and low <= value <= high else low - 1
-            if self.spin.value() != shown:
-                self.spin.setValue(shown)
+            # shown, not typed: no signal (each one was a call into Python, to be ignored)
+            was_blocked = self.spin.blockSignals(True)
+            try:
+                if (self.spin.minimum(), self.spin.maximum()) != (low - 1, high):
+                    self.spin.setRange(low - 1, high)
+                if self.spin.value() != shown:
+                    self.spin.setValue(shown)
+            finally:
+                self.spin.blockSignals(was_blocked)
             if level_label != self._level or (level is not None and not self._buttons):
                 self._place_mark_box(level_label if level is not None else None)
                 self._rebuild_buttons(level)
@@ -962,7 +968,11 @@ class RubricPanel(QScrollArea):
     def _update_bank_context(self) -> None:
         kind = self.bank_kind.currentData()
         mark = self._marks.get(self.current_criterion or "")
-        self._bank_wanted = (kind, self.current_criterion, mark.level if mark else None)
+        wanted = (kind, self.current_criterion, mark.level if mark else None)
+        if wanted == self._bank_model.context():   # as shown (a switch often keeps it)
+            self._bank_wanted = None
+            return
+        self._bank_wanted = wanted
         if not self.isVisible() or self._bank_in_sight():
             self._apply_bank_context()
 
