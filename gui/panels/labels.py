@@ -21,11 +21,12 @@ from PySide6.QtGui import (
     QColor,
     QPainter,
     QPalette,
-    QPixmap,
     QTextDocument,
     QTextOption,
 )
 from PySide6.QtWidgets import QLabel, QWidget
+
+from gui.panels.pictures import KeptPictures, new_picture
 
 _DIGITS = re.compile(r"\d")
 _RELOOK = (QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.PaletteChange,
@@ -214,7 +215,7 @@ class LineLabel(QLabel):
     def __init__(self, text: str = "", parent: QWidget | None = None):
         super().__init__(text, parent)
         self._documents: dict[tuple, QTextDocument] = {}
-        self._pictures: dict[tuple, QPixmap] = {}
+        self._pictures = KeptPictures(self.KEPT)
         self._looks: tuple | None = None
         self._rich_text: str | None = None   # the last text asked about, and the answer
         self._is_rich = False
@@ -305,17 +306,14 @@ class LineLabel(QLabel):
                 self._draw(painter)
                 painter.end()
                 return
-            picture = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
-            picture.setDevicePixelRatio(ratio)
-            picture.fill(backdrop_of(self))   # opaque: the text keeps the screen's smoothing
+            # opaque: the text keeps the screen's smoothing
+            picture = new_picture(self.width(), self.height(), ratio, backdrop_of(self))
             painter = QPainter(picture)
             try:
                 self._draw(painter)
             finally:
                 painter.end()
-            if len(self._pictures) >= self.KEPT:
-                self._pictures.clear()
-            self._pictures[key] = picture
+            self._pictures.put(key, picture)
         painter = QPainter(self)
         painter.drawPixmap(0, 0, picture)
         painter.end()

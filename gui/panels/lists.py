@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import OrderedDict
 
 from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QAction, QCursor, QKeySequence, QPainter, QPalette, QPixmap, QRegion
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QCursor,
+    QKeySequence,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QRegion,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -27,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui.models import AnnotationListModel, ScriptFilterModel, ScriptListModel
+from gui.panels.pictures import KeptPictures, new_picture
 from gui.panels.scrollbar import keep_scroll_bar
 
 
@@ -63,7 +72,7 @@ class ScriptTable(QTableView):
         keep_scroll_bar(self)
         self._resized = resized
         # a row's picture, by its cells' looks, the columns' places and the row's state
-        self._row_pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._row_pictures = KeptPictures(self.ROWS_KEPT)
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         forget_pictures(self, event)
@@ -151,8 +160,6 @@ class ScriptTable(QTableView):
                     picture = self._row_picture(painter, row, y, height, columns, selected,
                                                 focus, hover, odd, source, source_row, model,
                                                 option, states, features, ratio, key)
-                else:
-                    self._row_pictures.move_to_end(key)
                 if picture is not None:
                     painter.drawPixmap(left, y, picture)
         finally:
@@ -184,18 +191,12 @@ class ScriptTable(QTableView):
                                      hover, model, option, states, feature, pieces)
                 return None
             pieces.append((x - left, picture))
-        whole = QPixmap(round(width_of_row * ratio), round(height * ratio))
-        whole.setDevicePixelRatio(ratio)
-        whole.fill(Qt.GlobalColor.transparent)
+        whole = new_picture(width_of_row, height, ratio, QColor(Qt.GlobalColor.transparent))
         row_painter = QPainter(whole)
-        for x, picture in pieces:
+        for x, picture in pieces:   # (opaque: they cover it all)
             row_painter.drawPixmap(x, 0, picture)
         row_painter.end()
-        if key is not None:
-            self._row_pictures[key] = whole
-            while len(self._row_pictures) > self.ROWS_KEPT:
-                self._row_pictures.popitem(last=False)
-        return whole
+        return whole if key is None else self._row_pictures.put(key, whole)
 
     def _draw_row_as_qt(self, painter, row, y, height, columns, selected, focus, hover,
                         model, option, states, feature, drawn) -> None:
@@ -307,7 +308,7 @@ class KeptPictureDelegate(QStyledItemDelegate):
 
     def __init__(self, view):
         super().__init__(view)
-        self._pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._pictures = KeptPictures(self.PICTURES_KEPT)
 
     @staticmethod
     def keeps(text, width: int, height: int) -> bool:
@@ -316,31 +317,25 @@ class KeptPictureDelegate(QStyledItemDelegate):
 
     def kept_picture(self, key: tuple) -> QPixmap | None:
         """The picture kept for ``key``, or None."""
-        picture = self._pictures.get(key)
-        if picture is not None:
-            self._pictures.move_to_end(key)
-        return picture
+        return self._pictures.get(key)
 
     def picture(self, key: tuple, option, index, ratio: float) -> QPixmap:
         """The item drawn for ``option`` (its rect, state and features), kept as ``key``."""
-        picture = self.kept_picture(key)
+        picture = self._pictures.get(key)
         if picture is None:
-            picture = self._pictures[key] = self._draw(option, index, ratio)
-            if len(self._pictures) > self.PICTURES_KEPT:
-                self._pictures.popitem(last=False)
+            picture = self._pictures.put(key, self._draw(option, index, ratio))
         return picture
 
     def _draw(self, option, index, ratio: float) -> QPixmap:
         """The item as the view and the style draw it: on the view's background, the row's
         shade (the view draws that under each item), then the item."""
         rect = option.rect
-        picture = QPixmap(round(rect.width() * ratio), round(rect.height() * ratio))
-        picture.setDevicePixelRatio(ratio)
         state = option.state
         group = (QPalette.ColorGroup.Disabled if not state & QStyle.StateFlag.State_Enabled
                  else QPalette.ColorGroup.Active if state & QStyle.StateFlag.State_Active
                  else QPalette.ColorGroup.Inactive)
-        picture.fill(option.palette.color(group, QPalette.ColorRole.Base))
+        picture = new_picture(rect.width(), rect.height(), ratio,
+                              option.palette.color(group, QPalette.ColorRole.Base))
         here = QStyleOptionViewItem(option)
         here.rect = QRect(0, 0, rect.width(), rect.height())
         widget = option.widget

@@ -7,8 +7,6 @@ turns those into undoable commands on the marking set and calls back ``show_*``.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
@@ -44,6 +42,7 @@ from PySide6.QtWidgets import (
 
 from gui.models import BankListModel, whole_number
 from gui.panels.labels import LineLabel, SteadyBox, SteadyLabel, WrappedLabel, backdrop_of
+from gui.panels.pictures import KeptPictures, new_picture
 from gui.panels.scrollbar import keep_scroll_bar
 from rubric import marking
 from rubric.scheme import Criterion, Level, Scheme
@@ -115,7 +114,7 @@ class LevelCard(QFrame):
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self._pictures: dict[tuple, QPixmap] = {}
+        self._pictures = KeptPictures(self.PICTURES_KEPT)
         self._looks: tuple | None = None
         self._hover = False
         self._texts: list[QLabel] = []
@@ -236,10 +235,8 @@ class LevelCard(QFrame):
                self.indicative_label is not None and self.indicative_label.isVisible())
         picture = self._pictures.get(key)
         if picture is None:
-            backdrop = self._backdrop()
-            picture = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
-            picture.setDevicePixelRatio(ratio)
-            picture.fill(backdrop)   # opaque: the texts keep the screen's smoothing
+            # opaque: the texts keep the screen's smoothing
+            picture = new_picture(self.width(), self.height(), ratio, self._backdrop())
             painter = QPainter(picture)
             try:
                 self._paint_frame(painter)
@@ -247,9 +244,7 @@ class LevelCard(QFrame):
                 self._paint_texts(painter)
             finally:
                 painter.end()
-            if len(self._pictures) >= self.PICTURES_KEPT:
-                self._pictures.pop(next(iter(self._pictures)))
-            self._pictures[key] = picture
+            self._pictures.put(key, picture)
         return picture
 
     def paintEvent(self, event) -> None:
@@ -279,7 +274,7 @@ class MarkButton(QPushButton):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self._pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._pictures = KeptPictures(self.PICTURES_KEPT)
         self._drawing = False
         self._looks: tuple | None = None
 
@@ -306,9 +301,7 @@ class MarkButton(QPushButton):
                self.hasFocus(), self.width(), self.height(), ratio, self._look())
         picture = self._pictures.get(key)
         if picture is None:
-            picture = QPixmap(round(self.width() * ratio), round(self.height() * ratio))
-            picture.setDevicePixelRatio(ratio)
-            picture.fill(backdrop_of(self))
+            picture = new_picture(self.width(), self.height(), ratio, backdrop_of(self))
             option = QStyleOptionButton()
             self.initStyleOption(option)   # as QPushButton paints itself
             painter = QPainter(picture)
@@ -317,11 +310,7 @@ class MarkButton(QPushButton):
                                          self)
             finally:
                 painter.end()
-            self._pictures[key] = picture
-            if len(self._pictures) > self.PICTURES_KEPT:
-                self._pictures.popitem(last=False)
-        else:
-            self._pictures.move_to_end(key)
+            self._pictures.put(key, picture)
         painter = QPainter(self)
         painter.drawPixmap(0, 0, picture)
         painter.end()

@@ -20,13 +20,12 @@ Qt: only Fusion, without a style sheet, is drawn in pieces.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractScrollArea, QScrollBar, QStyle, QStyleOptionSlider
 
 from gui.panels.labels import backdrop_of
+from gui.panels.pictures import KeptPictures, new_picture
 
 _CONTROL = QStyle.ComplexControl.CC_ScrollBar
 _HANDLE = QStyle.SubControl.SC_ScrollBarSlider
@@ -48,7 +47,7 @@ class KeptScrollBar(QScrollBar):
 
     def __init__(self, orientation: Qt.Orientation = Qt.Orientation.Vertical, parent=None):
         super().__init__(orientation, parent)
-        self._pictures: OrderedDict[tuple, QPixmap] = OrderedDict()
+        self._pictures = KeptPictures(self.KEPT)
         self._looks: tuple | None = None
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -66,17 +65,6 @@ class KeptScrollBar(QScrollBar):
             self._looks = (plain, style.objectName(), self.palette().cacheKey(),
                            backdrop_of(self).rgba(), self.layoutDirection().value)
         return self._looks if self._looks[0] else None
-
-    def _kept(self, key: tuple) -> QPixmap | None:
-        picture = self._pictures.get(key)
-        if picture is not None:
-            self._pictures.move_to_end(key)
-        return picture
-
-    def _keep(self, key: tuple, picture: QPixmap) -> None:
-        self._pictures[key] = picture
-        while len(self._pictures) > self.KEPT:
-            self._pictures.popitem(last=False)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         look = self._look()
@@ -97,10 +85,10 @@ class KeptScrollBar(QScrollBar):
         state = (option.state.value, option.orientation.value, option.upsideDown,
                  option.direction.value)
         base_key = ("bar", bar.width(), bar.height(), ratio, state, look)
-        base = self._kept(base_key)
+        base = self._pictures.get(base_key)
         if base is None:
-            base = self._draw(option, bar, ~_HANDLE & QStyle.SubControl.SC_All, ratio)
-            self._keep(base_key, base)
+            base = self._pictures.put(base_key, self._draw(
+                option, bar, ~_HANDLE & QStyle.SubControl.SC_All, ratio))
         painter = QPainter(self)
         try:
             painter.drawPixmap(0, 0, base)
@@ -114,19 +102,18 @@ class KeptScrollBar(QScrollBar):
                 handle_key = ("handle", handle.width(), handle.height(),
                               around.width(), around.height(),
                               tuple(min(gap, _NEAR) for gap in gaps), ratio, state, look)
-                picture = self._kept(handle_key)
+                picture = self._pictures.get(handle_key)
                 if picture is None:   # the whole bar's drawing, where the handle is
-                    picture = self._draw(option, around, QStyle.SubControl.SC_All, ratio)
-                    self._keep(handle_key, picture)
+                    picture = self._pictures.put(handle_key, self._draw(
+                        option, around, QStyle.SubControl.SC_All, ratio))
                 painter.drawPixmap(around.topLeft(), picture)
         finally:
             painter.end()
 
     def _draw(self, option: QStyleOptionSlider, area: QRect, parts, ratio: float) -> QPixmap:
         """The style's drawing of ``parts`` of the bar, the part in ``area`` of it."""
-        picture = QPixmap(round(area.width() * ratio), round(area.height() * ratio))
-        picture.setDevicePixelRatio(ratio)
-        picture.fill(backdrop_of(self))   # what Qt paints behind a scroll bar
+        # over what Qt paints behind a scroll bar
+        picture = new_picture(area.width(), area.height(), ratio, backdrop_of(self))
         piece = QStyleOptionSlider(option)
         piece.subControls = parts
         painter = QPainter(picture)

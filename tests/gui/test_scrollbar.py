@@ -109,3 +109,21 @@ def test_the_views_a_switch_fills_use_it(window):
     for area in (window.script_view, window.annotation_panel.view,
                  window.rubric_panel, window.list_panel.table):
         assert isinstance(area.verticalScrollBar(), KeptScrollBar), area
+
+
+def test_kept_pictures_forget_the_least_recently_used_first(qapp):
+    from PySide6.QtGui import QPixmap
+
+    from gui.panels.pictures import KeptPictures, new_picture
+
+    kept = KeptPictures(2)
+    red = new_picture(4, 3, 2.0, QColor("red"))
+    assert (red.width(), red.height(), red.devicePixelRatio()) == (8, 6, 2.0)
+    assert QColor(red.toImage().pixel(7, 5)) == QColor("red")
+    kept.put("a", red)
+    kept.put("b", QPixmap(1, 1))
+    assert kept.get("a") is not None   # "a" used last: "b" goes first
+    kept.put("c", QPixmap(1, 1))
+    assert len(kept) == 2 and kept.get("b") is None and kept.get("a") is not None
+    kept.clear()
+    assert len(kept) == 0 and not kept
