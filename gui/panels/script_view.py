@@ -7,10 +7,11 @@ import re
 from bisect import bisect_left, bisect_right, insort
 
 import shiboken6
-from PySide6.QtCore import QRectF, QSizeF, Qt, Signal
+from PySide6.QtCore import QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QPainter,
     QPalette,
     QTextBlockFormat,
@@ -27,6 +28,8 @@ from rubric.store import Annotation, Script
 _KEEP_ANCHOR = QTextCursor.MoveMode.KeepAnchor
 MEASURE = 700          # the text column's width in pixels: about 75 characters
 NUMBER_GUTTER = 56     # room for paragraph numbers left of the text
+MARGIN = 24            # the document's margin, inside the text column's sides
+REST_AFTER_MS = 40     # the text below the first screen comes this long after a switch
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
@@ -77,6 +80,16 @@ class ScriptView(QTextEdit):
         self._astral: list[int] | None = None      # see _astral_positions
         self._astral_ends: list[int] = []          # where each ends, in Qt units
         self._font_size = 12
+        self._shown_to = 0                         # the text before this is in the document
+        self._showing = False                      # in show_script
+        # the rest of a script, after its first screen (see show_script)
+        self._rest_timer = QTimer(self)
+        self._rest_timer.setSingleShot(True)
+        self._rest_timer.setInterval(REST_AFTER_MS)
+        self._rest_timer.timeout.connect(self.load_rest)
+        bar = self.verticalScrollBar()
+        bar.sliderPressed.connect(self.load_rest)      # the reader goes further down
+        bar.actionTriggered.connect(self.load_rest)
         self.selectionChanged.connect(self._on_selection_changed)
         self._had_selection = False
 
@@ -91,6 +104,23 @@ class ScriptView(QTextEdit):
         return self._font_size
 
     def show_script(self, script: Script, annotations: list[Annotation]) -> None:
+        """Show ``script`` with its annotations highlighted, from the top. The paragraphs
+        that fill the first screen come at once and the rest of the text
+        ``REST_AFTER_MS`` later (or the moment anything needs it: a key, the mouse, the
+        scroll bar, an annotation to show, a resize, ``document()``): a switch of script
+        lays out and draws what is seen, and flicking through scripts with the arrow keys
+        builds no more than each one's first screen."""
+        self._rest_timer.stop()
+        self._showing = True   # (the view resized meanwhile, by its scroll bar: see below)
+        try:
+            self._show_script(script, annotations)
+        finally:
+            self._showing = False
+        self._fill_screen()
+        if self._shown_to < len(self._text):
+            self._rest_timer.start()
+
+    def _show_script(self, script: Script, annotations: list[Annotation]) -> None:
         self._script = script
         self._text = script.text
         self._astral = _astral_positions(self._text)
@@ -104,7 +134,7 @@ class ScriptView(QTextEdit):
             self._body_font.setStyleHint(QFont.StyleHint.Serif)
             self._body_font.setPointSize(self._font_size)
         document.setDefaultFont(self._body_font)
-        document.setDocumentMargin(24)
+        document.setDocumentMargin(MARGIN)
         cursor = QTextCursor(document)
         cursor.beginEditBlock()
 
@@ -140,13 +170,13 @@ class ScriptView(QTextEdit):
             body_block, body_char = self._formats["body"]
             cursor.insertBlock(body_block, body_char)
             self._body_start = cursor.position()
-            # The whole text in one call (each "\n" starts a block with the body's formats),
-            # then the few other paragraphs' formats and the highlights, range by range:
-            # a few dozen Qt calls, however long the script.
-            cursor.insertText(self._text, body_char)
-            self._format_paragraphs(cursor)
-            self._highlight(cursor, 0, len(self._text))
+            # The first screen's text in one call (each "\n" starts a block with the body's
+            # formats), then the few other paragraphs' formats and the highlights, range
+            # by range: a few dozen Qt calls, however long the script.
+            self._shown_to = 0
+            self._append(cursor, self._first_screen())
         else:
+            self._shown_to = 0
             self._body_start = cursor.position()
         cursor.endEditBlock()
         self._apply_measure(document)   # before setDocument: lay the text out only once
@@ -154,7 +184,7 @@ class ScriptView(QTextEdit):
         # line shaped) at no width when QTextEdit first asks for its layout, then again
         # at the viewport's width, a third of a switch of script
         document.setPageSize(QSizeF(self.viewport().width(), -1))
-        previous = self.document()
+        previous = QTextEdit.document(self)
         mine = previous is not None and previous.parent() is self   # (not QTextEdit's own)
         self.setDocument(document)
         if mine:   # QTextEdit does not delete a document it was given: each switch of
@@ -165,6 +195,92 @@ class ScriptView(QTextEdit):
         self._selected_annotation = None
         self.setExtraSelections([])
         self.verticalScrollBar().setValue(0)
+
+    def _fill_screen(self) -> None:
+        """Add text until what is in the document fills the view's height (the first
+        screen's estimate fell short: headings, short paragraphs, a taller view)."""
+        document = QTextEdit.document(self)
+        layout, height = document.documentLayout(), self.viewport().height()
+        while self._script is not None and self._shown_to < len(self._text) and \
+                layout.blockBoundingRect(document.lastBlock()).bottom() < height:
+            self._add(self._shown_to + 1000)
+
+    def _first_screen(self) -> int:
+        """Where the text that fills the view's first screen ends: its lines at the body
+        font's size and the text column's width (the script's own opening measured for
+        the width of a character), a little more to be sure; at a space in a paragraph of
+        the body, or at the end of another kind of paragraph. The rest is added after."""
+        metrics = QFontMetricsF(self._body_font)
+        left, right = self._sides()
+        width = max(self.viewport().width() - left - right - 2 * MARGIN, 100)
+        lines = self.viewport().height() / max(metrics.lineSpacing() * 1.35, 1.0) + 2
+        sample = self._text[:400]
+        per_char = metrics.horizontalAdvance(sample) / len(sample) if sample else 1.0
+        # lines are not quite full (a word that does not fit goes to the next): 90 %
+        return self._break_after(int(1.15 * 0.9 * lines * width / max(per_char, 1.0)))
+
+    def _break_after(self, offset: int) -> int:
+        """The first place at or after ``offset`` where the shown text may stop and go on
+        later: a space inside a body paragraph (the rest of it continues its block), else
+        the end of the paragraph; the text's end at the latest."""
+        text = self._text
+        if offset >= len(text):
+            return len(text)
+        number = max(bisect_right(self._starts, offset) - 1, 0)
+        end = self._starts[number + 1] - 1 if number + 1 < len(self._starts) else len(text)
+        if self._kinds[number] == "body":
+            space = text.find(" ", max(offset, self._starts[number] + 1), end)
+            if space > 0:
+                return space
+        return end
+
+    def load_rest(self, *_args) -> None:
+        """Add the text after the first screen to the shown document (at once if it is
+        not there yet; nothing if it is), with its formats and highlights: the document
+        is then the script's whole text."""
+        self._rest_timer.stop()
+        if self._script is not None and self._shown_to < len(self._text):
+            self._add(len(self._text))
+
+    def _add(self, offset: int) -> None:
+        """Add the text not yet in the shown document up to (about) ``offset``."""
+        cursor = QTextCursor(QTextEdit.document(self))
+        cursor.beginEditBlock()
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        self._append(cursor, self._break_after(offset))
+        cursor.endEditBlock()
+
+    def _append(self, cursor: QTextCursor, end: int) -> None:
+        """Insert the text from where the document stops to ``end`` (a place from
+        _break_after) at ``cursor``, the document's end, then the formats of the
+        paragraphs that start in it and the highlights in it."""
+        start, text = self._shown_to, self._text
+        if end <= start:
+            return
+        piece = text[start:end] if start or end < len(text) else text
+        if start and text[start] == "\n":   # a paragraph ended there: the next one's block
+            body_block, body_char = self._formats["body"]
+            cursor.insertBlock(body_block, body_char)
+            piece = piece[1:]
+        cursor.insertText(piece, self._formats["body"][1])
+        self._shown_to = end
+        first = bisect_left(self._starts, start + (1 if start else 0))
+        self._format_paragraphs(cursor, first, bisect_left(self._starts, end))
+        self._highlight(cursor, start, end)
+
+    def document(self) -> QTextDocument:
+        """The shown script's whole document (its rest added first, if still to come)."""
+        self.load_rest()
+        return super().document()
+
+    def toPlainText(self) -> str:  # noqa: N802 - Qt's name
+        self.load_rest()
+        return super().toPlainText()
+
+    def clear(self) -> None:
+        self._rest_timer.stop()
+        self._script, self._shown_to, self._annotations = None, 0, []
+        super().clear()
 
     def _highlight_colours(self) -> tuple[QColor, QColor]:
         dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
@@ -201,11 +317,14 @@ class ScriptView(QTextEdit):
         cursor.setPosition(self.to_document(start))
         cursor.setPosition(self.to_document(end), _KEEP_ANCHOR)
 
-    def _format_paragraphs(self, cursor: QTextCursor) -> None:
-        """Headings, quotations and notes get their formats (the body has its own already)."""
-        for start, key, paragraph in zip(self._starts, self._kinds, self._script.paragraphs,
-                                         strict=True):
+    def _format_paragraphs(self, cursor: QTextCursor, first: int, stop: int) -> None:
+        """Headings, quotations and notes among paragraphs ``first`` to ``stop`` (not
+        included) get their formats (the body has its own already)."""
+        kinds, starts, paragraphs = self._kinds, self._starts, self._script.paragraphs
+        for number in range(first, stop):
+            key = kinds[number]
             if key != "body":
+                start, paragraph = starts[number], paragraphs[number]
                 block, char = self._formats[key]
                 self._select(cursor, start, start + len(paragraph.text))
                 cursor.setBlockFormat(block)
@@ -379,6 +498,23 @@ class ScriptView(QTextEdit):
             self._had_selection = has
             self.passage_selected.emit(has)
 
+    # the reader goes on: the whole text first (see show_script)
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.load_rest()
+        super().keyPressEvent(event)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.load_rest()
+        super().mousePressEvent(event)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.load_rest()
+        super().wheelEvent(event)
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        self.load_rest()
+        super().contextMenuEvent(event)
+
     def mouseReleaseEvent(self, event) -> None:
         super().mouseReleaseEvent(event)
         if event.button() == Qt.MouseButton.LeftButton and not self.textCursor().hasSelection():
@@ -390,15 +526,22 @@ class ScriptView(QTextEdit):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._apply_measure()
+        if not self._showing:
+            self._fill_screen()   # a taller or narrower view may need more of the text
+
+    def _sides(self) -> tuple[int, int]:
+        """The text column's left and right margins in the viewport (room for the
+        paragraph numbers; centred, at most ``MEASURE`` wide, in a wide view)."""
+        side = max(NUMBER_GUTTER, (self.viewport().width() - MEASURE) // 2)
+        return side, max(16, side - 24)
 
     def _apply_measure(self, document: QTextDocument | None = None) -> None:
-        width = self.viewport().width()
-        side = max(NUMBER_GUTTER, (width - MEASURE) // 2)
-        frame = (document or self.document()).rootFrame()
+        left, right = self._sides()
+        frame = (document or QTextEdit.document(self)).rootFrame()
         fmt: QTextFrameFormat = frame.frameFormat()
-        if int(fmt.leftMargin()) != side or int(fmt.rightMargin()) != max(16, side - 24):
-            fmt.setLeftMargin(side)
-            fmt.setRightMargin(max(16, side - 24))
+        if int(fmt.leftMargin()) != left or int(fmt.rightMargin()) != right:
+            fmt.setLeftMargin(left)
+            fmt.setRightMargin(right)
             frame.setFrameFormat(fmt)
 
     def paintEvent(self, event) -> None:
@@ -410,13 +553,14 @@ class ScriptView(QTextEdit):
         number_font.setPointSize(max(7, self._font_size - 3))
         painter.setFont(number_font)
         painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        layout = self.document().documentLayout()
+        document = QTextEdit.document(self)   # as it is: painting does not wait for the rest
+        layout = document.documentLayout()
         dx = -self.horizontalScrollBar().value()
         dy = -self.verticalScrollBar().value()
         visible = event.rect()
         # an explicit left margin on the root frame replaces the document margin
-        left = self.document().rootFrame().frameFormat().leftMargin()
-        block = self.document().findBlockByNumber(self._first_block)
+        left = document.rootFrame().frameFormat().leftMargin()
+        block = document.findBlockByNumber(self._first_block)
         number = 1
         while block.isValid():
             rect = layout.blockBoundingRect(block).translated(dx, dy)

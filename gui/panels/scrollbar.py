@@ -54,6 +54,7 @@ class KeptScrollBar(QScrollBar):
         if event.type() in _RELOOK:
             self._pictures.clear()
             self._looks = None
+            self._look()   # at once: whether it is opaque decides what Qt paints behind
         super().changeEvent(event)
 
     def _look(self) -> tuple | None:
@@ -64,6 +65,11 @@ class KeptScrollBar(QScrollBar):
             plain = style.metaObject().className() in _PIECEWISE
             self._looks = (plain, style.objectName(), self.palette().cacheKey(),
                            backdrop_of(self).rgba(), self.layoutDirection().value)
+            # drawn in pieces, the bar covers every pixel of itself (its pictures are
+            # drawn over its backdrop): Qt then paints nothing behind it, where the
+            # scroll area, its splitter and the window each painted a strip of the bar's
+            # size on every new scroll range
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, plain)
         return self._looks if self._looks[0] else None
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
@@ -71,6 +77,10 @@ class KeptScrollBar(QScrollBar):
         if look is None or self.width() * self.height() > 1 << 20 or self.underMouse() \
                 or self.isSliderDown():
             # hovered or held, a part of the bar is lit (which one, only Qt knows)
+            if look is not None:   # opaque (see _look): over its backdrop, as Qt would
+                painter = QPainter(self)
+                painter.fillRect(self.rect(), backdrop_of(self))
+                painter.end()
             super().paintEvent(event)
             return
         option = QStyleOptionSlider()

@@ -127,3 +127,41 @@ def test_kept_pictures_forget_the_least_recently_used_first(qapp):
     assert len(kept) == 2 and kept.get("b") is None and kept.get("a") is not None
     kept.clear()
     assert len(kept) == 0 and not kept
+
+
+def test_a_new_range_paints_nothing_behind_the_bar_unless_a_style_sheet_draws_it(host):
+    """Drawn from its pictures the bar covers itself: a new scroll range (each switch of
+    script) repaints the bar alone, not the widgets behind it (the scroll area, the
+    splitter, the window). A style sheet's bar may be see-through: then Qt paints what is
+    behind it, as for any scroll bar."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Paints(QObject):
+        count = 0
+
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                self.count += 1
+            return False
+
+    bar = KeptScrollBar(Qt.Orientation.Vertical, host)
+    bar.move(100, 50)
+    bar.resize(15, 500)
+    bar.setRange(0, 1000)
+    bar.setPageStep(400)
+    bar.show()
+    shown(bar)
+    behind = Paints()
+    host.installEventFilter(behind)
+    for maximum in (2000, 3000):
+        bar.setRange(0, maximum)
+        before = shown(bar)
+        assert before == as_the_style_draws(bar, host.palette().color(QPalette.ColorRole.Window))
+    assert behind.count == 0
+    host.setStyleSheet("QScrollBar:vertical { background: transparent; width: 15px; }"
+                       "QScrollBar::handle:vertical { background: #804040; min-height: 20px; }")
+    shown(bar)
+    behind.count = 0
+    bar.setRange(0, 4000)
+    shown(bar)
+    assert behind.count > 0
