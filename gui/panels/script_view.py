@@ -244,11 +244,21 @@ class ScriptView(QTextEdit):
 
     def _add(self, offset: int) -> None:
         """Add the text not yet in the shown document up to (about) ``offset``."""
-        cursor = QTextCursor(QTextEdit.document(self))
-        cursor.beginEditBlock()
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        self._append(cursor, self._break_after(offset))
-        cursor.endEditBlock()
+        document = QTextEdit.document(self)
+        # Qt lays out at once, line by line, whatever is inserted into a document it shows
+        # (about twice what building the whole script costs): with no page size, it lays
+        # out nothing, and given its size back, it lays the document out anew, lazily, as
+        # it does a document just shown (the lines in sight first, the rest while idle)
+        size = document.pageSize()
+        document.setPageSize(QSizeF(0, 0))
+        try:
+            cursor = QTextCursor(document)
+            cursor.beginEditBlock()
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            self._append(cursor, self._break_after(offset))
+            cursor.endEditBlock()
+        finally:
+            document.setPageSize(size)
 
     def _append(self, cursor: QTextCursor, end: int) -> None:
         """Insert the text from where the document stops to ``end`` (a place from

@@ -411,7 +411,9 @@ def test_switching_realistic_scripts_beside_a_bare_text_edit(qtbot):
         QApplication.processEvents()
         ours.append(time.perf_counter() - start)
         start = time.perf_counter()   # what comes a moment later: the text below the first
-        view.load_rest()              # screen (see ScriptView.show_script)
+        view.load_rest()              # screen (see ScriptView.show_script), painted
+        QApplication.processEvents()
+        QApplication.processEvents()
         rest.append(time.perf_counter() - start)
     window.close()
     floor, ours, view_alone, rest = floor[4:], ours[4:], view_alone[4:], rest[4:]
