@@ -44,6 +44,12 @@ def _astral_positions(text: str) -> list[int] | None:
     return [match.start() for match in _ASTRAL.finditer(text)]
 
 
+# prose for measuring the width of a character (the project's own words)
+_PROSE = ("In 1905 the regime’s survival owed more to the army’s loyalty than to the "
+          "October Manifesto: when the mutinies ended, Witte’s reforms — and the French "
+          "loan — bought time, though the peasants’ grievances were left unresolved.")
+
+
 def _placeable(annotations: list[Annotation]) -> list[Annotation]:
     """The annotations that have a passage to highlight: not lost (their passage is not in
     a replaced file), and with offsets that are numbers (a damaged set may hold others)."""
@@ -82,6 +88,7 @@ class ScriptView(QTextEdit):
         self._font_size = 12
         self._shown_to = 0                         # the text before this is in the document
         self._showing = False                      # in show_script
+        self._char_widths: dict = {}               # see _char_width
         # the rest of a script, after its first screen (see show_script)
         self._rest_timer = QTimer(self)
         self._rest_timer.setSingleShot(True)
@@ -214,10 +221,18 @@ class ScriptView(QTextEdit):
         left, right = self._sides()
         width = max(self.viewport().width() - left - right - 2 * MARGIN, 100)
         lines = self.viewport().height() / max(metrics.lineSpacing() * 1.35, 1.0) + 2
-        sample = self._text[:400]
-        per_char = metrics.horizontalAdvance(sample) / len(sample) if sample else 1.0
+        per_char = self._char_width(metrics)
         # lines are not quite full (a word that does not fit goes to the next): 90 %
         return self._break_after(int(1.15 * 0.9 * lines * width / max(per_char, 1.0)))
+
+    def _char_width(self, metrics: QFontMetricsF) -> float:
+        """The body font's width of a character of an essay's prose, on average: measured
+        once per font on a sample of it (spaces, capitals, punctuation and all)."""
+        key = self._body_font.key()
+        if self._char_widths.get("font") != key:
+            self._char_widths = {"font": key,
+                                 "width": metrics.horizontalAdvance(_PROSE) / len(_PROSE)}
+        return self._char_widths["width"]
 
     def _break_after(self, offset: int) -> int:
         """The first place at or after ``offset`` where the shown text may stop and go on
