@@ -28,7 +28,7 @@ from rubric.store import Annotation, Script
 _KEEP_ANCHOR = QTextCursor.MoveMode.KeepAnchor
 MEASURE = 700          # the text column's width in pixels: about 75 characters
 NUMBER_GUTTER = 56     # room for paragraph numbers left of the text
-MARGIN = 24            # the document's margin, inside the text column's sides
+MARGIN = 24            # the document's margin above and below the text
 REST_AFTER_MS = 40     # the text below the first screen comes this long after a switch
 
 
@@ -213,17 +213,17 @@ class ScriptView(QTextEdit):
             self._add(self._shown_to + 1000)
 
     def _first_screen(self) -> int:
-        """Where the text that fills the view's first screen ends: its lines at the body
-        font's size and the text column's width (the script's own opening measured for
-        the width of a character), a little more to be sure; at a space in a paragraph of
-        the body, or at the end of another kind of paragraph. The rest is added after."""
+        """Where the text that fills the view's first screen ends: the lines of the view's
+        height at the body's line spacing, two more, each as full as a line of prose is
+        (nine tenths: a word that does not fit goes to the next), the title and its line
+        above them the margin of safety; at a space in a body paragraph, or at the end of
+        another kind of paragraph. The rest is added after (see show_script)."""
         metrics = QFontMetricsF(self._body_font)
         left, right = self._sides()
-        width = max(self.viewport().width() - left - right - 2 * MARGIN, 100)
+        width = max(self.viewport().width() - left - right, 100)
         lines = self.viewport().height() / max(metrics.lineSpacing() * 1.35, 1.0) + 2
-        per_char = self._char_width(metrics)
-        # lines are not quite full (a word that does not fit goes to the next): 90 %
-        return self._break_after(int(1.15 * 0.9 * lines * width / max(per_char, 1.0)))
+        per_line = 0.9 * width / max(self._char_width(metrics), 1.0)
+        return self._break_after(int(lines * per_line))
 
     def _char_width(self, metrics: QFontMetricsF) -> float:
         """The body font's width of a character of an essay's prose, on average: measured
