@@ -48,11 +48,13 @@ class KeptScrollBar(QScrollBar):
     def __init__(self, orientation: Qt.Orientation = Qt.Orientation.Vertical, parent=None):
         super().__init__(orientation, parent)
         self._pictures = KeptPictures(self.KEPT)
+        self._placed = KeptPictures(self.KEPT)   # (bar, handle, where) by all they depend on
         self._looks: tuple | None = None
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if event.type() in _RELOOK:
             self._pictures.clear()
+            self._placed.clear()
             self._looks = None
             self._look()   # at once: whether it is opaque decides what Qt paints behind
         super().changeEvent(event)
@@ -74,15 +76,44 @@ class KeptScrollBar(QScrollBar):
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         look = self._look()
-        if look is None or self.width() * self.height() > 1 << 20 or self.underMouse() \
-                or self.isSliderDown():
-            # hovered or held, a part of the bar is lit (which one, only Qt knows)
-            if look is not None:   # opaque (see _look): over its backdrop, as Qt would
-                painter = QPainter(self)
-                painter.fillRect(self.rect(), backdrop_of(self))
-                painter.end()
-            super().paintEvent(event)
+        if look is None or self.underMouse() or self.isSliderDown():
+            self._paint_as_qt(look, event)
             return
+        size = self.size()
+        # everything the style's drawing of the bar depends on (see initStyleOption), so
+        # that a bar shown again as it was (a script come back to, a repaint) is two
+        # copies found in one look-up, not a dozen questions to the style
+        placed_key = (size.width(), size.height(), self.minimum(), self.maximum(),
+                      self.sliderPosition(), self.value(), self.pageStep(),
+                      self.orientation(), self.invertedAppearance(), self.isEnabled(),
+                      self.isActiveWindow(), self.hasFocus(), self.devicePixelRatioF(), look)
+        placed = self._placed.get(placed_key)
+        if placed is None:
+            if size.width() * size.height() > 1 << 20:
+                self._paint_as_qt(look, event)
+                return
+            placed = self._placed.put(placed_key, self._place(look))
+        base, handle, corner = placed
+        painter = QPainter(self)
+        try:
+            painter.drawPixmap(0, 0, base)
+            if handle is not None:
+                painter.drawPixmap(corner, handle)
+        finally:
+            painter.end()
+
+    def _paint_as_qt(self, look: tuple | None, event) -> None:
+        """Hovered or held, a part of the bar is lit (which one, only Qt knows); a style
+        sheet's bar, or another style's, is Qt's too."""
+        if look is not None:   # opaque (see _look): over its backdrop, as Qt would
+            painter = QPainter(self)
+            painter.fillRect(self.rect(), backdrop_of(self))
+            painter.end()
+        super().paintEvent(event)
+
+    def _place(self, look: tuple) -> tuple[QPixmap, QPixmap | None, QPoint]:
+        """The bar without its handle, the handle with the groove under it, and where the
+        handle goes: from the pictures kept, drawn by the style when not yet kept."""
         option = QStyleOptionSlider()
         self.initStyleOption(option)   # then as QScrollBar's own paint, no part lit
         option.subControls = QStyle.SubControl.SC_All
@@ -99,26 +130,22 @@ class KeptScrollBar(QScrollBar):
         if base is None:
             base = self._pictures.put(base_key, self._draw(
                 option, bar, ~_HANDLE & QStyle.SubControl.SC_All, ratio))
-        painter = QPainter(self)
-        try:
-            painter.drawPixmap(0, 0, base)
-            if handle.isValid():
-                groove = style.subControlRect(_CONTROL, option, _GROOVE, self)
-                around = handle.adjusted(-_REACH, -_REACH, _REACH, _REACH).intersected(bar)
-                if option.orientation == Qt.Orientation.Vertical:
-                    gaps = (handle.top() - groove.top(), groove.bottom() - handle.bottom())
-                else:
-                    gaps = (handle.left() - groove.left(), groove.right() - handle.right())
-                handle_key = ("handle", handle.width(), handle.height(),
-                              around.width(), around.height(),
-                              tuple(min(gap, _NEAR) for gap in gaps), ratio, state, look)
-                picture = self._pictures.get(handle_key)
-                if picture is None:   # the whole bar's drawing, where the handle is
-                    picture = self._pictures.put(handle_key, self._draw(
-                        option, around, QStyle.SubControl.SC_All, ratio))
-                painter.drawPixmap(around.topLeft(), picture)
-        finally:
-            painter.end()
+        if not handle.isValid():
+            return base, None, QPoint()
+        groove = style.subControlRect(_CONTROL, option, _GROOVE, self)
+        around = handle.adjusted(-_REACH, -_REACH, _REACH, _REACH).intersected(bar)
+        if option.orientation == Qt.Orientation.Vertical:
+            gaps = (handle.top() - groove.top(), groove.bottom() - handle.bottom())
+        else:
+            gaps = (handle.left() - groove.left(), groove.right() - handle.right())
+        handle_key = ("handle", handle.width(), handle.height(), around.width(),
+                      around.height(), tuple(min(gap, _NEAR) for gap in gaps), ratio, state,
+                      look)
+        picture = self._pictures.get(handle_key)
+        if picture is None:   # the whole bar's drawing, where the handle is
+            picture = self._pictures.put(handle_key, self._draw(
+                option, around, QStyle.SubControl.SC_All, ratio))
+        return base, picture, around.topLeft()
 
     def _draw(self, option: QStyleOptionSlider, area: QRect, parts, ratio: float) -> QPixmap:
         """The style's drawing of ``parts`` of the bar, the part in ``area`` of it."""

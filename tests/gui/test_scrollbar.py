@@ -165,3 +165,26 @@ def test_a_new_range_paints_nothing_behind_the_bar_unless_a_style_sheet_draws_it
     bar.setRange(0, 4000)
     shown(bar)
     assert behind.count > 0
+
+
+def test_a_bar_shown_again_as_it_was_asks_the_style_nothing(host, monkeypatch):
+    """Coming back to a script: the same range and place of the handle is drawn from what
+    was kept, without a question to the style, and looks as the style draws it."""
+    bar = KeptScrollBar(Qt.Orientation.Vertical, host)
+    bar.move(100, 50)
+    bar.resize(15, 500)
+    bar.setPageStep(400)
+    bar.show()
+    for maximum in (1000, 3000, 1000, 3000):
+        bar.setRange(0, maximum)
+        shown(bar)
+    asked = []
+    style = bar.style()
+    monkeypatch.setattr(bar, "style", lambda: asked.append(1) or style)
+    for maximum in (1000, 3000):
+        bar.setRange(0, maximum)
+        assert shown(bar) == as_the_style_draws(bar, host.palette().color(QPalette.ColorRole.Window))
+    assert asked == [1, 1]   # as_the_style_draws asked, the bar did not
+    bar.setRange(0, 2000)    # a range not seen: the style is asked where the handle goes
+    shown(bar)
+    assert len(asked) > 2
