@@ -188,3 +188,22 @@ def test_a_bar_shown_again_as_it_was_asks_the_style_nothing(host, monkeypatch):
     bar.setRange(0, 2000)    # a range not seen: the style is asked where the handle goes
     shown(bar)
     assert len(asked) > 2
+
+
+def test_a_view_s_bar_is_opaque_once_shown(qtbot):
+    """As the views use it: given to a scroll area before it is shown (the style's polish
+    on first show makes a scroll bar see-through), it is opaque from its first paint."""
+    from PySide6.QtWidgets import QTextEdit
+
+    from gui.panels.scrollbar import keep_scroll_bar
+
+    edit = QTextEdit()
+    keep_scroll_bar(edit)
+    qtbot.addWidget(edit)
+    edit.setPlainText("A line of an essay.\n" * 400)
+    edit.resize(300, 300)
+    edit.show()
+    qtbot.waitExposed(edit)
+    bar = edit.verticalScrollBar()
+    shown(bar)
+    assert bar.testAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
