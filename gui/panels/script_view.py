@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left, bisect_right, insort
 
 import shiboken6
-from PySide6.QtCore import QRectF, QSizeF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, QSizeF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -89,6 +89,8 @@ class ScriptView(QTextEdit):
         self._shown_to = 0                         # the text before this is in the document
         self._showing = False                      # in show_script
         self._char_widths: dict = {}               # see _char_width
+        self._number_looks: tuple | None = None    # see _number_look
+        self._top_margins: dict[str, float] = {}   # each kind of paragraph's
         # the rest of a script, after its first screen (see show_script)
         self._rest_timer = QTimer(self)
         self._rest_timer.setSingleShot(True)
@@ -104,6 +106,7 @@ class ScriptView(QTextEdit):
 
     def set_font_size(self, points: int) -> None:
         self._font_size = max(8, min(points, 28))
+        self._number_looks = None
         if self._script is not None:
             self.show_script(self._script, self._annotations)
 
@@ -171,6 +174,8 @@ class ScriptView(QTextEdit):
         # a lost annotation (its passage is not in a replaced file) has no place to highlight
         self._annotations = _placeable(annotations)
         self._formats = self._paragraph_formats()
+        self._top_margins = {key: block.topMargin() for key, (block, _char) in
+                             self._formats.items()}
         self._starts = script.paragraph_starts()
         self._kinds = [self._format_key(p.kind) for p in script.paragraphs]
         if script.paragraphs:
@@ -570,34 +575,51 @@ class ScriptView(QTextEdit):
             frame.setFrameFormat(fmt)
 
     def paintEvent(self, event) -> None:
+        """The text, then each paragraph's number in the margin beside its first line."""
         super().paintEvent(event)
         if self._script is None or not self._script.paragraphs:
             return
-        painter = QPainter(self.viewport())
-        number_font = QFont(self.font())
-        number_font.setPointSize(max(7, self._font_size - 3))
-        painter.setFont(number_font)
-        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
         document = QTextEdit.document(self)   # as it is: painting does not wait for the rest
         layout = document.documentLayout()
         dx = -self.horizontalScrollBar().value()
         dy = -self.verticalScrollBar().value()
         visible = event.rect()
-        # an explicit left margin on the root frame replaces the document margin
-        left = document.rootFrame().frameFormat().leftMargin()
+        seen_top, seen_bottom = visible.top(), visible.bottom()
+        x = self._sides()[0] + dx - 46   # the root frame's left margin (see _apply_measure)
+        font, colour = self._number_look()
+        kinds, top_margins = self._kinds, self._top_margins
+        align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        painter = QPainter(self.viewport())
+        painter.setFont(font)
+        painter.setPen(colour)
         block = document.findBlockByNumber(self._first_block)
         number = 1
         while block.isValid():
-            rect = layout.blockBoundingRect(block).translated(dx, dy)
-            if rect.top() > visible.bottom():
+            _x, top, _width, height = layout.blockBoundingRect(block).getRect()
+            top += dy
+            if top > seen_bottom:
                 break
-            if rect.bottom() >= visible.top():
+            if top + height >= seen_top:
                 first_line = block.layout().lineAt(0)
-                height = first_line.height() if first_line.isValid() else rect.height()
-                area = QRectF(left + dx - 46, rect.top() + block.blockFormat().topMargin(),
-                              34, height)
-                painter.drawText(area, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                if first_line.isValid():
+                    height = first_line.height()
+                margin = top_margins.get(kinds[number - 1] if number <= len(kinds) else "")
+                painter.drawText(QRectF(x, top + (margin or 0.0), 34, height), align,
                                  str(number))
             block = block.next()
             number += 1
         painter.end()
+
+    def _number_look(self) -> tuple[QFont, QColor]:
+        """The paragraph numbers' font and colour, made once per font size and palette."""
+        if self._number_looks is None:
+            font = QFont(self.font())
+            font.setPointSize(max(7, self._font_size - 3))
+            self._number_looks = (font, self.palette().color(QPalette.ColorRole.PlaceholderText))
+        return self._number_looks
+
+    def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange,
+                            QEvent.Type.StyleChange):
+            self._number_looks = None
+        super().changeEvent(event)

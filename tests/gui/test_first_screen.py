@@ -219,3 +219,36 @@ def test_a_short_script_is_whole_at_once(qtbot):
     assert _whole(view)
     assert not view._rest_timer.isActive()
 
+
+
+def test_each_paragraph_s_number_is_drawn_beside_its_first_line(window):
+    """In the margin: ink beside the first line of each paragraph in sight (a heading's
+    lower, under its top margin), none beside the lines after it."""
+    view = _fresh_switch(window, 1)
+    image = _viewport(view)
+    document = _shown(view)
+    layout = document.documentLayout()
+    left = document.rootFrame().frameFormat().leftMargin()
+    background = image.pixelColor(5, 5).lightness()
+
+    def ink(top: float, bottom: float) -> bool:
+        return any(image.pixelColor(x, y).lightness() < background - 60
+                   for x in range(int(left) - 46, int(left) - 12)
+                   for y in range(max(int(top), 0), min(int(bottom), image.height())))
+
+    block = document.findBlockByNumber(view._first_block)
+    checked = 0
+    while block.isValid() and checked < 6:
+        rect = layout.blockBoundingRect(block)
+        if rect.bottom() > image.height():
+            break
+        lines = block.layout()
+        first = lines.lineAt(0)
+        top = rect.top() + block.blockFormat().topMargin()
+        assert ink(top + 2, top + first.height() - 2), block.text()[:30]
+        if lines.lineCount() > 2:
+            second = lines.lineAt(1)
+            assert not ink(top + second.y() + 2, top + second.y() + second.height() - 2)
+        checked += 1
+        block = block.next()
+    assert checked >= 2
