@@ -73,6 +73,7 @@ class ScriptTable(QTableView):
         self._resized = resized
         # a row's picture, by its cells' looks, the columns' places and the row's state
         self._row_pictures = KeptPictures(self.ROWS_KEPT)
+        self._placed_columns: tuple | None = None   # (header, its state, columns): _columns
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         forget_pictures(self, event)
@@ -123,9 +124,7 @@ class ScriptTable(QTableView):
         if self.viewport().underMouse():
             under = self.indexAt(self.viewport().mapFromGlobal(QCursor.pos()))
             hovered = (under.row(), under.column()) if under.isValid() else hovered
-        columns = [(column, columns_header.sectionViewportPosition(column),
-                    columns_header.sectionSize(column)) for column in range(column_count)
-                   if not columns_header.isSectionHidden(column)]
+        columns = self._columns(columns_header, column_count)
         if not columns:
             return
         # the rows in the damaged area, each drawn whole (Qt clips it to the area)
@@ -164,6 +163,29 @@ class ScriptTable(QTableView):
                     painter.drawPixmap(left, y, picture)
         finally:
             painter.end()
+
+    def _columns(self, header: QHeaderView, count: int) -> list[tuple[int, int, int]]:
+        """The shown columns, left to right, each with where it is in the view and its
+        width: asked of the header again only when a column was resized, moved, hidden or
+        shown, or the list scrolled sideways (three calls into Qt per column, each paint,
+        before). Sorted by place, so that a moved column is drawn where it now is."""
+        offset = header.offset()
+        kept = self._placed_columns
+        if kept is None or kept[0] is not header or kept[1] != (offset, count):
+            if kept is None or kept[0] is not header:
+                for signal in (header.sectionResized, header.sectionMoved,
+                               header.sectionCountChanged, header.geometriesChanged):
+                    signal.connect(self._forget_columns)
+            columns = [(column, header.sectionViewportPosition(column),
+                        header.sectionSize(column)) for column in range(count)
+                       if not header.isSectionHidden(column)]
+            columns.sort(key=lambda placed: placed[1])   # left to right (a moved column)
+            kept = self._placed_columns = (header, (offset, count), columns)
+        return kept[2]
+
+    def _forget_columns(self, *_args) -> None:
+        if self._placed_columns is not None:
+            self._placed_columns = (self._placed_columns[0], None, [])
 
     def _row_picture(self, painter, row, y, height, columns, selected, focus, hover, odd,
                      source, source_row, model, option, states, features, ratio,

@@ -336,6 +336,45 @@ def test_the_script_list_draws_its_cells_as_qt_does(window):
     compare()
 
 
+def test_the_script_list_follows_its_columns_resized_moved_hidden_and_scrolled(window):
+    """The table keeps where its columns are between paints: each change of them (a
+    column resized, moved, hidden or shown, the list scrolled sideways) shows as Qt's own
+    delegate draws it."""
+    table = window.list_panel.table
+    ours = table.itemDelegate()
+    header = table.horizontalHeader()
+
+    def compare() -> None:
+        kept = _table_image(window)
+        table.setItemDelegate(QStyledItemDelegate(table))
+        plain = _table_image(window)
+        table.setItemDelegate(ours)
+        assert _images_differ(kept, plain) == 0
+
+    from PySide6.QtWidgets import QHeaderView
+
+    resizable = [column for column in range(header.count()) if
+                 header.sectionResizeMode(column) == QHeaderView.ResizeMode.Interactive]
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)   # as a user drags
+    column = resizable[0] if resizable else 2
+    compare()
+    before = _table_image(window)
+    header.resizeSection(column, header.sectionSize(column) + 40)
+    assert _images_differ(before, _table_image(window)) > 0
+    compare()
+    header.moveSection(header.visualIndex(2), 0)
+    compare()
+    header.hideSection(3)
+    compare()
+    header.showSection(3)
+    compare()
+    header.resizeSection(column, header.sectionSize(column) + 600)   # wider than the list
+    QApplication.processEvents()
+    table.horizontalScrollBar().setValue(table.horizontalScrollBar().maximum())
+    assert table.horizontalScrollBar().value() > 0
+    compare()
+
+
 def test_coming_back_to_a_script_shows_what_was_changed_while_away(window):
     """The session keeps what showing a script read; a change to a script (or to who is
     marking) is never hidden by it."""
