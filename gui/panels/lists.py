@@ -794,6 +794,7 @@ class AnnotationPanel(QWidget):
         self.view.selectionModel().selectionChanged.connect(self.update_buttons)
         self.view.selectionModel().currentChanged.connect(self.update_buttons)
         self.model.modelReset.connect(self.update_buttons)
+        self._buttons_on: bool | None = None
         self.update_buttons()
 
     def lay_out_now(self) -> None:
@@ -807,6 +808,9 @@ class AnnotationPanel(QWidget):
     def update_buttons(self, *_args) -> None:
         """Edit… and Delete are there exactly when an annotation is selected."""
         selected = self.selected_id() is not None
+        if selected == self._buttons_on:   # (nothing else enables them: a switch of script
+            return                         # mostly changes nothing here)
+        self._buttons_on = selected
         for widget in (self.edit_action, self.delete_action, self.edit_button,
                        self.delete_button):
             widget.setEnabled(selected)

@@ -90,6 +90,8 @@ class ScriptView(QTextEdit):
         self._showing = False                      # in show_script
         self._char_widths: dict = {}               # see _char_width
         self._number_looks: tuple | None = None    # see _number_look
+        self._looks: dict = {}                     # see _text_looks
+        self._looks_key: tuple | None = None
         self._top_margins: dict[str, float] = {}   # each kind of paragraph's
         # the rest of a script, after its first screen (see show_script)
         self._rest_timer = QTimer(self)
@@ -148,19 +150,10 @@ class ScriptView(QTextEdit):
         cursor = QTextCursor(document)
         cursor.beginEditBlock()
 
-        title_format = QTextCharFormat()
-        title_format.setFontPointSize(self._font_size + 3)
-        title_format.setFontWeight(QFont.Weight.DemiBold)
-        title_block = QTextBlockFormat()
-        title_block.setBottomMargin(4)
+        looks = self._text_looks()
+        title_block, title_format, meta_block, meta_format = looks["title"]
         cursor.setBlockFormat(title_block)
         cursor.insertText(script.title or script.file_name, title_format)
-
-        meta_format = QTextCharFormat()
-        meta_format.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        meta_format.setFontPointSize(self._font_size - 1)
-        meta_block = QTextBlockFormat()
-        meta_block.setBottomMargin(18)
         cursor.insertBlock(meta_block)
         def count(value: object) -> str:   # a damaged set may hold 'lots' for a count
             return f"{value:,}" if isinstance(value, int) else "?"
@@ -173,9 +166,7 @@ class ScriptView(QTextEdit):
         self._first_block = cursor.block().blockNumber() + 1
         # a lost annotation (its passage is not in a replaced file) has no place to highlight
         self._annotations = _placeable(annotations)
-        self._formats = self._paragraph_formats()
-        self._top_margins = {key: block.topMargin() for key, (block, _char) in
-                             self._formats.items()}
+        self._formats, self._top_margins = looks["paragraphs"], looks["top margins"]
         self._starts = script.paragraph_starts()
         self._kinds = [self._format_key(p.kind) for p in script.paragraphs]
         if script.paragraphs:
@@ -322,6 +313,30 @@ class ScriptView(QTextEdit):
             return kind
         return "minor" if kind in ("footnote", "reference", "appendix", "front_matter") \
             else "body"
+
+    def _text_looks(self) -> dict:
+        """The formats of the title and its line, of each kind of paragraph, and each
+        kind's top margin: made again only for another font size or palette (each switch
+        made them anew, a few dozen calls into Qt)."""
+        key = (self._font_size, self.palette().cacheKey())
+        if self._looks_key != key:
+            title_format = QTextCharFormat()
+            title_format.setFontPointSize(self._font_size + 3)
+            title_format.setFontWeight(QFont.Weight.DemiBold)
+            title_block = QTextBlockFormat()
+            title_block.setBottomMargin(4)
+            meta_format = QTextCharFormat()
+            meta_format.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            meta_format.setFontPointSize(self._font_size - 1)
+            meta_block = QTextBlockFormat()
+            meta_block.setBottomMargin(18)
+            formats = self._paragraph_formats()
+            self._looks = {"title": (title_block, title_format, meta_block, meta_format),
+                           "paragraphs": formats,
+                           "top margins": {kind: block.topMargin()
+                                           for kind, (block, _char) in formats.items()}}
+            self._looks_key = key
+        return self._looks
 
     def _paragraph_formats(self) -> dict[str, tuple[QTextBlockFormat, QTextCharFormat]]:
         """The block and character formats of each kind of paragraph."""

@@ -252,3 +252,27 @@ def test_each_paragraph_s_number_is_drawn_beside_its_first_line(window):
         checked += 1
         block = block.next()
     assert checked >= 2
+
+
+def test_the_formats_follow_a_new_palette_and_font_size(window):
+    """The title's and paragraphs' formats are made once per palette and font size: a
+    new palette (dark mode) or size shows in the next script shown."""
+    from PySide6.QtGui import QColor, QPalette
+
+    view = _fresh_switch(window, 1)
+
+    def meta_colour() -> QColor:
+        cursor = QTextCursor(_shown(view).findBlockByNumber(1))
+        cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
+        return cursor.charFormat().foreground().color()
+
+    palette = view.palette()
+    palette.setColor(QPalette.ColorRole.PlaceholderText, QColor("#2e7d32"))
+    view.setPalette(palette)
+    view = _fresh_switch(window, 2)
+    assert meta_colour() == QColor("#2e7d32")
+    size = view.font_size()
+    view.set_font_size(size + 4)
+    cursor = QTextCursor(_shown(view).findBlockByNumber(0))
+    cursor.movePosition(QTextCursor.MoveOperation.NextCharacter)
+    assert cursor.charFormat().fontPointSize() == size + 4 + 3
