@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
         self.defer_first_script = False
         self._deferred_script: ScriptId | None = None
         self._enabled_for: tuple | None = None   # what the actions were last enabled for
+        self._checked_scripts: dict = {}   # each script shown whose text was checked
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -710,15 +711,21 @@ class MainWindow(QMainWindow):
         session = self.session   # its reads are kept: going back to a script reads nothing
         try:
             script = session.script(script_id)
-            if not all(isinstance(p.text, str) and isinstance(p.kind, str)
-                       for p in script.paragraphs):
-                raise TypeError("a paragraph that is not text")
+            if self._checked_scripts.get(script_id) is not script:   # (the session keeps
+                # what it read: a script come back to is the same object, checked before)
+                if not all(isinstance(p.text, str) and isinstance(p.kind, str)
+                           for p in script.paragraphs):
+                    raise TypeError("a paragraph that is not text")
             damaged = False
         except (ValueError, TypeError) as exc:   # its stored text is damaged (a broken set)
             log_model_error(ms, "script", (), exc)
             script = Script(**ms.summary(script_id).__dict__)   # without its text
             damaged = True
         self.current_script = script
+        if not damaged:
+            if len(self._checked_scripts) > 512:
+                self._checked_scripts.clear()
+            self._checked_scripts[script_id] = script
         annotations = session.annotations(script_id)
         if damaged:
             self._show_message("The text of this script is damaged in the set file and "

@@ -4,6 +4,7 @@ numbers in the margin, the question and candidate on top, annotations as highlig
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left, bisect_right, insort
 
 import shiboken6
@@ -38,8 +39,14 @@ _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 def _astral_positions(text: str) -> list[int] | None:
     """The Python offsets of the characters outside the Basic Multilingual Plane (emoji,
     say), which take two UTF-16 units in Qt; None when there are none, so that Python and
-    Qt offsets are the same. Found in C: the UTF-16 length says whether there are any."""
-    if text.isascii() or len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
+    Qt offsets are the same. Whether there are any is found without a loop in Python."""
+    if text.isascii():
+        return None
+    # CPython keeps a str with a character outside the plane in 4 bytes a character, and
+    # one without in 1 or 2 (PEP 393): its size answers at once for a text of any length
+    if len(text) > 64 and sys.getsizeof(text) < 4 * len(text):
+        return None
+    if len(text.encode("utf-16-le", "surrogatepass")) == 2 * len(text):
         return None
     return [match.start() for match in _ASTRAL.finditer(text)]
 
@@ -87,6 +94,7 @@ class ScriptView(QTextEdit):
         self._astral_ends: list[int] = []          # where each ends, in Qt units
         self._font_size = 12
         self._shown_to = 0                         # the text before this is in the document
+        self._retired: list[QTextDocument] = []    # the scripts' before, to delete
         self._showing = False                      # in show_script
         self._char_widths: dict = {}               # see _char_width
         self._number_looks: tuple | None = None    # see _number_look
@@ -123,14 +131,20 @@ class ScriptView(QTextEdit):
         lays out and draws what is seen, and flicking through scripts with the arrow keys
         builds no more than each one's first screen."""
         self._rest_timer.stop()
+        self._drop_retired()   # (switching quicker than the rest comes)
         self._showing = True   # (the view resized meanwhile, by its scroll bar: see below)
         try:
             self._show_script(script, annotations)
         finally:
             self._showing = False
         self._fill_screen()
-        if self._shown_to < len(self._text):
+        if self._shown_to < len(self._text) or self._retired:
             self._rest_timer.start()
+
+    def _drop_retired(self) -> None:
+        """Delete the documents of the scripts shown before (see _show_script)."""
+        while self._retired:
+            shiboken6.delete(self._retired.pop())
 
     def _show_script(self, script: Script, annotations: list[Annotation]) -> None:
         self._script = script
@@ -192,9 +206,11 @@ class ScriptView(QTextEdit):
         self.setDocument(document)
         if mine:   # QTextEdit does not delete a document it was given: each switch of
             # script kept the last one, laid out, and went on laying it out while idle (200
-            # switches of 4,500-word scripts: 230 MB). Deleted now, not at the event loop's
-            # next turn: nothing refers to it any more.
-            shiboken6.delete(previous)
+            # switches of 4,500-word scripts: 230 MB). Deleted a moment later, with the
+            # rest of this script (freeing a laid-out script took 0.1 ms of the switch),
+            # and laid out no further meanwhile (no page size).
+            previous.setPageSize(QSizeF(0, 0))
+            self._retired.append(previous)
         self._selected_annotation = None
         self.setExtraSelections([])
         self.verticalScrollBar().setValue(0)
@@ -250,6 +266,7 @@ class ScriptView(QTextEdit):
         not there yet; nothing if it is), with its formats and highlights: the document
         is then the script's whole text."""
         self._rest_timer.stop()
+        self._drop_retired()
         if self._script is not None and self._shown_to < len(self._text):
             self._add(len(self._text))
 
@@ -300,6 +317,7 @@ class ScriptView(QTextEdit):
 
     def clear(self) -> None:
         self._rest_timer.stop()
+        self._drop_retired()
         self._script, self._shown_to, self._annotations = None, 0, []
         super().clear()
 
