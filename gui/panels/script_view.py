@@ -96,10 +96,7 @@ class ScriptView(QTextEdit):
         self._shown_to = 0                         # the text before this is in the document
         self._retired: list[QTextDocument] = []    # the scripts' before, to delete
         self._showing = False                      # in show_script
-        self._char_widths: dict = {}               # see _char_width
-        self._number_looks: tuple | None = None    # see _number_look
         self._looks: dict = {}                     # see _text_looks
-        self._looks_key: tuple | None = None
         self._top_margins: dict[str, float] = {}   # each kind of paragraph's
         # the rest of a script, after its first screen (see show_script)
         self._rest_timer = QTimer(self)
@@ -116,7 +113,7 @@ class ScriptView(QTextEdit):
 
     def set_font_size(self, points: int) -> None:
         self._font_size = max(8, min(points, 28))
-        self._number_looks = None
+        self._looks = {}
         if self._script is not None:
             self.show_script(self._script, self._annotations)
 
@@ -183,6 +180,7 @@ class ScriptView(QTextEdit):
         self._formats, self._top_margins = looks["paragraphs"], looks["top margins"]
         self._starts = script.paragraph_starts()
         self._kinds = [self._format_key(p.kind) for p in script.paragraphs]
+        self._shown_to = 0
         if script.paragraphs:
             body_block, body_char = self._formats["body"]
             cursor.insertBlock(body_block, body_char)
@@ -190,10 +188,8 @@ class ScriptView(QTextEdit):
             # The first screen's text in one call (each "\n" starts a block with the body's
             # formats), then the few other paragraphs' formats and the highlights, range
             # by range: a few dozen Qt calls, however long the script.
-            self._shown_to = 0
             self._append(cursor, self._first_screen())
         else:
-            self._shown_to = 0
             self._body_start = cursor.position()
         cursor.endEditBlock()
         self._apply_measure(document)   # before setDocument: lay the text out only once
@@ -234,17 +230,8 @@ class ScriptView(QTextEdit):
         left, right = self._sides()
         width = max(self.viewport().width() - left - right, 100)
         lines = self.viewport().height() / max(metrics.lineSpacing() * 1.35, 1.0) + 2
-        per_line = 0.9 * width / max(self._char_width(metrics), 1.0)
+        per_line = 0.9 * width / max(self._text_looks()["character width"], 1.0)
         return self._break_after(int(lines * per_line))
-
-    def _char_width(self, metrics: QFontMetricsF) -> float:
-        """The body font's width of a character of an essay's prose, on average: measured
-        once per font on a sample of it (spaces, capitals, punctuation and all)."""
-        key = self._body_font.key()
-        if self._char_widths.get("font") != key:
-            self._char_widths = {"font": key,
-                                 "width": metrics.horizontalAdvance(_PROSE) / len(_PROSE)}
-        return self._char_widths["width"]
 
     def _break_after(self, offset: int) -> int:
         """The first place at or after ``offset`` where the shown text may stop and go on
@@ -333,27 +320,34 @@ class ScriptView(QTextEdit):
             else "body"
 
     def _text_looks(self) -> dict:
-        """The formats of the title and its line, of each kind of paragraph, and each
-        kind's top margin: made again only for another font size or palette (each switch
-        made them anew, a few dozen calls into Qt)."""
-        key = (self._font_size, self.palette().cacheKey())
-        if self._looks_key != key:
+        """What the view draws with, made once per font size, font and palette (each
+        switch made it anew, a few dozen calls into Qt): the formats of the title and its
+        line, of each kind of paragraph and each kind's top margin, the paragraph numbers'
+        font and colour, and the body font's average width of a character of prose
+        (measured on a sample of it, for the first screen's estimate)."""
+        if not self._looks:
             title_format = QTextCharFormat()
             title_format.setFontPointSize(self._font_size + 3)
             title_format.setFontWeight(QFont.Weight.DemiBold)
             title_block = QTextBlockFormat()
             title_block.setBottomMargin(4)
+            placeholder = self.palette().color(QPalette.ColorRole.PlaceholderText)
             meta_format = QTextCharFormat()
-            meta_format.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            meta_format.setForeground(placeholder)
             meta_format.setFontPointSize(self._font_size - 1)
             meta_block = QTextBlockFormat()
             meta_block.setBottomMargin(18)
             formats = self._paragraph_formats()
+            number_font = QFont(self.font())
+            number_font.setPointSize(max(7, self._font_size - 3))
+            body = QFontMetricsF(self._body_font if self._body_font is not None
+                                 else self.font())
             self._looks = {"title": (title_block, title_format, meta_block, meta_format),
                            "paragraphs": formats,
                            "top margins": {kind: block.topMargin()
-                                           for kind, (block, _char) in formats.items()}}
-            self._looks_key = key
+                                           for kind, (block, _char) in formats.items()},
+                           "numbers": (number_font, placeholder),
+                           "character width": body.horizontalAdvance(_PROSE) / len(_PROSE)}
         return self._looks
 
     def _paragraph_formats(self) -> dict[str, tuple[QTextBlockFormat, QTextCharFormat]]:
@@ -619,7 +613,7 @@ class ScriptView(QTextEdit):
         visible = event.rect()
         seen_top, seen_bottom = visible.top(), visible.bottom()
         x = self._sides()[0] + dx - 46   # the root frame's left margin (see _apply_measure)
-        font, colour = self._number_look()
+        font, colour = self._text_looks()["numbers"]
         kinds, top_margins = self._kinds, self._top_margins
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
         painter = QPainter(self.viewport())
@@ -643,16 +637,8 @@ class ScriptView(QTextEdit):
             number += 1
         painter.end()
 
-    def _number_look(self) -> tuple[QFont, QColor]:
-        """The paragraph numbers' font and colour, made once per font size and palette."""
-        if self._number_looks is None:
-            font = QFont(self.font())
-            font.setPointSize(max(7, self._font_size - 3))
-            self._number_looks = (font, self.palette().color(QPalette.ColorRole.PlaceholderText))
-        return self._number_looks
-
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt's name
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange,
                             QEvent.Type.StyleChange):
-            self._number_looks = None
+            self._looks = {}
         super().changeEvent(event)

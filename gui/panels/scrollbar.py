@@ -73,17 +73,14 @@ class KeptScrollBar(QScrollBar):
             # drawn over its backdrop): Qt then paints nothing behind it, where the
             # scroll area, its splitter and the window each painted a strip of the bar's
             # size on every new scroll range
-            self._opaque(plain)
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, plain)
         return self._looks if self._looks[0] else None
-
-    def _opaque(self, on: bool) -> None:
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, on)
 
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
         look = self._look()
         if look is not None and not self._opaque_since_polish:
             # again: Fusion's polish, when the bar is first shown, makes it not opaque
-            self._opaque(True)
+            self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
             self._opaque_since_polish = True
         if look is None or self.underMouse() or self.isSliderDown():
             self._paint_as_qt(look, event)

@@ -48,6 +48,17 @@ def host(qtbot):
     return host
 
 
+def _tall_bar(host: QWidget) -> KeptScrollBar:
+    """A shown vertical bar 500 pixels tall, its range 0-1,000 with a page of 400."""
+    bar = KeptScrollBar(Qt.Orientation.Vertical, host)
+    bar.move(100, 50)
+    bar.resize(15, 500)
+    bar.setRange(0, 1000)
+    bar.setPageStep(400)
+    bar.show()
+    return bar
+
+
 @pytest.mark.parametrize("orientation", [Qt.Orientation.Vertical, Qt.Orientation.Horizontal])
 def test_the_bar_looks_as_the_style_draws_it_wherever_its_handle_is(host, orientation):
     bar = KeptScrollBar(orientation, host)
@@ -66,12 +77,7 @@ def test_the_bar_looks_as_the_style_draws_it_wherever_its_handle_is(host, orient
 
 
 def test_a_new_palette_is_drawn_at_once(host):
-    bar = KeptScrollBar(Qt.Orientation.Vertical, host)
-    bar.move(100, 50)
-    bar.resize(15, 500)
-    bar.setRange(0, 1000)
-    bar.setPageStep(400)
-    bar.show()
+    bar = _tall_bar(host)
     before = shown(bar)
     palette = bar.palette()
     palette.setColor(QPalette.ColorRole.Button, QColor("#3949ab"))
@@ -144,12 +150,7 @@ def test_a_new_range_paints_nothing_behind_the_bar_unless_a_style_sheet_draws_it
                 self.count += 1
             return False
 
-    bar = KeptScrollBar(Qt.Orientation.Vertical, host)
-    bar.move(100, 50)
-    bar.resize(15, 500)
-    bar.setRange(0, 1000)
-    bar.setPageStep(400)
-    bar.show()
+    bar = _tall_bar(host)
     shown(bar)
     behind = Paints()
     host.installEventFilter(behind)
@@ -170,11 +171,7 @@ def test_a_new_range_paints_nothing_behind_the_bar_unless_a_style_sheet_draws_it
 def test_a_bar_shown_again_as_it_was_asks_the_style_nothing(host, monkeypatch):
     """Coming back to a script: the same range and place of the handle is drawn from what
     was kept, without a question to the style, and looks as the style draws it."""
-    bar = KeptScrollBar(Qt.Orientation.Vertical, host)
-    bar.move(100, 50)
-    bar.resize(15, 500)
-    bar.setPageStep(400)
-    bar.show()
+    bar = _tall_bar(host)
     for maximum in (1000, 3000, 1000, 3000):
         bar.setRange(0, maximum)
         shown(bar)
